@@ -1,0 +1,39 @@
+"""The ``econsec`` command: sub-commands are registered here, implemented in sibling modules."""
+
+from __future__ import annotations
+
+import typer
+
+from econsec import __version__
+
+app = typer.Typer(
+    name="econsec",
+    help="Economic-security analysis on real trade data (CEPII BACI, input-output tables).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"econsec {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Economic-security analysis on real trade data."""
+
+
+def _register() -> None:
+    # Each sub-command module exposes `register(app)`; imported lazily to keep start-up fast.
+    from econsec.cli import data
+
+    data.register(app)
+
+
+_register()

@@ -1,0 +1,161 @@
+"""Open the warehouse as Ibis tables over Parquet (DuckDB embedded by default).
+
+Analysis code receives Ibis tables from here and uses Ibis expressions only, so the same code
+runs on another Ibis backend (e.g. PySpark) given a connection to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from pathlib import Path
+
+import ibis
+import polars as pl
+from ibis.backends import BaseBackend
+
+from econsec.countries import CountryTable
+from econsec.errors import NotFoundError, SyntheticDataError
+from econsec.settings import get_settings
+from econsec.warehouse.catalog import ReleaseInfo, list_releases
+from econsec.warehouse.schema import HS_FIRST_YEAR, TRADE_COLUMNS
+
+#: Newer nomenclatures first: for a year held in several, the newest describes it best.
+_HS_ORDER = sorted(HS_FIRST_YEAR, key=lambda h: HS_FIRST_YEAR[h], reverse=True)
+
+
+def connect(backend: str = "duckdb") -> BaseBackend:
+    """Return a fresh Ibis connection; ``duckdb`` is the embedded default."""
+    if backend == "duckdb":
+        return ibis.duckdb.connect()
+    if backend == "polars":
+        return ibis.polars.connect()
+    raise ValueError(f"unknown backend {backend!r}; allowed: duckdb, polars")
+
+
+class Warehouse:
+    """The BACI warehouse under ``home``, queried through an Ibis connection.
+
+    Parameters
+    ----------
+    home
+        Warehouse folder; ``ECONSEC_HOME`` or the platform default when omitted.
+    con
+        Ibis connection; a new embedded DuckDB when omitted.
+    allow_synthetic
+        Allow analyses on releases marked synthetic (scale tests only).
+    """
+
+    def __init__(
+        self,
+        home: Path | str | None = None,
+        *,
+        con: BaseBackend | None = None,
+        allow_synthetic: bool = False,
+    ) -> None:
+        self.home = Path(home) if home is not None else get_settings().home
+        self.con = con if con is not None else connect()
+        self.allow_synthetic = allow_synthetic
+
+    @cached_property
+    def releases(self) -> list[ReleaseInfo]:
+        """Every nomenclature × release held."""
+        return list_releases(self.home)
+
+    def years(self) -> list[int]:
+        """Every year held in any usable release, ascending."""
+        ys: set[int] = set()
+        for r in self._usable():
+            ys.update(r.years)
+        return sorted(ys)
+
+    def _usable(self) -> list[ReleaseInfo]:
+        rs = self.releases
+        if not self.allow_synthetic:
+            rs = [r for r in rs if not r.synthetic]
+        return rs
+
+    def release_for(self, year: int, hs: str | None = None, release: str | None = None) -> ReleaseInfo:
+        """The release that describes ``year``: newest nomenclature, then newest release.
+
+        Raises
+        ------
+        NotFoundError
+            When no release holds the year (the message lists the years held).
+        SyntheticDataError
+            When only synthetic releases hold it and synthetic data is not allowed.
+        """
+        cands = [r for r in self.releases if year in r.years]
+        if hs is not None:
+            cands = [r for r in cands if r.hs == hs.upper()]
+        if release is not None:
+            cands = [r for r in cands if r.release == release]
+        real = [r for r in cands if not r.synthetic]
+        if not real and cands and not self.allow_synthetic:
+            raise SyntheticDataError(
+                f"year {year} is held only in synthetic data "
+                f"({cands[0].hs} {cands[0].release}); pass allow_synthetic / --allow-synthetic"
+            )
+        pool = cands if self.allow_synthetic else real
+        if not pool:
+            held = self.years()
+            span = f"{held[0]}–{held[-1]} ({len(held)} years)" if held else "none"
+            hint = f"years held in {self.home}: {span}"
+            if not held:
+                hint += "; run 'econsec data fetch baci --hs HS17 --release V202601'"
+            raise NotFoundError("year", year, [], hint=hint)
+        pool.sort(key=lambda r: (_HS_ORDER.index(r.hs), r.release), reverse=False)
+        best_hs = pool[0].hs
+        same = sorted((r for r in pool if r.hs == best_hs), key=lambda r: r.release, reverse=True)
+        return same[0]
+
+    def trade(
+        self,
+        years: int | Iterable[int],
+        *,
+        hs: str | None = None,
+        release: str | None = None,
+    ) -> ibis.Table:
+        """Bilateral flows ``t, i, j, k, v, q`` for the years, one nomenclature at a time.
+
+        All years must resolve to the same nomenclature; use
+        :meth:`releases_for` to split a long series by nomenclature.
+        """
+        ys = [years] if isinstance(years, int) else sorted(set(years))
+        rels = {y: self.release_for(y, hs, release) for y in ys}
+        hs_used = {r.hs for r in rels.values()}
+        if len(hs_used) > 1:
+            raise ValueError(
+                f"years {ys} span nomenclatures {sorted(hs_used)}; query each separately "
+                "or convert product codes with econsec.reference.hs"
+            )
+        files = [str(rels[y].path / f"year={y}" / "*.parquet") for y in ys]
+        t = self.con.read_parquet(files if len(files) > 1 else files[0])
+        return t.select(*TRADE_COLUMNS)
+
+    def releases_for(self, years: Sequence[int]) -> dict[int, ReleaseInfo]:
+        """The release describing each year (see :meth:`release_for`)."""
+        return {y: self.release_for(y) for y in years}
+
+    def countries(self, hs: str | None = None, release: str | None = None) -> CountryTable:
+        """Country table of a release (of the newest release held when not given)."""
+        rel = self._pick(hs, release)
+        return CountryTable(pl.read_parquet(rel.path / "countries.parquet"))
+
+    def products(self, hs: str | None = None, release: str | None = None) -> pl.DataFrame:
+        """Product table ``code, description`` of a release."""
+        rel = self._pick(hs, release)
+        return pl.read_parquet(rel.path / "products.parquet")
+
+    def _pick(self, hs: str | None, release: str | None) -> ReleaseInfo:
+        pool = self._usable() or self.releases
+        if hs is not None:
+            pool = [r for r in pool if r.hs == hs.upper()]
+        if release is not None:
+            pool = [r for r in pool if r.release == release]
+        if not pool:
+            raise NotFoundError(
+                "release", f"{hs or '*'} {release or '*'}",
+                [f"{r.hs} {r.release}" for r in self.releases],
+            )
+        return max(pool, key=lambda r: (-_HS_ORDER.index(r.hs), r.release))

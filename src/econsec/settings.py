@@ -1,0 +1,39 @@
+"""Settings read from the environment (``ECONSEC_*``) with pydantic-settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("econsec", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Where the warehouse lives and where downloads are resolved.
+
+    Attributes
+    ----------
+    home
+        The warehouse folder (``ECONSEC_HOME``); a platformdirs user data folder by default.
+    mirror
+        A folder or URL laid out like the upstream download sites (``ECONSEC_MIRROR``),
+        tried before the official URLs.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="ECONSEC_", extra="ignore")
+
+    home: Path = Field(default_factory=_default_home)
+    mirror: str | None = None
+
+
+def get_settings(home: Path | str | None = None) -> Settings:
+    """Return the settings, with ``home`` (e.g. from ``--home``) overriding the environment."""
+    s = Settings()
+    if home is not None:
+        s = s.model_copy(update={"home": Path(home)})
+    return s

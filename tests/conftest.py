@@ -1,0 +1,81 @@
+"""Shared fixtures: the real-data mirror (skipped when absent) and small warehouses."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from econsec.warehouse.store import write_release_frames
+
+_DEFAULT_SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_data() -> Path | None:
+    """The real-data folder: ECONSEC_MIRROR when it is a folder, else ../shared/data."""
+    env = os.environ.get("ECONSEC_MIRROR")
+    for cand in (Path(env) if env and "://" not in env else None, _DEFAULT_SHARED):
+        if cand is not None and cand.is_dir():
+            return cand
+    return None
+
+
+@pytest.fixture
+def mirror() -> Path:
+    """The real sample data folder; tests needing it skip with a reason when it is absent."""
+    p = shared_data()
+    if p is None:
+        pytest.skip("real sample data absent: set ECONSEC_MIRROR to the shared data folder")
+    return p
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty warehouse folder, also set as ECONSEC_HOME."""
+    h = tmp_path / "home"
+    h.mkdir()
+    monkeypatch.setenv("ECONSEC_HOME", str(h))
+    return h
+
+
+#: A small country table in the release format (CEPII codes).
+SMALL_COUNTRIES = pl.DataFrame(
+    {
+        "code": [156, 392, 410, 490, 516, 842, 276, 251, 528, 36, 76, 699],
+        "name": ["China", "Japan", "Rep. of Korea", "Other Asia, nes", "Namibia", "USA",
+                 "Germany", "France", "Netherlands", "Australia", "Brazil", "India"],
+        "iso2": ["CN", "JP", "KR", "", "NA", "US", "DE", "FR", "NL", "AU", "BR", "IN"],
+        "iso3": ["CHN", "JPN", "KOR", "S19", "NAM", "USA", "DEU", "FRA", "NLD", "AUS", "BRA",
+                 "IND"],
+    }
+)
+
+
+@pytest.fixture
+def small_countries() -> pl.DataFrame:
+    """A small release-format country table."""
+    return SMALL_COUNTRIES.clone()
+
+
+@pytest.fixture
+def make_warehouse(home: Path):
+    """Factory writing a release from a frame of flows ``t, i, j, k, v[, q]`` into ``home``."""
+
+    def _make(
+        flows: pl.DataFrame | dict,
+        *,
+        hs: str = "HS17",
+        release: str = "V202601",
+        countries: pl.DataFrame | None = None,
+        synthetic: bool = False,
+    ) -> Path:
+        df = flows if isinstance(flows, pl.DataFrame) else pl.DataFrame(flows)
+        write_release_frames(
+            home, hs, release, df, countries if countries is not None else SMALL_COUNTRIES,
+            synthetic=synthetic,
+        )
+        return home
+
+    return _make
