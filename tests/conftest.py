@@ -44,11 +44,35 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 SMALL_COUNTRIES = pl.DataFrame(
     {
         "code": [156, 392, 410, 490, 516, 842, 276, 251, 528, 36, 76, 699],
-        "name": ["China", "Japan", "Rep. of Korea", "Other Asia, nes", "Namibia", "USA",
-                 "Germany", "France", "Netherlands", "Australia", "Brazil", "India"],
+        "name": [
+            "China",
+            "Japan",
+            "Rep. of Korea",
+            "Other Asia, nes",
+            "Namibia",
+            "USA",
+            "Germany",
+            "France",
+            "Netherlands",
+            "Australia",
+            "Brazil",
+            "India",
+        ],
         "iso2": ["CN", "JP", "KR", "", "NA", "US", "DE", "FR", "NL", "AU", "BR", "IN"],
-        "iso3": ["CHN", "JPN", "KOR", "S19", "NAM", "USA", "DEU", "FRA", "NLD", "AUS", "BRA",
-                 "IND"],
+        "iso3": [
+            "CHN",
+            "JPN",
+            "KOR",
+            "S19",
+            "NAM",
+            "USA",
+            "DEU",
+            "FRA",
+            "NLD",
+            "AUS",
+            "BRA",
+            "IND",
+        ],
     }
 )
 
@@ -73,7 +97,11 @@ def make_warehouse(home: Path):
     ) -> Path:
         df = flows if isinstance(flows, pl.DataFrame) else pl.DataFrame(flows)
         write_release_frames(
-            home, hs, release, df, countries if countries is not None else SMALL_COUNTRIES,
+            home,
+            hs,
+            release,
+            df,
+            countries if countries is not None else SMALL_COUNTRIES,
             synthetic=synthetic,
         )
         return home

@@ -112,7 +112,6 @@ def read_country_codes(source: object, *, name: str = "country_codes") -> pl.Dat
         source,  # type: ignore[arg-type]
         infer_schema=False,
         null_values=[],
-        missing_utf8_is_empty_string=True,
     )
     cols = {c.lower().strip(): c for c in df.columns}
     want = {
@@ -126,9 +125,16 @@ def read_country_codes(source: object, *, name: str = "country_codes") -> pl.Dat
         from econsec.errors import DataError
 
         raise DataError(f"missing columns {missing}; found {df.columns}", path=name, line=1)
-    return df.select(
+    out = df.select(
         pl.col(cols["country_code"]).str.strip_chars().cast(pl.Int16).alias("code"),
         pl.col(cols["country_name"]).alias("name"),
-        pl.col(cols["country_iso2"]).str.strip_chars().alias("iso2"),
-        pl.col(cols["country_iso3"]).str.strip_chars().alias("iso3"),
+        pl.col(cols["country_iso2"]).fill_null("").str.strip_chars().alias("iso2"),
+        pl.col(cols["country_iso3"]).fill_null("").str.strip_chars().alias("iso3"),
+    )
+    # Namibia's ISO2 is the string "NA"; writers that coerce "NA" to missing leave it blank.
+    return out.with_columns(
+        pl.when((pl.col("iso3") == "NAM") & (pl.col("iso2") == ""))
+        .then(pl.lit("NA"))
+        .otherwise(pl.col("iso2"))
+        .alias("iso2")
     )

@@ -75,8 +75,10 @@ class Warehouse:
             rs = [r for r in rs if not r.synthetic]
         return rs
 
-    def release_for(self, year: int, hs: str | None = None, release: str | None = None) -> ReleaseInfo:
-        """The release that describes ``year``: newest nomenclature, then newest release.
+    def release_for(
+        self, year: int, hs: str | None = None, release: str | None = None
+    ) -> ReleaseInfo:
+        """Return the release that describes ``year``: newest nomenclature, then newest release.
 
         Raises
         ------
@@ -134,7 +136,7 @@ class Warehouse:
         return t.select(*TRADE_COLUMNS)
 
     def releases_for(self, years: Sequence[int]) -> dict[int, ReleaseInfo]:
-        """The release describing each year (see :meth:`release_for`)."""
+        """Return the release describing each year (see :meth:`release_for`)."""
         return {y: self.release_for(y) for y in years}
 
     def countries(self, hs: str | None = None, release: str | None = None) -> CountryTable:
@@ -155,7 +157,8 @@ class Warehouse:
             pool = [r for r in pool if r.release == release]
         if not pool:
             raise NotFoundError(
-                "release", f"{hs or '*'} {release or '*'}",
+                "release",
+                f"{hs or '*'} {release or '*'}",
                 [f"{r.hs} {r.release}" for r in self.releases],
             )
         return max(pool, key=lambda r: (-_HS_ORDER.index(r.hs), r.release))

@@ -7,7 +7,7 @@ import json
 import math
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -23,7 +23,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of analysis commands."""
 
     table = "table"

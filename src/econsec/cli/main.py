@@ -34,6 +34,17 @@ def _register() -> None:
     from econsec.cli import data
 
     data.register(app)
+    from econsec.cli import baskets
+
+    baskets.register(app)
+
+    from econsec.cli import mrio
+
+    mrio.register(app)
+
+    from econsec.cli import groups
+
+    groups.register(app)
 
 
 _register()

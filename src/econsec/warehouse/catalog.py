@@ -62,7 +62,7 @@ def list_releases(home: Path) -> list[ReleaseInfo]:
 
 
 def get_release(home: Path, hs: str, release: str) -> ReleaseInfo | None:
-    """The release's info, or ``None`` when the warehouse lacks it."""
+    """Return the release's info, or ``None`` when the warehouse lacks it."""
     path = release_dir(home, hs, release)
     for r in list_releases(home):
         if r.path == path:

@@ -30,10 +30,17 @@ TRADE_SCHEMA = pa.schema(
 TRADE_COLUMNS = tuple(TRADE_SCHEMA.names)
 
 #: HS nomenclatures CEPII publishes BACI in, with the first year each covers.
-HS_FIRST_YEAR = {"HS92": 1995, "HS96": 1996, "HS02": 2002, "HS07": 2007, "HS12": 2012,
-                 "HS17": 2017, "HS22": 2022}
+HS_FIRST_YEAR = {
+    "HS92": 1995,
+    "HS96": 1996,
+    "HS02": 2002,
+    "HS07": 2007,
+    "HS12": 2012,
+    "HS17": 2017,
+    "HS22": 2022,
+}
 
-_RELEASE_RE = re.compile(r"^V\d{6}[A-Za-z]?$")
+_RELEASE_RE = re.compile(r"^V\d{6}[A-Za-z0-9_-]*$")
 
 
 def check_hs(hs: str) -> str:

@@ -38,7 +38,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 @contextlib.contextmanager
 def staging(home: Path) -> Iterator[Path]:
-    """A private staging folder inside the warehouse, removed unless its content was moved."""
+    """Provide a private staging folder in the warehouse, removed unless its content moved."""
     root = baci_root(home)
     root.mkdir(parents=True, exist_ok=True)
     stage = root / f".staging-{uuid.uuid4().hex}"
@@ -71,7 +71,7 @@ def write_meta(path: Path, meta: dict[str, Any]) -> None:
 
 
 def now_iso() -> str:
-    """Current UTC time as ISO text (for provenance)."""
+    """Return the current UTC time as ISO text (for provenance)."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
@@ -106,15 +106,29 @@ def write_release_frames(
             d = out / f"year={y}"
             d.mkdir()
             pq.write_table(part, d / "part-0.parquet", **PARQUET_OPTS)
-            years[str(y)] = {"rows": part.num_rows, "rejects": 0, "source": source}
+            years[str(y)] = {
+                "rows": part.num_rows,
+                "rejects": 0,
+                "source": source,
+                "products": len(set(part.column("k").to_pylist())),
+                "countries": len(
+                    set(part.column("i").to_pylist()) | set(part.column("j").to_pylist())
+                ),
+            }
         countries.with_columns(pl.col("code").cast(pl.Int16)).write_parquet(
             out / "countries.parquet"
         )
         products.write_parquet(out / "products.parquet")
         write_meta(
             out,
-            {"hs": hs, "release": release, "synthetic": synthetic, "source": source,
-             "ingested_at": now_iso(), "years": years},
+            {
+                "hs": hs,
+                "release": release,
+                "synthetic": synthetic,
+                "source": source,
+                "ingested_at": now_iso(),
+                "years": years,
+            },
         )
         swap_into_place(out, release_dir(home, hs, release))
     return release_dir(home, hs, release)

@@ -1,0 +1,51 @@
+"""Helpers shared by the benchmark scripts: child-process timing with peak memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(
+    os.environ.get("ECONSEC_BENCH_DIR", Path(__file__).resolve().parents[1] / "bench-results")
+)
+
+
+def run_child(code: str, env: dict[str, str] | None = None) -> dict[str, float]:
+    """Run Python code in a fresh process; return wall seconds and its peak RSS in MB.
+
+    The child prints a JSON object on its last line, merged into the result.
+    """
+    t0 = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise RuntimeError(f"benchmark child failed:\n{p.stderr[-3000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out: dict[str, float] = {"wall_s": round(wall, 3)}
+    # ru_maxrss of children is the max over all children so far: only trust it when it grew.
+    out["peak_rss_mb"] = round(max(peak, before) / 1024, 1) if peak > before else float("nan")
+    last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else "{}"
+    out.update(json.loads(last))
+    return out
+
+
+def peak_rss_child(code: str) -> str:
+    """Wrap child code so it reports its own peak RSS (reliable whatever ran before)."""
+    return (
+        "import json, resource, time\n_t0 = time.perf_counter()\n"
+        + code
+        + "\nprint(json.dumps({'inner_s': round(time.perf_counter() - _t0, 3), "
+        "'self_peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))"
+    )
