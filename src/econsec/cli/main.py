@@ -46,5 +46,17 @@ def _register() -> None:
 
     groups.register(app)
 
+    from econsec.cli import scenario
+
+    scenario.register(app)
+
+    from econsec.cli import yard
+
+    yard.register(app)
+
+    from econsec.cli import plan
+
+    plan.register(app)
+
 
 _register()

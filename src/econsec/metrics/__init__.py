@@ -1,20 +1,17 @@
 """Economic-security metrics as pure Ibis expressions over bilateral flows.
 
-Each function takes an Ibis table of flows ``t, i, j, k, v`` (CEPII country codes, HS6
-product string, thousand USD; one row per ``t, i, j, k``) and parameters, and returns an
-Ibis table; nothing is executed here. The same code runs on DuckDB (the default) and on
-other Ibis backends; see ``tests/conformance``. :mod:`econsec.analysis` resolves names and
-years, executes, and returns result objects.
+The metric functions are :func:`econsec.metrics.autonomy.autonomy` (import side),
+:func:`econsec.metrics.indispensability.indispensability` (export side), the leverage
+functions in :mod:`econsec.metrics.leverage` and the screens in :mod:`econsec.metrics.screens`.
+Each takes an Ibis table of flows ``t, i, j, k, v`` (CEPII country codes, HS6 product string,
+thousand USD; one row per ``t, i, j, k``) and parameters, and returns an Ibis table; nothing
+is executed here. The same code runs on DuckDB (the default) and on other Ibis backends; see
+``tests/conformance``. :mod:`econsec.analysis` resolves names and years, executes, and
+returns result objects.
 """
 
-from econsec.metrics.autonomy import (
-    autonomy,
-    collapse_bloc,
-    intra_bloc,
-    restrict,
-    supplier_shares,
-)
-from econsec.metrics.indispensability import indispensability, world_concentration
+from econsec.metrics.autonomy import collapse_bloc, intra_bloc, restrict, supplier_shares
+from econsec.metrics.indispensability import world_concentration
 from econsec.metrics.leverage import dependencies, export_exposure, mutual_dependencies
 from econsec.metrics.screens import (
     Condition,
@@ -28,7 +25,6 @@ from econsec.metrics.shares import concentration, hhi, unit_shares
 
 __all__ = [
     "Condition",
-    "autonomy",
     "churn",
     "collapse_bloc",
     "concentration",
@@ -37,7 +33,6 @@ __all__ = [
     "export_exposure",
     "geodep_conditions",
     "hhi",
-    "indispensability",
     "intra_bloc",
     "mutual_dependencies",
     "persistence",

@@ -95,7 +95,7 @@ def autonomy(
     products: Collection[str] | None = None,
     rival: Collection[int] | None = None,
 ) -> ir.Table:
-    """Import concentration per importer × product × year.
+    r"""Import concentration per importer × product × year.
 
     Parameters
     ----------
@@ -112,7 +112,7 @@ def autonomy(
         :data:`AUTONOMY_COLUMNS` (+ ``rival_value, rival_share``): ``import_value``
         :math:`M`, ``n_suppliers``, ``top_supplier`` (largest; ties: lower code),
         ``top_share``, ``hhi`` :math:`H`, ``export_value`` :math:`X` (0 when none) and
-        ``import_export_ratio`` :math:`M/X` (:math:`+\\infty` when :math:`X = 0`).
+        ``import_export_ratio`` :math:`M/X` (:math:`+\infty` when :math:`X = 0`).
     """
     f = restrict(flows, products=products)
     imports = restrict(f, importers=importers)

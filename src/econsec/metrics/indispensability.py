@@ -87,7 +87,7 @@ def indispensability(
     threshold: float = 0.5,
     redirect: float = 0.2,
 ) -> ir.Table:
-    """World reliance on each exporter per exporter × product × year.
+    r"""World reliance on each exporter per exporter × product × year.
 
     Parameters
     ----------
@@ -97,7 +97,7 @@ def indispensability(
         Report only these exporter codes and HS6 codes (world totals always use every
         exporter and importer of the product).
     threshold
-        :math:`\\theta`: an importer is a dependent when the exporter's share of its imports
+        :math:`\theta`: an importer is a dependent when the exporter's share of its imports
         is at least this.
     redirect
         *r*: fraction of their exports the other exporters redirect (replaceability).
@@ -115,7 +115,8 @@ def indispensability(
     world = sales.group_by(["t", "k"]).aggregate(
         W=sales.S.sum(), n_exporters=sales.count(), sum_sq=(sales.S * sales.S).sum()
     )
-    rows = lookup(lookup(lookup(f, imp, ["t", "j", "k"]), sales, ["t", "i", "k"]), world, ["t", "k"])
+    rows = lookup(f, imp, ["t", "j", "k"])
+    rows = lookup(lookup(rows, sales, ["t", "i", "k"]), world, ["t", "k"])
     cap = ibis.greatest(r * (rows.W - rows.S - rows.M + rows.v), 0.0)
     dep = rows.v >= theta * rows.M
     per = rows.group_by(["t", "i", "k"]).aggregate(

@@ -32,11 +32,11 @@ class Result:
         object.__setattr__(self, "params", _freeze(self.params))
 
     def to_polars(self) -> pl.DataFrame:
-        """The result as a polars frame (a copy; the result itself does not change)."""
+        """Return the result as a polars frame (a copy; the result itself does not change)."""
         return self.frame.clone()
 
     def to_pandas(self) -> pd.DataFrame:
-        """The result as a pandas frame."""
+        """Return the result as a pandas frame."""
         return self.frame.to_pandas()
 
     def __len__(self) -> int:
@@ -160,11 +160,11 @@ class ScreenResult(Result):
     value_column: str = "import_value"
 
     def flagged(self) -> pl.DataFrame:
-        """The flagged rows, largest value first."""
+        """Return the flagged rows, largest value first."""
         return self.frame.filter(pl.col("flagged")).sort(self.value_column, descending=True)
 
     def summary(self) -> dict[str, Any]:
-        """Counts, value shares, dominant suppliers of flagged rows and churn counts."""
+        """Return counts, value shares, dominant suppliers of flagged rows and churn counts."""
         df, vc = self.frame, self.value_column
         fl = df.filter(pl.col("flagged"))
         total = _total(df, vc)

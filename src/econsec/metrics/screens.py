@@ -180,7 +180,7 @@ class Condition:
             raise ValueError(f"unknown operator {self.op!r}; allowed: {', '.join(OPS)}")
 
     def expr(self, table: ir.Table) -> ir.BooleanValue:
-        """The condition as a boolean expression on ``table`` (null counts as false)."""
+        """Return the condition as a boolean expression on ``table`` (null counts as false)."""
         if self.column not in table.columns:
             raise ValueError(
                 f"unknown column {self.column!r}; available: {', '.join(table.columns)}"

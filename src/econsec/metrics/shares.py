@@ -92,7 +92,7 @@ def concentration(
 def top_unit(
     flows: ir.Table, agg: ir.Table, by: Sequence[str], unit: str, *, value: str = "v"
 ) -> ir.Table:
-    """The unit holding the group's largest value (``agg.vmax``); ties go to the lowest code.
+    """Return the unit holding each group's largest value ``agg.vmax`` (ties: lowest code).
 
     A join on the group maximum rather than ``argmax``: ``argmax`` picks an arbitrary row
     among ties, and the join runs on every backend (no window functions).

@@ -1,0 +1,687 @@
+"""Economic-security analysis of the warehouse by country name, product code and year.
+
+Each function resolves names and years, builds the Ibis expressions of
+:mod:`econsec.metrics`, executes them on the warehouse's backend (DuckDB by default) and
+returns an immutable result with ``.to_polars()``, ``.to_pandas()``, ``.summary()`` and the
+parameters used. Countries appear as ISO3 (``TWN`` for Taiwan; merged groups by name),
+products as 6-character HS codes, values in thousand current USD.
+
+Groups (``G7``, ``EU27``) come from :mod:`econsec.reference.groups` where installed; a list
+of countries works everywhere a group does. Series spanning several HS nomenclatures
+(e.g. HS02 for 2002–2016 and HS17 from 2017) are computed year by year in each year's own
+release and carry an ``hs`` column; they are converted to the newest nomenclature when
+:mod:`econsec.reference.hs` provides ``convert_flows``.
+
+Examples
+--------
+>>> from econsec import analysis
+>>> analysis.autonomy("JPN", 2024, products=["850511"], rival="CHN").to_polars()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import polars as pl
+
+from econsec.countries import CountryTable
+from econsec.engine import Warehouse
+from econsec.metrics import autonomy as _aut
+from econsec.metrics import indispensability as _ind
+from econsec.metrics import leverage as _lev
+from econsec.metrics import screens as _scr
+from econsec.metrics.resolve import (
+    Countries,
+    Names,
+    Products,
+    Side,
+    by_release,
+    display,
+    open_warehouse,
+    product_codes,
+    release_flows,
+    resolve_year,
+)
+from econsec.metrics.results import (
+    AutonomyResult,
+    IndispensabilityResult,
+    LeverageResult,
+    ScreenResult,
+    SupplierSharesResult,
+)
+from econsec.metrics.spec import ScreenSpec, load_spec
+
+__all__ = [
+    "AutonomyResult",
+    "IndispensabilityResult",
+    "LeverageResult",
+    "ScreenResult",
+    "SupplierSharesResult",
+    "autonomy",
+    "autonomy_trend",
+    "indispensability",
+    "indispensability_trend",
+    "leverage",
+    "screen_custom",
+    "screen_eu",
+    "screen_geodep",
+    "supplier_shares",
+]
+
+#: Codes given to merged blocs (CEPII codes are positive).
+BLOC_CODE, A_CODE, B_CODE = -1, -1, -2
+
+Home = Path | str | None
+
+
+# --------------------------------------------------------------------------------------
+# plumbing: one query per release, results shown with ISO3 codes
+
+
+@dataclass(frozen=True)
+class _Query:
+    """What one API call asks, resolved against the target year's release."""
+
+    wh: Warehouse
+    year: int
+    hs: str
+    names: Names
+    products: list[str] | None
+    labels: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def countries(self) -> CountryTable:
+        return self.names.countries
+
+
+def _query(wh: Warehouse, year: int | None, items: Products | None) -> _Query:
+    y, rel = resolve_year(wh, year)
+    names = Names(wh.countries(rel.hs, rel.release), y, wh.home)
+    prods = product_codes(items, wh.products(rel.hs, rel.release), rel.hs, wh.home)
+    return _Query(wh, y, rel.hs, names, prods)
+
+
+def _execute(
+    q: _Query,
+    years: Sequence[int],
+    build: Callable[[ir.Table], ir.Table],
+    *,
+    sort: Sequence[str],
+    with_hs: bool = False,
+) -> tuple[pl.DataFrame, dict[int, str]]:
+    """Run ``build`` on each release's flows for ``years``; concatenate, show ISO3."""
+    frames, nomenclature = [], {}
+    for rel, ys in by_release(q.wh, years):
+        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
+        df = q.wh.con.to_polars(build(flows))
+        df = display(df, q.wh.countries(rel.hs, rel.release), q.labels)
+        hs = q.hs if converted else rel.hs
+        nomenclature.update(dict.fromkeys(ys, hs))
+        if with_hs:
+            df = df.with_columns(hs=pl.lit(hs))
+        frames.append(df)
+    out = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+    return out.sort(list(sort)), nomenclature
+
+
+def _params(q: _Query, **kw: Any) -> dict[str, Any]:
+    return {"year": q.year, "hs": q.hs, "products": q.products, **kw}
+
+
+# --------------------------------------------------------------------------------------
+# autonomy
+
+
+@dataclass(frozen=True)
+class _AutonomySetup:
+    importers: list[int] | None
+    rival: list[int] | None
+    rival_label: str | None
+    bloc: Side | None
+
+
+def _autonomy_setup(
+    q: _Query,
+    importer: Countries | None,
+    rival: Countries | None,
+    rival_group: str | None,
+    bloc: Countries | None,
+) -> _AutonomySetup:
+    if bloc is not None and importer is not None:
+        raise ValueError("give either importer or bloc, not both")
+    rv: list[int] | None = None
+    labels = []
+    if rival is not None:
+        rv = q.names.codes(rival)
+        labels.append("+".join(q.names.iso3(rv)))
+    if rival_group is not None:
+        if not q.names.is_group(rival_group):
+            q.names.group(rival_group)  # raises with the closest group names
+        rv = sorted(set(rv or []) | set(q.names.group(rival_group)))
+        labels.append(rival_group)
+    b = q.names.side(bloc) if bloc is not None else None
+    imps = q.names.codes(importer) if importer is not None else None
+    return _AutonomySetup(imps, rv, "+".join(labels) or None, b)
+
+
+def _autonomy_build(s: _AutonomySetup, prods: list[str] | None) -> Callable[[ir.Table], ir.Table]:
+    def build(flows: ir.Table) -> ir.Table:
+        if s.bloc is not None:
+            m = list(s.bloc.codes)
+            f = _aut.restrict(flows, products=prods)
+            f = _aut.collapse_bloc(f.filter(f.i.isin(m) | f.j.isin(m)), m, BLOC_CODE)
+            return _aut.autonomy(f, importers=[BLOC_CODE], rival=s.rival)
+        return _aut.autonomy(flows, importers=s.importers, products=prods, rival=s.rival)
+
+    return build
+
+
+def _autonomy(
+    importer: Countries | None,
+    year: int | None,
+    years: Sequence[int] | None,
+    products: Products | None,
+    rival: Countries | None,
+    rival_group: str | None,
+    bloc: Countries | None,
+    wh: Warehouse,
+) -> AutonomyResult:
+    q = _query(wh, year, products)
+    s = _autonomy_setup(q, importer, rival, rival_group, bloc)
+    if s.bloc is not None:
+        q = replace(q, labels={BLOC_CODE: s.bloc.label})
+    ys = [q.year] if years is None else list(years)
+    df, nom = _execute(q, ys, _autonomy_build(s, q.products),
+                       sort=["year", "importer", "product"], with_hs=years is not None)
+    params = _params(q, importer=importer, rival=s.rival_label,
+                     bloc=s.bloc.label if s.bloc else None,
+                     bloc_members=q.names.iso3(s.bloc.codes) if s.bloc else None,
+                     nomenclature=nom)
+    if years is not None:
+        params["years"] = ys
+    return AutonomyResult(df, params)
+
+
+def autonomy(
+    importer: Countries | None = None,
+    year: int | None = None,
+    products: Products | None = None,
+    rival: Countries | None = None,
+    rival_group: str | None = None,
+    bloc: Countries | None = None,
+    *,
+    warehouse: Warehouse | None = None,
+    home: Home = None,
+    allow_synthetic: bool = False,
+) -> AutonomyResult:
+    """Import concentration (strategic autonomy) per importer × product.
+
+    Parameters
+    ----------
+    importer
+        Country (ISO3, ISO2, name or CEPII code), several, or a group name (its members
+        each reported); ``None``: every importer.
+    year
+        Year; the latest held when ``None``.
+    products
+        HS codes: 6 digits, or 4/2-digit headings/chapters expanded; ``None``: all.
+    rival, rival_group
+        Suppliers (countries; a group name) whose combined share is reported.
+    bloc
+        A group name or list of countries treated as one importer, intra-bloc trade
+        excluded (its imports and exports are extra-bloc); excludes ``importer``.
+    warehouse, home, allow_synthetic
+        The warehouse (or its folder), and whether synthetic releases may be used.
+
+    Returns
+    -------
+    AutonomyResult
+        Columns ``year, importer, product, import_value, n_suppliers, top_supplier,
+        top_share, hhi, export_value, import_export_ratio`` (+ ``rival_value,
+        rival_share``); see :func:`econsec.metrics.autonomy.autonomy` for the formulas.
+    """
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    return _autonomy(importer, year, None, products, rival, rival_group, bloc, wh)
+
+
+def autonomy_trend(
+    importer: Countries | None = None,
+    products: Products | None = None,
+    rival: Countries | None = None,
+    rival_group: str | None = None,
+    bloc: Countries | None = None,
+    years: Sequence[int] | None = None,
+    *,
+    warehouse: Warehouse | None = None,
+    home: Home = None,
+    allow_synthetic: bool = False,
+) -> AutonomyResult:
+    """:func:`autonomy` for every year held (or ``years``), with an ``hs`` column.
+
+    Names, groups and products are resolved in the latest year's release; each year is
+    computed in its own release's nomenclature unless a converter is installed.
+    """
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    ys = sorted(set(years)) if years is not None else wh.years()
+    latest = ys[-1] if ys else None
+    return _autonomy(importer, latest, ys, products, rival, rival_group, bloc, wh)
+
+
+def supplier_shares(
+    importer: Countries | None = None,
+    year: int | None = None,
+    products: Products | None = None,
+    bloc: Countries | None = None,
+    *,
+    top: int | None = None,
+    warehouse: Warehouse | None = None,
+    home: Home = None,
+    allow_synthetic: bool = False,
+) -> SupplierSharesResult:
+    """Each supplier's value, share and rank per importer × product (``top``: best *n*).
+
+    Returns
+    -------
+    SupplierSharesResult
+        Columns ``year, importer, product, supplier, value, share, rank``.
+    """
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    q = _query(wh, year, products)
+    s = _autonomy_setup(q, importer, None, None, bloc)
+    if s.bloc is not None:
+        q = replace(q, labels={BLOC_CODE: s.bloc.label})
+
+    def build(flows: ir.Table) -> ir.Table:
+        f = flows
+        imps = s.importers
+        if s.bloc is not None:
+            m = list(s.bloc.codes)
+            f = _aut.restrict(f, products=q.products, importers=m)
+            f = _aut.collapse_bloc(f, m, BLOC_CODE)
+            imps = [BLOC_CODE]
+        t = _aut.supplier_shares(f, importers=imps, products=q.products)
+        return t if top is None else t.filter(t["rank"] <= top)
+
+    df, _ = _execute(q, [q.year], build, sort=["year", "importer", "product", "rank"])
+    return SupplierSharesResult(
+        df, _params(q, importer=importer, bloc=s.bloc.label if s.bloc else None, top=top)
+    )
+
+
+# --------------------------------------------------------------------------------------
+# indispensability
+
+
+def _indispensability(
+    exporter: Countries | None,
+    year: int | None,
+    years: Sequence[int] | None,
+    products: Products | None,
+    threshold: float,
+    redirect: float,
+    wh: Warehouse,
+) -> IndispensabilityResult:
+    q = _query(wh, year, products)
+    exps = q.names.codes(exporter) if exporter is not None else None
+
+    def build(flows: ir.Table) -> ir.Table:
+        return _ind.indispensability(
+            flows, exporters=exps, products=q.products, threshold=threshold, redirect=redirect
+        )
+
+    ys = [q.year] if years is None else list(years)
+    df, nom = _execute(q, ys, build, sort=["year", "product", "world_rank", "exporter"],
+                       with_hs=years is not None)
+    params = _params(q, exporter=exporter, threshold=threshold, redirect=redirect,
+                     nomenclature=nom)
+    if years is not None:
+        params["years"] = ys
+    return IndispensabilityResult(df, params)
+
+
+def indispensability(
+    exporter: Countries | None = None,
+    year: int | None = None,
+    products: Products | None = None,
+    *,
+    threshold: float = 0.5,
+    redirect: float = 0.2,
+    warehouse: Warehouse | None = None,
+    home: Home = None,
+    allow_synthetic: bool = False,
+) -> IndispensabilityResult:
+    """World reliance on exporters (strategic indispensability) per exporter × product.
+
+    Parameters
+    ----------
+    exporter
+        Country, several, or a group name (members each reported); ``None``: every exporter.
+    year, products
+        As in :func:`autonomy`.
+    threshold
+        An importer is a dependent when the exporter supplies at least this share of it.
+    redirect
+        Fraction of their exports the other exporters could redirect (replaceability).
+    warehouse, home, allow_synthetic
+        As in :func:`autonomy`.
+
+    Returns
+    -------
+    IndispensabilityResult
+        Columns ``year, exporter, product, export_value, world_share, world_rank,
+        n_exporters, world_hhi, n_dependents, dependent_value, replaceability``; see
+        :mod:`econsec.metrics.indispensability` for the formulas.
+    """
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    return _indispensability(exporter, year, None, products, threshold, redirect, wh)
+
+
+def indispensability_trend(
+    exporter: Countries | None = None,
+    products: Products | None = None,
+    years: Sequence[int] | None = None,
+    *,
+    threshold: float = 0.5,
+    redirect: float = 0.2,
+    warehouse: Warehouse | None = None,
+    home: Home = None,
+    allow_synthetic: bool = False,
+) -> IndispensabilityResult:
+    """:func:`indispensability` for every year held (or ``years``), with an ``hs`` column."""
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    ys = sorted(set(years)) if years is not None else wh.years()
+    latest = ys[-1] if ys else None
+    return _indispensability(exporter, latest, ys, products, threshold, redirect, wh)
+
+
+# --------------------------------------------------------------------------------------
+# leverage
+
+
+def leverage(
+    a: Countries,
+    b: Countries,
+    year: int | None = None,
+    products: Products | None = None,
+    *,
+    tau: float = 0.5,
+    sigma: float = 0.3,
+    warehouse: Warehouse | None = None,
+    home: Home = None,
+    allow_synthetic: bool = False,
+) -> LeverageResult:
+    """Mutual dependencies of *A* and *B* (countries, groups or lists) and export exposure.
+
+    Parameters
+    ----------
+    a, b
+        The two sides; a group or list is merged into one country, intra-group flows
+        excluded.
+    year, products
+        As in :func:`autonomy`.
+    tau
+        Minimum import share from the other side for a dependency.
+    sigma
+        Minimum world export share of the other side for a dependency.
+    warehouse, home, allow_synthetic
+        As in :func:`autonomy`.
+
+    Returns
+    -------
+    LeverageResult
+        ``frame``: ``year, importer, supplier, product, import_value, value_at_stake,
+        import_share, supplier_world_share`` (both directions); ``exposure``: share of each
+        side's exports sold to the other; ``summary()``: the balance.
+    """
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    q = _query(wh, year, products)
+    sa, sb = q.names.side(a), q.names.side(b)
+    if set(sa.codes) & set(sb.codes):
+        raise ValueError(f"{sa.label} and {sb.label} share members; leverage needs two "
+                         "disjoint sides")
+    ca = A_CODE if sa.is_bloc else sa.codes[0]
+    cb = B_CODE if sb.is_bloc else sb.codes[0]
+    q = replace(q, labels={ca: sa.label, cb: sb.label})
+
+    def merged(flows: ir.Table) -> ir.Table:
+        f = _aut.restrict(flows, products=q.products)
+        for s_, c in ((sa, ca), (sb, cb)):
+            if s_.is_bloc:
+                f = _aut.collapse_bloc(f, s_.codes, c)
+        return f
+
+    df, _ = _execute(
+        q, [q.year],
+        lambda f: _lev.mutual_dependencies(merged(f), ca, cb, tau=tau, sigma=sigma),
+        sort=["year", "importer", "value_at_stake", "product"],
+    )
+    df = df.sort(["year", "importer", "value_at_stake"], descending=[False, False, True])
+    exposure, _ = _execute(q, [q.year], lambda f: _lev.export_exposure(merged(f), ca, cb),
+                           sort=["year", "exporter"])
+    params = _params(q, a=sa.label, b=sb.label, tau=tau, sigma=sigma,
+                     a_members=q.names.iso3(sa.codes), b_members=q.names.iso3(sb.codes))
+    return LeverageResult(df, params, exposure=exposure)
+
+
+# --------------------------------------------------------------------------------------
+# screens
+
+
+def _neighbours(wh: Warehouse, year: int, window: int) -> tuple[list[int], int | None]:
+    """Held years within ``window - 1`` of ``year`` or of the previous held year."""
+    held = wh.years()
+    prev = max((h for h in held if h < year), default=None)
+    lo = (prev if prev is not None else year) - (window - 1)
+    return [h for h in held if lo <= h <= year + window - 1], prev
+
+
+def _screen(
+    q: _Query,
+    years: Sequence[int],
+    prev: int | None,
+    build: Callable[[ir.Table], ir.Table],
+    keys: Sequence[str],
+    value_column: str,
+    params: dict[str, Any],
+    post: Callable[[ir.Table], ir.Table] | None = None,
+) -> ScreenResult:
+    """Build per release, union, post-process (persistence), flag; split year and churn."""
+    parts = []
+    nom: dict[int, str] = {}
+    for rel, ys in by_release(q.wh, years):
+        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
+        parts.append(build(flows))
+        nom.update(dict.fromkeys(ys, q.hs if converted else rel.hs))
+    t = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    if post is not None:
+        t = post(t)
+    wanted = [q.year] if prev is None else [prev, q.year]
+    t = t.filter(t.year.isin(wanted))
+    raw = q.wh.con.to_polars(t)
+    ch = pl.DataFrame()
+    if prev is not None:
+        mt = ibis.memtable(raw.select(*keys, "year", "flagged").to_arrow())
+        ch = q.wh.con.to_polars(_scr.churn(mt, keys, prev, q.year))
+        ch = display(ch, q.countries, q.labels).sort(["status", *keys])
+    df = display(raw.filter(pl.col("year") == q.year), q.countries, q.labels)
+    df = df.sort(["year", *keys])
+    params = {**params, "nomenclature": nom, "previous_year": prev}
+    return ScreenResult(df, params, churn=ch, value_column=value_column)
+
+
+def screen_geodep(
+    year: int | None = None,
+    importer: Countries | None = None,
+    products: Products | None = None,
+    *,
+    import_hhi: float = 0.4,
+    world_hhi: float = 0.4,
+    ratio: float = 1.0,
+    window: int = 3,
+    min_years: int = 2,
+    persistence: bool = True,
+    warehouse: Warehouse | None = None,
+    home: Home = None,
+    allow_synthetic: bool = False,
+) -> ScreenResult:
+    """CEPII GeoDep screen (Lefebvre & Wibaux 2024) for every importer × product.
+
+    A row is ``flagged`` when C1 import HHI > ``import_hhi``, C2 world export HHI >
+    ``world_hhi`` and C3 imports / exports > ``ratio`` hold in the year, and (C4, when
+    ``persistence``) they hold in at least ``min_years`` years of some ``window``-year span
+    containing the year, counting the neighbouring years held.
+
+    Returns
+    -------
+    ScreenResult
+        Columns ``year, importer, product, import_value, import_hhi, world_hhi,
+        import_export_ratio, top_supplier, top_share, c1_import_hhi, c2_world_hhi,
+        c3_import_export, conditions_met, years_met, persistent, flagged``; ``churn``
+        against the previous year held.
+    """
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    q = _query(wh, year, products)
+    imps = q.names.codes(importer) if importer is not None else None
+    if persistence:
+        ys, prev = _neighbours(wh, q.year, window)
+    else:
+        prev = max((h for h in wh.years() if h < q.year), default=None)
+        ys = [y for y in (prev, q.year) if y is not None]
+
+    def build(flows: ir.Table) -> ir.Table:
+        return _scr.geodep_conditions(flows, importers=imps, products=q.products,
+                                      import_hhi=import_hhi, world_hhi=world_hhi, ratio=ratio)
+
+    def post(t: ir.Table) -> ir.Table:
+        if persistence:
+            t = _scr.persistence(t, ["importer", "product"], window=window, min_years=min_years)
+        else:
+            t = t.mutate(years_met=ibis.literal(None, "int64"), persistent=ibis.literal(True))
+        return t.mutate(flagged=t.conditions_met & t.persistent)
+
+    params = _params(q, importer=importer, import_hhi=import_hhi, world_hhi=world_hhi,
+                     ratio=ratio, persistence=persistence, window=window, min_years=min_years,
+                     years_used=ys)
+    return _screen(q, ys, prev, build, ["importer", "product"], "import_value", params, post)
+
+
+def screen_eu(
+    bloc: Countries = "EU27",
+    year: int | None = None,
+    products: Products | None = None,
+    *,
+    extra_hhi: float = 0.4,
+    extra_share: float = 0.5,
+    ratio: float = 1.0,
+    warehouse: Warehouse | None = None,
+    home: Home = None,
+    allow_synthetic: bool = False,
+) -> ScreenResult:
+    """EU 2021 dependency screen (Commission SWD(2021) 352) for a bloc.
+
+    Flags products with C1 extra-bloc import HHI > ``extra_hhi``, C2 extra-bloc share of
+    total imports > ``extra_share`` and C3 extra-bloc imports / extra-bloc exports >
+    ``ratio``.
+
+    Returns
+    -------
+    ScreenResult
+        Columns ``year, bloc, product, extra_imports, intra_imports, extra_hhi,
+        extra_share, extra_exports, extra_import_export_ratio, top_supplier, top_share,
+        c1_extra_hhi, c2_extra_share, c3_import_export, flagged``; ``churn`` against the
+        previous year held.
+    """
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    q = _query(wh, year, products)
+    b = q.names.side(bloc)
+    q = replace(q, labels={BLOC_CODE: b.label})
+    prev = max((h for h in wh.years() if h < q.year), default=None)
+
+    def build(flows: ir.Table) -> ir.Table:
+        return _scr.eu_conditions(flows, b.codes, BLOC_CODE, products=q.products,
+                                  extra_hhi=extra_hhi, extra_share=extra_share, ratio=ratio)
+
+    params = _params(q, bloc=b.label, members=q.names.iso3(b.codes),
+                     extra_hhi=extra_hhi, extra_share=extra_share, ratio=ratio)
+    ys = [y for y in (prev, q.year) if y is not None]
+    return _screen(q, ys, prev, build, ["bloc", "product"], "extra_imports", params)
+
+
+_SCREEN_KEYS = {
+    "autonomy": (["importer", "product"], "import_value"),
+    "indispensability": (["exporter", "product"], "export_value"),
+    "geodep": (["importer", "product"], "import_value"),
+    "eu": (["bloc", "product"], "extra_imports"),
+}
+
+
+def screen_custom(
+    spec: ScreenSpec | str | Path | Mapping[str, Any],
+    year: int | None = None,
+    *,
+    warehouse: Warehouse | None = None,
+    home: Home = None,
+    allow_synthetic: bool = False,
+) -> ScreenResult:
+    """Screen a metric table with thresholds from a spec (TOML file, text or mapping).
+
+    See :mod:`econsec.metrics.spec` for the format. ``year`` overrides the spec's year.
+
+    Returns
+    -------
+    ScreenResult
+        The table's columns, one boolean column per condition (``c1``, ``c2``, …) and
+        ``flagged``; ``churn`` against the previous year held.
+    """
+    sp = spec if isinstance(spec, ScreenSpec) else load_spec(spec)
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    opt = dict(sp.options)
+    q = _query(wh, year if year is not None else sp.year, opt.pop("products", None))
+    prev = max((h for h in wh.years() if h < q.year), default=None)
+    build, labels = _custom_table(sp.table, q, opt)
+    q = replace(q, labels=labels)
+
+    def screened(flows: ir.Table) -> ir.Table:
+        t = build(flows)
+        sp.check_columns(list(t.columns))
+        return _scr.threshold_screen(t, sp.conditions, combine=sp.combine)
+
+    keys, value = _SCREEN_KEYS[sp.table]
+    params = _params(q, name=sp.name, table=sp.table, combine=sp.combine,
+                     conditions=[f"{c.column} {c.op} {c.value:g}" for c in sp.conditions],
+                     **{k: v for k, v in opt.items() if v is not None})
+    ys = [y for y in (prev, q.year) if y is not None]
+    return _screen(q, ys, prev, screened, keys, value, params)
+
+
+def _custom_table(
+    table: str, q: _Query, opt: dict[str, Any]
+) -> tuple[Callable[[ir.Table], ir.Table], dict[int, str]]:
+    """Return a builder of the metric table a custom screen thresholds, and bloc labels."""
+    if table == "autonomy":
+        s = _autonomy_setup(q, opt.get("importer"), opt.get("rival"), opt.get("rival_group"),
+                            opt.get("bloc"))
+        labels = {BLOC_CODE: s.bloc.label} if s.bloc else {}
+        return _autonomy_build(s, q.products), labels
+    if table == "indispensability":
+        ex = opt.get("exporter")
+        exps = q.names.codes(ex) if ex is not None else None
+        return (lambda f: _ind.indispensability(
+            f, exporters=exps, products=q.products, threshold=opt.get("threshold", 0.5),
+            redirect=opt.get("redirect", 0.2))), {}
+    if table == "geodep":
+        imp = opt.get("importer")
+        imps = q.names.codes(imp) if imp is not None else None
+        return (lambda f: _scr.geodep_conditions(f, importers=imps, products=q.products)), {}
+    b = q.names.side(opt.get("bloc", "EU27"))
+    return (
+        lambda f: _scr.eu_conditions(f, b.codes, BLOC_CODE, products=q.products).drop(
+            "flagged"
+        ),
+        {BLOC_CODE: b.label},
+    )

@@ -1,0 +1,273 @@
+"""``econsec scenario``: export bans, tariffs, coalition controls and scenario files."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from econsec.cli.common import (
+    Format,
+    HomeOption,
+    SyntheticOption,
+    emit_frame,
+    emit_json,
+    handle_errors,
+)
+
+scenario_app = typer.Typer(
+    name="scenario",
+    help="Coercion scenarios: export bans, tariffs, coalition export controls.",
+    no_args_is_help=True,
+)
+
+
+class ScenarioFormat(StrEnum):
+    """Output formats of scenario commands."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+FormatOpt = typer.Option(ScenarioFormat.table, "--format", "-f", help="Output format.")
+YearOpt = typer.Option(..., "--year", "-y", help="Year to replay (any year in the warehouse).")
+ProductOpt = typer.Option([], "--product", "-p", help="HS code (6, 4 or 2 digits); repeatable.")
+BasketOpt = typer.Option([], "--basket", "-b", help="Basket name; repeatable.")
+RedirectOpt = typer.Option(
+    None, "--redirect", help="Redirectable fraction of other exporters' sales (overrides horizon)."
+)
+HorizonOpt = typer.Option("3-12m", "--horizon", help="Substitution horizon: 0-3m, 3-12m, 12m+.")
+DrawsOpt = typer.Option(None, "--draws", help="Monte Carlo draws (median and 90% interval).")
+SeedOpt = typer.Option(None, "--seed", help="Monte Carlo seed.")
+IOOpt = typer.Option(None, "--io", help="MRIO table (Parquet bundle) to propagate through.")
+ModelOpt = typer.Option(None, "--model", help="IO model: ghosh, leontief or inoperability.")
+OutOpt = typer.Option(None, "--out", "-o", help="Write the output to this file.")
+
+
+def _split(values: list[str]) -> list[str]:
+    return [v.strip() for x in values for v in x.split(",") if v.strip()]
+
+
+def _run(spec_data: dict[str, Any], home: Path | None, allow_synthetic: bool, io: Path | None,
+         model: str | None, draws: int | None, seed: int | None, fmt: ScenarioFormat,
+         out: Path | None) -> None:
+    from econsec.scenarios.engine import run_scenario
+    from econsec.scenarios.spec import parse_scenario
+
+    if io is not None:
+        spec_data["io"] = {"table": str(io), **({"model": model} if model else {})}
+    spec = parse_scenario(spec_data, source="command line")
+    res = run_scenario(spec, home=home, allow_synthetic=allow_synthetic, draws=draws, seed=seed)
+    _emit(res, fmt, out)
+
+
+def _emit(res: Any, fmt: ScenarioFormat, out: Path | None) -> None:
+    from econsec.cli.common import dumps_json
+
+    if fmt == ScenarioFormat.html:
+        from econsec.scenarios.report import render_html
+
+        text = render_html(res)
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+            typer.echo(f"wrote {out}", err=True)
+        return
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == ScenarioFormat.csv:
+            out.write_text(res.products().write_csv(), encoding="utf-8")
+        else:
+            out.write_text(dumps_json(res.to_dict()) + "\n", encoding="utf-8")
+        typer.echo(f"wrote {out}", err=True)
+        return
+    if fmt == ScenarioFormat.json:
+        emit_json(res.to_dict())
+        return
+    if fmt == ScenarioFormat.csv:
+        emit_frame(res.products(), Format.csv)
+        return
+    _tables(res)
+
+
+def _kv(d: dict[str, Any]) -> Any:
+    import polars as pl
+
+    rows = [(k, v) for k, v in d.items() if isinstance(v, int | float) or v is None]
+    return pl.DataFrame(
+        {"metric": [k for k, _ in rows], "value": [float("nan") if v is None else float(v)
+                                                  for _, v in rows]}
+    )
+
+
+_MAIN = ("importer", "product", "baseline_imports", "lost_imports", "replaced", "shortfall",
+         "shortfall_share")
+
+
+def _tables(res: Any) -> None:
+    title = f"{res.name} — {res.year} ({res.hs} {res.release}), redirect {res.redirect:g}"
+    for m in res.measures:
+        cols = [c for c in (*_MAIN, "from_target", "sigma") if c in m.products.columns]
+        emit_frame(m.products.select(cols), Format.table,
+                   title=f"{title}: {m.label} (thousand USD)")
+        emit_frame(_kv(m.totals), Format.table, title="totals and mutual pain")
+        if m.by_supplier.height:
+            emit_frame(m.by_supplier, Format.table, title="replacement by supplier", limit=15)
+        if m.access is not None:
+            emit_frame(m.access, Format.table, title="residual access and leakage")
+            emit_frame(m.leakers, Format.table, title="leakage by non-member", limit=15)
+        if m.join_set is not None:
+            js = m.join_set
+            typer.echo(
+                f"must join to reach {js.threshold:.0%} of world supply: "
+                f"{', '.join(m.parameters.get('join_set_iso3', [])) or 'nobody'} "
+                f"({js.method}{'' if js.exact else ': may not be the smallest set'})"
+            )
+    if res.io is not None:
+        emit_frame(_kv(res.io.totals), Format.table, title=f"IO propagation ({res.io.model})")
+        emit_frame(res.io.by_region, Format.table, title="losses by region", limit=15)
+        emit_frame(res.io.top_sectors.select(
+            "region", "sector", "sector_name", "output_loss", "inoperability",
+            "value_added_loss"), Format.table, title="most affected sectors")
+    if res.uncertainty is not None:
+        emit_frame(res.uncertainty, Format.table, title="uncertainty (median, 5–95%)")
+    for n in res.notes:
+        typer.echo(f"note: {n}", err=True)
+
+
+@scenario_app.command("ban")
+@handle_errors
+def ban_cmd(
+    suppliers: list[str] = typer.Option(..., "--from", help="Supplier(s): ISO3 or group."),
+    targets: list[str] = typer.Option(..., "--to", help="Target(s): ISO3 or group."),
+    product: list[str] = ProductOpt,
+    basket: list[str] = BasketOpt,
+    year: int = YearOpt,
+    share: float = typer.Option(1.0, "--share", help="Share of the flows stopped (partial ban)."),
+    redirect: float | None = RedirectOpt,
+    horizon: str = HorizonOpt,
+    draws: int | None = DrawsOpt,
+    seed: int | None = SeedOpt,
+    io: Path | None = IOOpt,
+    model: str | None = ModelOpt,
+    home: Path | None = HomeOption,
+    allow_synthetic: bool = SyntheticOption,
+    fmt: ScenarioFormat = FormatOpt,
+    out: Path | None = OutOpt,
+) -> None:
+    """Export ban: suppliers stop (a share of) their exports of the products to the targets."""
+    spec = {
+        "name": "export ban", "year": year, "horizon": horizon, "redirect": redirect,
+        "measures": [{
+            "kind": "export_ban", "suppliers": _split(suppliers), "targets": _split(targets),
+            "products": _split(product), "baskets": _split(basket), "share": share,
+        }],
+    }
+    _run(spec, home, allow_synthetic, io, model, draws, seed, fmt, out)
+
+
+@scenario_app.command("tariff")
+@handle_errors
+def tariff_cmd(
+    imposer: list[str] = typer.Option(..., "--imposer", help="Country imposing the tariff."),
+    target: list[str] = typer.Option(..., "--on", help="Country whose goods are taxed."),
+    rate: float = typer.Option(..., "--rate", help="Ad-valorem rate (0.5 = 50%)."),
+    product: list[str] = ProductOpt,
+    basket: list[str] = BasketOpt,
+    year: int = YearOpt,
+    eta: float = typer.Option(1.0, "--eta", help="Elasticity of total import demand."),
+    draws: int | None = DrawsOpt,
+    seed: int | None = SeedOpt,
+    io: Path | None = IOOpt,
+    model: str | None = ModelOpt,
+    home: Path | None = HomeOption,
+    allow_synthetic: bool = SyntheticOption,
+    fmt: ScenarioFormat = FormatOpt,
+    out: Path | None = OutOpt,
+) -> None:
+    """Tariff: Armington/CES response of the imposer's imports (all goods if none given)."""
+    spec = {
+        "name": "tariff", "year": year,
+        "measures": [{
+            "kind": "tariff", "imposer": _split(imposer), "target": _split(target),
+            "rate": rate, "products": _split(product), "baskets": _split(basket), "eta": eta,
+        }],
+    }
+    _run(spec, home, allow_synthetic, io, model, draws, seed, fmt, out)
+
+
+@scenario_app.command("coalition")
+@handle_errors
+def coalition_cmd(
+    members: list[str] = typer.Option(..., "--members", help="Coalition members (comma list)."),
+    target: list[str] = typer.Option(..., "--target", help="Target country."),
+    product: list[str] = ProductOpt,
+    basket: list[str] = BasketOpt,
+    year: int = YearOpt,
+    threshold: float | None = typer.Option(
+        None, "--threshold", help="Find who must join to leave the target at most this share."
+    ),
+    redirect: float | None = RedirectOpt,
+    horizon: str = HorizonOpt,
+    draws: int | None = DrawsOpt,
+    seed: int | None = SeedOpt,
+    io: Path | None = IOOpt,
+    model: str | None = ModelOpt,
+    home: Path | None = HomeOption,
+    allow_synthetic: bool = SyntheticOption,
+    fmt: ScenarioFormat = FormatOpt,
+    out: Path | None = OutOpt,
+) -> None:
+    """Coalition control: members jointly stop exports; residual access and leakage."""
+    spec = {
+        "name": "coalition control", "year": year, "horizon": horizon, "redirect": redirect,
+        "measures": [{
+            "kind": "coalition_control", "members": _split(members), "target": _split(target),
+            "products": _split(product), "baskets": _split(basket), "threshold": threshold,
+        }],
+    }
+    _run(spec, home, allow_synthetic, io, model, draws, seed, fmt, out)
+
+
+@scenario_app.command("run")
+@handle_errors
+def run_cmd(
+    spec_path: Path = typer.Argument(..., help="Scenario TOML file."),
+    io: Path | None = IOOpt,
+    model: str | None = ModelOpt,
+    draws: int | None = DrawsOpt,
+    seed: int | None = SeedOpt,
+    home: Path | None = HomeOption,
+    allow_synthetic: bool = SyntheticOption,
+    fmt: ScenarioFormat = FormatOpt,
+    out: Path | None = OutOpt,
+) -> None:
+    """Run a scenario file (see examples/scenarios)."""
+    from econsec.scenarios.engine import run_scenario
+    from econsec.scenarios.spec import IOSpec, load_scenario
+
+    spec = load_scenario(spec_path)
+    if io is not None or model is not None:
+        base = spec.io or (IOSpec(table=io) if io is not None else None)
+        if base is None:
+            raise ValueError("--model needs an IO table: give --io PATH or [io] in the file")
+        upd: dict[str, Any] = {}
+        if io is not None:
+            upd["table"] = io
+        if model is not None:
+            upd["model"] = model
+        spec = spec.model_copy(update={"io": IOSpec.model_validate(base.model_dump() | upd)})
+    res = run_scenario(spec, home=home, allow_synthetic=allow_synthetic, draws=draws, seed=seed)
+    _emit(res, fmt, out)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``scenario`` sub-command to the main app."""
+    app.add_typer(scenario_app, name="scenario")

@@ -1,0 +1,263 @@
+"""Scenario specifications: typed measures and the TOML file format.
+
+A scenario replays one year of the warehouse under one or more measures. Each measure is
+evaluated against the same baseline year (measures are not netted against each other)::
+
+    name = "China stops permanent magnets to Japan"
+    year = 2024
+    horizon = "3-12m"          # 0-3m, 3-12m or 12m+ (redirectable fraction by horizon)
+    # redirect = 0.2           # explicit redirectable fraction, overrides the horizon
+
+    [[measures]]
+    kind = "export_ban"        # export_ban, tariff, coalition_control or quota
+    suppliers = ["CHN"]
+    targets = ["JPN"]
+    products = ["850511"]      # HS6 codes (2/4 digits expand to their HS6 codes)
+    baskets = []               # basket names (econsec baskets list)
+    share = 1.0                # share of the flows stopped
+
+    [montecarlo]
+    draws = 1000
+    seed = 0
+
+    [io]
+    table = "path/to/bundle"
+    model = "ghosh"
+
+Countries are ISO3 codes, CEPII codes, names or group names (``EU27``, ``G7``; members on
+1 July of the scenario's year).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from econsec.errors import DataError
+from econsec.substitution import HORIZONS
+
+Horizon = Literal["0-3m", "3-12m", "12m+"]
+IOModel = Literal["ghosh", "leontief", "inoperability"]
+KINDS = ("export_ban", "tariff", "coalition_control", "quota")
+#: Months of the window over which a licensing delay is spread (the replay year).
+WINDOW_MONTHS = 12.0
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _codes(v: list[str]) -> list[str]:
+    out = []
+    for c in v:
+        s = str(c).strip()
+        if not (s.isdigit() and len(s) in (2, 4, 6)):
+            raise ValueError(f"HS codes must be 2, 4 or 6 digits, got {c!r}")
+        out.append(s)
+    return out
+
+
+def _countries(v: list[str] | str) -> list[str]:
+    items = [v] if isinstance(v, str) else list(v)
+    out = [str(x).strip() for x in items if str(x).strip()]
+    if not out:
+        raise ValueError("at least one country or group is required")
+    return out
+
+
+class _Products(_Strict):
+    products: list[str] = Field(default_factory=list, description="HS codes (6, 4 or 2 digits).")
+    baskets: list[str] = Field(default_factory=list, description="Basket names.")
+
+    _check_codes = field_validator("products", mode="before")(
+        lambda v: _codes([v] if isinstance(v, str | int) else v)
+    )
+
+
+class ExportBan(_Products):
+    """Suppliers stop (a share of) their exports of the products to the targets."""
+
+    kind: Literal["export_ban"] = "export_ban"
+    suppliers: list[str]
+    targets: list[str]
+    share: float = Field(1.0, ge=0.0, le=1.0, description="Share of the flows stopped.")
+
+    _c = field_validator("suppliers", "targets", mode="before")(_countries)
+
+    @model_validator(mode="after")
+    def _need_products(self) -> ExportBan:
+        if not self.products and not self.baskets:
+            raise ValueError("give products or baskets (an export ban needs goods)")
+        return self
+
+    @property
+    def cut_share(self) -> float:
+        """Share of the suppliers' flows to the targets that stops."""
+        return self.share
+
+
+class Quota(ExportBan):
+    """Suppliers license only a share of their past exports, after a licensing delay.
+
+    Over a 12-month window the flow is zero during ``delay_months`` and ``allowed`` of its
+    baseline afterwards, so the share lost is ``1 - allowed · (1 - delay_months / 12)``.
+    """
+
+    kind: Literal["quota"] = "quota"  # type: ignore[assignment]
+    share: float = Field(1.0, ge=0.0, le=1.0, description="Unused for quotas; see allowed.")
+    allowed: float = Field(1.0, ge=0.0, le=1.0, description="Share of baseline licensed.")
+    delay_months: float = Field(0.0, ge=0.0, le=WINDOW_MONTHS, description="Licensing delay.")
+
+    @property
+    def cut_share(self) -> float:
+        """``1 - allowed · (1 - delay_months / 12)``."""
+        return 1.0 - self.allowed * (1.0 - self.delay_months / WINDOW_MONTHS)
+
+
+class Tariff(_Products):
+    """The imposer taxes imports from the target at an ad-valorem rate (all goods if none given)."""
+
+    kind: Literal["tariff"] = "tariff"
+    imposer: list[str]
+    target: list[str]
+    rate: float = Field(..., ge=0.0, le=100.0, description="Ad-valorem rate (0.5 = 50%).")
+    eta: float = Field(
+        1.0, ge=0.0, le=20.0, description="Elasticity of the importer's total demand."
+    )
+
+    _c = field_validator("imposer", "target", mode="before")(_countries)
+
+
+class CoalitionControl(_Products):
+    """Members jointly stop exports of the products to the target.
+
+    ``threshold`` also asks which smallest set of further exporters must join to leave the
+    target with at most that share of world supply outside the coalition.
+    """
+
+    kind: Literal["coalition_control"] = "coalition_control"
+    members: list[str]
+    target: list[str]
+    threshold: float | None = Field(None, ge=0.0, le=1.0)
+
+    _c = field_validator("members", "target", mode="before")(_countries)
+
+    @model_validator(mode="after")
+    def _need_products(self) -> CoalitionControl:
+        if not self.products and not self.baskets:
+            raise ValueError("give products or baskets (a coalition control needs goods)")
+        return self
+
+
+Measure = Annotated[ExportBan | Quota | Tariff | CoalitionControl, Field(discriminator="kind")]
+
+
+class MonteCarloSpec(_Strict):
+    """Uncertainty draws: redirectable fraction uniform on a range, σ log-normal around ProTEE."""
+
+    draws: int = Field(1000, ge=10, le=1_000_000)
+    seed: int = 0
+    redirect_range: tuple[float, float] | None = Field(
+        None, description="Range of the redirectable fraction; default ±50% of the central one."
+    )
+    sigma_log_sd: float = Field(0.3, ge=0.0, le=3.0, description="sd of log σ per product.")
+
+    @field_validator("redirect_range")
+    @classmethod
+    def _range(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and not 0.0 <= v[0] <= v[1] <= 1.0:
+            raise ValueError("redirect_range must satisfy 0 <= low <= high <= 1")
+        return v
+
+
+class IOSpec(_Strict):
+    """Propagation of the shortfall through an MRIO table."""
+
+    table: Path
+    kind: str = "auto"
+    year: int | None = None
+    model: IOModel = "ghosh"
+    bridge: str | None = Field(None, description="HS -> sector bridge; by table when omitted.")
+    recompute_x: bool = True
+    top: int = Field(10, ge=1, le=1000)
+
+
+class Scenario(_Strict):
+    """A scenario: a year, substitution parameters and measures."""
+
+    name: str = "scenario"
+    description: str = ""
+    year: int = Field(..., ge=1988, le=2100)
+    horizon: Horizon = "3-12m"
+    redirect: float | None = Field(None, ge=0.0, le=1.0)
+    measures: list[Measure] = Field(..., min_length=1)
+    montecarlo: MonteCarloSpec | None = None
+    io: IOSpec | None = None
+
+    @property
+    def redirect_fraction(self) -> float:
+        """The explicit ``redirect``, else the horizon's fraction (see econsec.substitution)."""
+        return self.redirect if self.redirect is not None else HORIZONS[self.horizon]
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("export_ban", "tariff", "coalition_control", "quota"):
+            continue  # pydantic adds the union tag to the path; users never wrote it
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _explain(e: ValidationError, source: object) -> DataError:
+    err = e.errors()[0]
+    field = _loc(tuple(err["loc"])) or None
+    msg = err["msg"]
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        got = err.get("ctx", {}).get("tag")
+        what = f"unknown measure kind {got!r}" if got else "missing measure kind"
+        msg = f"{what}; allowed: {', '.join(KINDS)}"
+        field = f"{field}.kind" if field else "kind"
+    elif err["type"] == "extra_forbidden":
+        msg = "unknown field"
+    more = len(e.errors()) - 1
+    if more:
+        msg += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return DataError(msg, path=source, field=field)
+
+
+def parse_scenario(data: dict[str, Any], *, source: object = "scenario") -> Scenario:
+    """Validate a scenario mapping.
+
+    Raises
+    ------
+    DataError
+        Naming the field (e.g. ``measures[0].kind``) and, for choices, the allowed values.
+    """
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as e:
+        raise _explain(e, source) from None
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Read and validate a scenario TOML file (relative IO table paths are file-relative)."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataError("no such file", path=p)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", None)
+        raise DataError(f"invalid TOML: {e}", path=p, line=line) from None
+    io = data.get("io")
+    if isinstance(io, dict) and isinstance(io.get("table"), str):
+        t = Path(io["table"]).expanduser()
+        io["table"] = str(t if t.is_absolute() else (p.parent / t))
+    return parse_scenario(data, source=p)

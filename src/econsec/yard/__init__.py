@@ -1,0 +1,22 @@
+"""The "small yard": score imported products by vulnerability and choose the few to protect.
+
+:mod:`~econsec.yard.score` defines the vulnerability score, :mod:`~econsec.yard.select` the
+selection of the yard, :mod:`~econsec.yard.espa` Japan's four requirements as filters, and
+:mod:`~econsec.yard.api` runs them over a warehouse (:func:`yard`).
+"""
+
+from econsec.yard.api import YardResult, yard
+from econsec.yard.espa import EspaParams, espa_filters
+from econsec.yard.score import ScoreParams, score_products
+from econsec.yard.select import Selection, select_yard
+
+__all__ = [
+    "EspaParams",
+    "ScoreParams",
+    "Selection",
+    "YardResult",
+    "espa_filters",
+    "score_products",
+    "select_yard",
+    "yard",
+]
