@@ -50,8 +50,10 @@ def linprog_plan(inst: Instance, cap: float) -> tuple[bool, float]:
     a_ub = np.array(rows)
     b_ub = np.zeros(len(rows))
     y_hi = np.where(inst.allowed & ~inst.rival, inst.capacity, 0.0)
-    bounds = [(float(lo), float(hi)) for lo, hi in
-              zip(np.where(inst.keep, inst.q0, 0.0), inst.q0, strict=True)]
+    bounds = [
+        (float(lo), float(hi))
+        for lo, hi in zip(np.where(inst.keep, inst.q0, 0.0), inst.q0, strict=True)
+    ]
     bounds += [(0.0, None if np.isinf(h) else float(h)) for h in y_hi]
     res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
     return res.status == 0, float(res.fun) if res.status == 0 else float("nan")

@@ -17,13 +17,19 @@ CHN, JPN, KOR, USA, DEU, IND, AUS, NLD, FRA = 156, 392, 410, 842, 276, 699, 36, 
 # Korea 20, USA 10, Germany 10, all at 10 kUSD/t but the USA at 20. Other sales give
 # capacities at r = 0.2: KOR 20, USA 10, DEU 20, IND 8, AUS 6. 811292 has no quantities.
 FLOWS = [
-    (CHN, JPN, "850511", 60.0, 6.0), (KOR, JPN, "850511", 20.0, 2.0),
-    (USA, JPN, "850511", 10.0, 0.5), (DEU, JPN, "850511", 10.0, 1.0),
-    (KOR, NLD, "850511", 100.0, 10.0), (USA, NLD, "850511", 50.0, 2.5),
-    (DEU, FRA, "850511", 100.0, 10.0), (IND, FRA, "850511", 40.0, 4.0),
-    (AUS, NLD, "850511", 30.0, 3.0), (CHN, FRA, "850511", 500.0, 50.0),
+    (CHN, JPN, "850511", 60.0, 6.0),
+    (KOR, JPN, "850511", 20.0, 2.0),
+    (USA, JPN, "850511", 10.0, 0.5),
+    (DEU, JPN, "850511", 10.0, 1.0),
+    (KOR, NLD, "850511", 100.0, 10.0),
+    (USA, NLD, "850511", 50.0, 2.5),
+    (DEU, FRA, "850511", 100.0, 10.0),
+    (IND, FRA, "850511", 40.0, 4.0),
+    (AUS, NLD, "850511", 30.0, 3.0),
+    (CHN, FRA, "850511", 500.0, 50.0),
     (JPN, USA, "850511", 50.0, 5.0),
-    (CHN, JPN, "811292", 30.0, None), (KOR, JPN, "811292", 10.0, None),
+    (CHN, JPN, "811292", 30.0, None),
+    (KOR, JPN, "811292", 10.0, None),
     (KOR, NLD, "811292", 100.0, None),
     (USA, NLD, "280429", 5.0, 1.0),
 ]
@@ -32,15 +38,17 @@ FLOWS = [
 @pytest.fixture
 def wh_home(make_warehouse):
     i, j, k, v, q = zip(*FLOWS, strict=True)
-    df = pl.DataFrame({"t": [2024] * len(FLOWS), "i": i, "j": j, "k": k, "v": v, "q": q},
-                      schema_overrides={"t": pl.Int16, "i": pl.Int16, "j": pl.Int16,
-                                        "q": pl.Float64})
+    df = pl.DataFrame(
+        {"t": [2024] * len(FLOWS), "i": i, "j": j, "k": k, "v": v, "q": q},
+        schema_overrides={"t": pl.Int16, "i": pl.Int16, "j": pl.Int16, "q": pl.Float64},
+    )
     return make_warehouse(df)
 
 
 def run(home, strategy="diversify", cap=0.5, products="850511", **kw):
-    return api.plan("JPN", products, year=2024, rival="CHN", cap=cap, strategy=strategy,
-                    home=home, **kw)
+    return api.plan(
+        "JPN", products, year=2024, rival="CHN", cap=cap, strategy=strategy, home=home, **kw
+    )
 
 
 def check_plan(res, cap):
@@ -70,8 +78,12 @@ def test_diversify_golden(wh_home):
     assert s["baseline_hhi"] == pytest.approx(0.36 + 0.04 + 0.01 + 0.01)
     assert s["residual_exposure"] == pytest.approx(50.0)
     check_plan(res, 0.5)
-    assert set(res.to_polars().columns) >= {"supplier", "baseline_share", "planned_share",
-                                            "planned_value"}
+    assert set(res.to_polars().columns) >= {
+        "supplier",
+        "baseline_share",
+        "planned_share",
+        "planned_value",
+    }
     assert res.to_pandas().shape[0] == res.to_polars().height
 
 
@@ -149,7 +161,10 @@ def test_frontier_on_warehouse_is_monotone(wh_home):
     fr = api.frontier("JPN", "850511", year=2024, rival="CHN", home=wh_home).to_polars()
     ok = fr.filter(pl.col("feasible")).sort("cap")
     assert (ok["cost_premium"].diff().drop_nulls() <= 1e-9).all()
-    assert fr.filter(pl.col("cap") < 0.0 + 1e-12)["feasible"].to_list() == [True]  # all can go
+    # Capacities add to 5.9 of China's 6 t: it keeps 0.1 t = 1 of 105 kUSD.
+    low = fr.filter(pl.col("feasible"))["cap"].min()
+    assert low == pytest.approx(1 / 105)
+    assert fr.filter(pl.col("cap") == 0.0)["feasible"].to_list() == [False]
     fig = api.plan("JPN", "850511", year=2024, home=wh_home).frontier([0.2, 0.5]).figure()
     assert fig.data
 
@@ -158,8 +173,9 @@ def test_frontier_on_warehouse_is_monotone(wh_home):
 def test_stockpile_golden(wh_home):
     # L 60, M 100, pool 320 (KOR 100, USA 50, DEU 100, IND 40, AUS 30): 0-3m replaces 16,
     # gap 44 for 91.25 days = 11 kUSD = 40.15 days of imports; 3-12m replaces 64 >= 60.
-    r = api.stockpile("JPN", "850511", year=2024, rival="CHN", ban_days=180,
-                      carrying_rate=0.1, home=wh_home)
+    r = api.stockpile(
+        "JPN", "850511", year=2024, rival="CHN", ban_days=180, carrying_rate=0.1, home=wh_home
+    )
     row = r.to_polars().row(0, named=True)
     assert row["redirectable_pool"] == pytest.approx(320.0)
     assert row["stock_value"] == pytest.approx(11.0)
@@ -196,9 +212,26 @@ def cli() -> typer.Typer:
 
 @pytest.mark.unit
 def test_cli_json_contract(cli, wh_home):
-    args = ["plan", "JPN", "--year", "2024", "--product", "850511", "--rival", "CHN",
-            "--cap", "0.5", "--strategy", "friend-shore", "--group", "G7", "--format", "json",
-            "--home", str(wh_home)]
+    args = [
+        "plan",
+        "JPN",
+        "--year",
+        "2024",
+        "--product",
+        "850511",
+        "--rival",
+        "CHN",
+        "--cap",
+        "0.5",
+        "--strategy",
+        "friend-shore",
+        "--group",
+        "G7",
+        "--format",
+        "json",
+        "--home",
+        str(wh_home),
+    ]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
@@ -207,9 +240,10 @@ def test_cli_json_contract(cli, wh_home):
     assert {"supplier", "baseline_share", "planned_share", "planned_value"} <= set(
         out["suppliers"][0]
     )
-    res = CliRunner().invoke(cli, [*args[:-7], "--cap", "0.1", "--frontier", "--caps",
-                                   "0.1,0.4,0.6", "--ban-days", "90", "-f", "json",
-                                   "--home", str(wh_home)])
+    args[args.index("--cap") + 1] = "0.1"
+    res = CliRunner().invoke(
+        cli, [*args, "--frontier", "--caps", "0.1,0.4,0.6", "--ban-days", "90"]
+    )
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["feasible"] is False and out["binding"]
@@ -220,15 +254,19 @@ def test_cli_json_contract(cli, wh_home):
 
 @pytest.mark.unit
 def test_cli_table_basket_and_errors(cli, wh_home):
-    res = CliRunner().invoke(cli, ["plan", "JPN", "-p", "850511", "-p", "811292",
-                                   "--home", str(wh_home), "--ban-days", "30"])
+    res = CliRunner().invoke(
+        cli,
+        ["plan", "JPN", "-p", "850511", "-p", "811292", "--home", str(wh_home), "--ban-days", "30"],
+    )
     assert res.exit_code == 0, res.output
     assert "cost premium" in res.output and "stockpile" in res.output
-    res = CliRunner().invoke(cli, ["plan", "JPN", "-p", "850511", "-f", "json",
-                                   "-p", "811292", "--home", str(wh_home)])
+    res = CliRunner().invoke(
+        cli, ["plan", "JPN", "-p", "850511", "-f", "json", "-p", "811292", "--home", str(wh_home)]
+    )
     out = json.loads(res.output)
     assert {"feasible", "suppliers", "cost_premium", "rival_share", "plans"} <= set(out)
-    res = CliRunner().invoke(cli, ["plan", "JPN", "-p", "850511", "--region", "Asia",
-                                   "--home", str(wh_home)])
+    res = CliRunner().invoke(
+        cli, ["plan", "JPN", "-p", "850511", "--region", "Asia", "--home", str(wh_home)]
+    )
     assert res.exit_code == 2
     assert "near-shore" in res.output

@@ -12,13 +12,15 @@ def test_unit_value_fallbacks():
     # Importer 392. Exporter 1 reports q to 392 (bilateral); exporter 2 only to 276
     # (exporter); exporter 3 reports none (world median of flow unit values: 2, 4, 5 -> 4);
     # product B reports no quantity anywhere (value).
-    flows = pl.DataFrame({
-        "i": [1, 1, 2, 2, 3, 1],
-        "j": [392, 276, 392, 276, 392, 392],
-        "k": ["A", "A", "A", "A", "A", "B"],
-        "v": [10.0, 40.0, 5.0, 20.0, 9.0, 3.0],
-        "q": [5.0, 10.0, None, 4.0, None, None],
-    })
+    flows = pl.DataFrame(
+        {
+            "i": [1, 1, 2, 2, 3, 1],
+            "j": [392, 276, 392, 276, 392, 392],
+            "k": ["A", "A", "A", "A", "A", "B"],
+            "v": [10.0, 40.0, 5.0, 20.0, 9.0, 3.0],
+            "q": [5.0, 10.0, None, 4.0, None, None],
+        }
+    )
     uv = {(k, i): (p, s) for k, i, p, s in unit_values(flows, 392).rows()}
     assert uv[("A", 1)] == (2.0, "bilateral")
     assert uv[("A", 2)] == (5.0, "exporter")

@@ -11,7 +11,7 @@ from econsec.plan.lp import min_rival_share
 
 
 @pytest.mark.property
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inst=instances())
 def test_frontier_is_monotone(inst):
     fr = frontier(inst, np.linspace(0, 1, 11))
@@ -28,8 +28,13 @@ def test_frontier_is_monotone(inst):
 
 @pytest.mark.golden
 def test_frontier_golden_points():
-    inst = make_instance(q0=[80, 20, 0], price=[1, 1, 2], capacity=[0, 30, 20],
-                         allowed=[False, True, True], rival=[True, False, False])
+    inst = make_instance(
+        q0=[80, 20, 0],
+        price=[1, 1, 2],
+        capacity=[0, 30, 20],
+        allowed=[False, True, True],
+        rival=[True, False, False],
+    )
     fr = frontier(inst, [0.2, 0.4, 0.5, 0.8])
     assert fr["feasible"].to_list() == [False, True, True, True]
     assert fr["cost_premium"].to_list()[1:] == pytest.approx([3 + 12 / 1.4, 3.0, 0.0])
@@ -41,8 +46,13 @@ def test_frontier_golden_points():
 
 @pytest.mark.unit
 def test_frontier_figure():
-    inst = make_instance(q0=[80, 20, 0], price=[1, 1, 2], capacity=[0, 30, 20],
-                         allowed=[False, True, True], rival=[True, False, False])
+    inst = make_instance(
+        q0=[80, 20, 0],
+        price=[1, 1, 2],
+        capacity=[0, 30, 20],
+        allowed=[False, True, True],
+        rival=[True, False, False],
+    )
     fr = frontier(inst)
     fig = frontier_figure(fr)
     assert len(fig.data) == 2  # the frontier and the infeasible caps

@@ -10,15 +10,19 @@ from plan_helpers import instances, linprog_plan, make_instance
 
 from econsec.plan.lp import diagnose, hhi, min_rival_share, premium, solve_plan
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TOL = 1e-6
 
 
 def golden_instance(cap_b: float = 100.0):
     # Rival R (80 t at 1), incumbent A (20 t at 1, can add 30), new supplier B (price 2).
     return make_instance(
-        q0=[80, 20, 0], price=[1, 1, 2], capacity=[0, 30, cap_b],
-        allowed=[False, True, True], rival=[True, False, False], premium=0.1,
+        q0=[80, 20, 0],
+        price=[1, 1, 2],
+        capacity=[0, 30, cap_b],
+        allowed=[False, True, True],
+        rival=[True, False, False],
+        premium=0.1,
     )
 
 
@@ -60,8 +64,13 @@ def test_golden_lowest_feasible_cap_and_diagnosis():
 @pytest.mark.golden
 def test_diagnosis_allowed_set_binds():
     # Only A may expand (capacity 30); B could carry the rest but is outside the allowed set.
-    inst = make_instance(q0=[80, 20, 0], price=[1, 1, 1], capacity=[0, 30, 100],
-                         allowed=[False, True, False], rival=[True, False, False])
+    inst = make_instance(
+        q0=[80, 20, 0],
+        price=[1, 1, 1],
+        capacity=[0, 30, 100],
+        allowed=[False, True, False],
+        rival=[True, False, False],
+    )
     assert min_rival_share(inst) == pytest.approx(0.5)
     d = diagnose(dataclasses.replace(inst, capacity=np.array([0.0, 30.0, 100.0])), 0.3)
     # Unlimited capacity for A would also do it: A reaches 0, B reaches 0; A listed first.
@@ -76,15 +85,26 @@ def test_diagnosis_allowed_set_binds():
 @pytest.mark.golden
 def test_diagnosis_single_supplier_cap():
     # Two suppliers cannot both stay under 40%, whatever the capacities.
-    two = make_instance(q0=[50, 50], price=[1, 1], capacity=[0, np.inf],
-                        allowed=[False, True], rival=[True, False], single_cap=0.4)
+    two = make_instance(
+        q0=[50, 50],
+        price=[1, 1],
+        capacity=[0, np.inf],
+        allowed=[False, True],
+        rival=[True, False],
+        single_cap=0.4,
+    )
     assert min_rival_share(two) is None
     assert diagnose(two, 0.5).binding == "single-supplier cap"
     assert "single-supplier cap" in diagnose(two, 0.5).message(0.5)
     # A third supplier without capacity: relaxing capacity (B takes >= 20 of 100) suffices.
-    three = make_instance(q0=[50, 50, 0], price=[1, 1, 1], capacity=[0, 0, 0],
-                          allowed=[False, True, True], rival=[True, False, False],
-                          single_cap=0.4)
+    three = make_instance(
+        q0=[50, 50, 0],
+        price=[1, 1, 1],
+        capacity=[0, 0, 0],
+        allowed=[False, True, True],
+        rival=[True, False, False],
+        single_cap=0.4,
+    )
     assert min_rival_share(three) is None
     assert diagnose(three, 0.5).binding == "capacity"
     ok = dataclasses.replace(three, capacity=np.array([0.0, 0.0, 20.0]))
@@ -108,8 +128,9 @@ def check_constraints(inst, sol, cap):
     x = sol.x
     assert x.sum() == pytest.approx(inst.demand, rel=1e-7)  # demand met
     assert inst.rival_share(x) <= cap + TOL  # cap
-    assert np.all(sol.extra <= np.where(inst.allowed & ~inst.rival, inst.capacity, 0.0)
-                  * (1 + 1e-7) + 1e-9)  # capacities and allowed set
+    assert np.all(
+        sol.extra <= np.where(inst.allowed & ~inst.rival, inst.capacity, 0.0) * (1 + 1e-7) + 1e-9
+    )  # capacities and allowed set
     assert np.all(sol.kept <= inst.q0 * (1 + 1e-9) + 1e-12)
     assert np.all(sol.kept[inst.keep] >= inst.q0[inst.keep] * (1 - 1e-9) - 1e-12)
     if inst.single_cap is not None:

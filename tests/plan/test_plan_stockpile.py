@@ -45,8 +45,11 @@ def test_horizons_match_the_scenario_engine():
 @pytest.mark.property
 @settings(max_examples=100, deadline=None)
 @given(
-    share=st.floats(0, 1), imports=st.floats(1, 1e6), pool=st.floats(0, 1e7),
-    t1=st.floats(0, 1000), t2=st.floats(0, 1000),
+    share=st.floats(0, 1),
+    imports=st.floats(1, 1e6),
+    pool=st.floats(0, 1e7),
+    t1=st.floats(0, 1000),
+    t2=st.floats(0, 1000),
 )
 def test_stock_cover_invariants(share, imports, pool, t1, t2):
     lost = share * imports

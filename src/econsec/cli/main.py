@@ -58,5 +58,9 @@ def _register() -> None:
 
     plan.register(app)
 
+    from econsec.cli import review
+
+    review.register(app)
+
 
 _register()

@@ -44,8 +44,10 @@ def _headline(row: dict[str, Any]) -> str:
     k, imp, riv = row["product"], row["importer"], row["rival"]
     if row["status"] == "no imports":
         return f"{imp} {k}: no imports in this year"
-    base = f"{imp} {k} ({row['strategy']}: {row['allowed_set']}), rival {riv}: share " \
-           f"{row['baseline_rival_share']:.1%}"
+    base = (
+        f"{imp} {k} ({row['strategy']}: {row['allowed_set']}), rival {riv}: share "
+        f"{row['baseline_rival_share']:.1%}"
+    )
     if not row["feasible"]:
         return f"{base} → infeasible at cap {row['cap']:.1%}. {row['message']}"
     return (
@@ -86,7 +88,8 @@ def plan_cmd(
         0.50, "--reshore-premium", help="reshore: premium of domestic output over import prices."
     ),
     domestic_capacity: float | None = typer.Option(
-        None, "--domestic-capacity",
+        None,
+        "--domestic-capacity",
         help="reshore: domestic capacity as a share of demand (default: from own exports).",
     ),
     horizon: str | None = typer.Option(
@@ -113,25 +116,45 @@ def plan_cmd(
 ) -> None:
     """Reallocate an importer's demand to cap a rival's share at minimum cost (an LP).
 
-    Values are thousand USD. JSON output is one plan object for one product
-    (``feasible``, ``suppliers``, ``cost_premium``, ``rival_share``, ...), or the totals with
-    ``plans`` for several; ``--frontier`` and ``--ban-days`` add ``frontier`` and ``stockpile``.
+    Values are thousand USD. JSON output is one plan object for one product (feasible,
+    suppliers, cost_premium, rival_share, ...), or the totals with plans for several;
+    --frontier and --ban-days add frontier and stockpile.
     """
     from econsec.engine import Warehouse
     from econsec.plan import api
 
     wh = Warehouse(home, allow_synthetic=allow_synthetic)
     res = api.plan(
-        importer, product, year=year, basket=basket, rival=rival, cap=cap,
-        strategy=strategy.value, group=group, region=region, single_cap=single_cap,
-        switching_premium=premium, reshore_premium=reshore_premium,
-        domestic_capacity=domestic_capacity, horizon=horizon, redirect=redirect, warehouse=wh,
+        importer,
+        product,
+        year=year,
+        basket=basket,
+        rival=rival,
+        cap=cap,
+        strategy=strategy.value,
+        group=group,
+        region=region,
+        single_cap=single_cap,
+        switching_premium=premium,
+        reshore_premium=reshore_premium,
+        domestic_capacity=domestic_capacity,
+        horizon=horizon,
+        redirect=redirect,
+        warehouse=wh,
     )
     fr = res.frontier(_caps(caps)) if show_frontier else None
     stock = (
-        api.stockpile(importer, res.params["products"], year=res.params["year"], rival=rival,
-                      ban_days=ban_days, carrying_rate=carrying_rate, warehouse=wh)
-        if ban_days is not None else None
+        api.stockpile(
+            importer,
+            res.params["products"],
+            year=res.params["year"],
+            rival=rival,
+            ban_days=ban_days,
+            carrying_rate=carrying_rate,
+            warehouse=wh,
+        )
+        if ban_days is not None
+        else None
     )
     if fmt == Format.json:
         out = res.summary()
@@ -148,8 +171,15 @@ def plan_cmd(
     for row in res.plans.to_dicts():
         con.print(_headline(row), highlight=False, soft_wrap=True)
     mix = res.to_polars().select(
-        "product", "supplier", "role", "allowed", "baseline_share", "planned_share",
-        "planned_value", "change_value", "capacity_value",
+        "product",
+        "supplier",
+        "role",
+        "allowed",
+        "baseline_share",
+        "planned_share",
+        "planned_value",
+        "change_value",
+        "capacity_value",
     )
     if mix["product"].n_unique() == 1:
         mix = mix.drop("product")
@@ -158,8 +188,13 @@ def plan_cmd(
         emit_frame(fr.to_polars(), fmt, title="cost–dependence frontier", limit=500)
     if stock is not None:
         df = stock.to_polars().select(
-            "product", "import_value", "rival_value", pl.col("ban_days"), "days_cover",
-            "stock_value", "carrying_cost",
+            "product",
+            "import_value",
+            "rival_value",
+            pl.col("ban_days"),
+            "days_cover",
+            "stock_value",
+            "carrying_cost",
         )
         emit_frame(df, fmt, title=f"stockpile for a {ban_days:g}-day ban (thousand USD)")
 

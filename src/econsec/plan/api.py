@@ -37,13 +37,39 @@ __all__ = ["FrontierResult", "PlanResult", "StockpileResult", "frontier", "plan"
 
 #: Columns of the supplier mix (``PlanResult.to_polars()``).
 SUPPLIER_COLUMNS = (
-    "product", "supplier", "role", "allowed", "unit_value", "price_source", "baseline_value",
-    "baseline_share", "planned_value", "planned_share", "change_value", "capacity_value",
+    "product",
+    "supplier",
+    "role",
+    "allowed",
+    "unit_value",
+    "price_source",
+    "baseline_value",
+    "baseline_share",
+    "planned_value",
+    "planned_share",
+    "change_value",
+    "capacity_value",
 )
 _SUMMARY_KEYS = (
-    "product", "feasible", "status", "strategy", "allowed_set", "importer", "rival", "cap",
-    "import_value", "baseline_rival_share", "rival_share", "cost_premium", "cost_premium_pct",
-    "baseline_hhi", "hhi", "residual_exposure", "moved_value", "lowest_feasible_cap", "binding",
+    "product",
+    "feasible",
+    "status",
+    "strategy",
+    "allowed_set",
+    "importer",
+    "rival",
+    "cap",
+    "import_value",
+    "baseline_rival_share",
+    "rival_share",
+    "cost_premium",
+    "cost_premium_pct",
+    "baseline_hhi",
+    "hhi",
+    "residual_exposure",
+    "moved_value",
+    "lowest_feasible_cap",
+    "binding",
     "message",
 )
 
@@ -57,7 +83,7 @@ class FrontierResult(Result):
     """Cost–dependence frontier per product: ``product`` and the frontier columns."""
 
     def figure(self, title: str | None = None) -> go.Figure:
-        """Plotly figure of the frontier (see :func:`econsec.plan.frontier.frontier_figure`)."""
+        """Plot the frontier (see :func:`econsec.plan.frontier.frontier_figure`)."""
         return _frontier.frontier_figure(self.frame, title=title)
 
     def summary(self) -> dict[str, Any]:
@@ -89,17 +115,22 @@ class PlanResult(Result):
     instances: Mapping[str, lp.Instance] = field(default_factory=dict, repr=False)
 
     def plan_rows(self) -> pl.DataFrame:
-        """The per-product frame (a copy)."""
+        """Return the per-product frame (a copy)."""
         return self.plans.clone()
 
     def frontier(self, caps: Sequence[float] | None = None) -> FrontierResult:
         """Sweep the cap for every product planned (default: 0 to 1 by 0.05, plus κ*)."""
         frames = []
         for k, inst in self.instances.items():
-            frames.append(_frontier.frontier(inst, caps).select(pl.lit(k).alias("product"),
-                                                                pl.all()))
-        frame = pl.concat(frames) if frames else pl.DataFrame(
-            schema={"product": pl.Utf8, **{c: pl.Float64 for c in _frontier.FRONTIER_COLUMNS}}
+            frames.append(
+                _frontier.frontier(inst, caps).select(pl.lit(k).alias("product"), pl.all())
+            )
+        frame = (
+            pl.concat(frames)
+            if frames
+            else pl.DataFrame(
+                schema={"product": pl.Utf8, **{c: pl.Float64 for c in _frontier.FRONTIER_COLUMNS}}
+            )
         )
         return FrontierResult(frame, {**self.params, "caps": list(caps) if caps else "default"})
 
@@ -108,7 +139,7 @@ class PlanResult(Result):
         return {**{k: row[k] for k in _SUMMARY_KEYS}, "suppliers": sup.to_dicts()}
 
     def summary(self) -> dict[str, Any]:
-        """The plan (one product) or every plan with totals (several), as plain values.
+        """Return the plan (one product) or every plan with totals (several) as plain values.
 
         Always has ``feasible``, ``suppliers``, ``cost_premium`` and ``rival_share``; for
         several products these are: all feasible, every supplier row, the total premium and
@@ -127,8 +158,7 @@ class PlanResult(Result):
             "feasible": bool(rows) and len(ok) == len(rows),
             "products": len(rows),
             "feasible_products": len(ok),
-            "no_imports": self.plans.filter(pl.col("status") == "no imports")["product"]
-            .to_list(),
+            "no_imports": self.plans.filter(pl.col("status") == "no imports")["product"].to_list(),
             "import_value": v0,
             "cost_premium": prem,
             "cost_premium_pct": 100.0 * prem / v0 if v0 else None,
@@ -201,8 +231,12 @@ def _product_list(
         s = str(p).strip()
         if s.isdigit() and len(s) in (1, 3, 5):
             s = "0" + s  # a leading zero lost to a numeric conversion
-        hit = {s} if s in known else (
-            {c for c in known if c.startswith(s)} if s.isdigit() and len(s) in (2, 4) else set()
+        hit = (
+            {s}
+            if s in known
+            else (
+                {c for c in known if c.startswith(s)} if s.isdigit() and len(s) in (2, 4) else set()
+            )
         )
         if not hit:
             near = sorted(c for c in known if c.startswith(s[:4]))[:5]
@@ -231,21 +265,32 @@ def _rivals(rival: Any, ct: CountryTable, year: int, home: Path) -> tuple[tuple[
                     continue
         else:
             codes.add(ct.resolve(n))
-    label = "+".join(str(n) if isinstance(n, str) and not str(n).isdigit()
-                     else ct.iso3_of(int(n)) for n in names)
+    label = "+".join(
+        str(n) if isinstance(n, str) and not str(n).isdigit() else ct.iso3_of(int(n)) for n in names
+    )
     return tuple(sorted(codes)), label.upper()
 
 
 def _setup(
-    importer: str | int, products: Any, basket: str | None, rival: Any, year: int | None,
-    warehouse: Warehouse | None, home: Path | str | None, allow_synthetic: bool,
+    importer: str | int,
+    products: Any,
+    basket: str | None,
+    rival: Any,
+    year: int | None,
+    warehouse: Warehouse | None,
+    home: Path | str | None,
+    allow_synthetic: bool,
 ) -> _Setup:
     wh = _open(warehouse, home, allow_synthetic)
     if year is None:
         held = wh.years()
         if not held:
-            raise NotFoundError("year", "latest", hint=f"the warehouse at {wh.home} holds none; "
-                                "run 'econsec data fetch baci --hs HS17 --release V202601'")
+            raise NotFoundError(
+                "year",
+                "latest",
+                hint=f"the warehouse at {wh.home} holds none; "
+                "run 'econsec data fetch baci --hs HS17 --release V202601'",
+            )
         year = held[-1]
     rel = wh.release_for(int(year))
     ct = wh.countries(rel.hs, rel.release)
@@ -263,8 +308,9 @@ def _flows(s: _Setup, fraction: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     t = t.filter(t.k.isin(s.products))
     flows = t.select("i", "j", "k", "v", "q").to_polars()
     pool = redirectable_supply(t, [s.importer], fraction=fraction, exclude_exporters=s.rivals)
-    pool_df = pool.select(i="exporter", k="k", other_sales="other_sales",
-                          capacity_value="capacity").to_polars()
+    pool_df = pool.select(
+        i="exporter", k="k", other_sales="other_sales", capacity_value="capacity"
+    ).to_polars()
     return flows, pool_df
 
 
@@ -273,50 +319,71 @@ def _flows(s: _Setup, fraction: float) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _supplier_table(
-    s: _Setup, flows: pl.DataFrame, pool: pl.DataFrame, strat: Strategy,
-    fraction: float, domestic_capacity: float | None,
+    s: _Setup,
+    flows: pl.DataFrame,
+    pool: pl.DataFrame,
+    strat: Strategy,
+    fraction: float,
+    domestic_capacity: float | None,
 ) -> pl.DataFrame:
     """One row per product × potential supplier with the LP's data."""
     m = s.importer
     base = flows.filter(pl.col("j") == m).group_by("k", "i").agg(v0=pl.col("v").sum())
     uv = costs.unit_values(flows, m)
     sup = (
-        flows.filter(pl.col("i") != m).select("k", "i").unique()
+        flows.filter(pl.col("i") != m)
+        .select("k", "i")
+        .unique()
         .join(base, on=["k", "i"], how="left")
         .join(uv, on=["k", "i"], how="left")
         .join(pool.select("k", "i", "capacity_value"), on=["k", "i"], how="left")
-        .with_columns(pl.col("v0").fill_null(0.0), pl.col("capacity_value").fill_null(0.0),
-                      pl.lit("supplier").alias("role"))
+        .with_columns(
+            pl.col("v0").fill_null(0.0),
+            pl.col("capacity_value").fill_null(0.0),
+            pl.lit("supplier").alias("role"),
+        )
     )
     rival = pl.col("i").is_in(list(s.rivals))
     allowed = ~rival if strat.allowed is None else (pl.col("i").is_in(list(strat.allowed)) & ~rival)
     sup = sup.with_columns(
-        pl.when(rival).then(pl.lit("rival"))
-        .when(pl.col("v0") > 0).then(pl.lit("incumbent")).otherwise(pl.lit("new")).alias("role"),
+        pl.when(rival)
+        .then(pl.lit("rival"))
+        .when(pl.col("v0") > 0)
+        .then(pl.lit("incumbent"))
+        .otherwise(pl.lit("new"))
+        .alias("role"),
         allowed.alias("allowed"),
         pl.lit(False).alias("domestic"),
     )
     if strat.domestic:
-        sup = pl.concat([sup, _domestic_rows(s, flows, sup, uv, fraction, domestic_capacity)],
-                        how="diagonal_relaxed")
-    return sup.filter(pl.col("k").is_in(
-        base.filter(pl.col("v0") > 0)["k"].unique().to_list()
-    ))
+        sup = pl.concat(
+            [sup, _domestic_rows(s, flows, sup, uv, fraction, domestic_capacity)],
+            how="diagonal_relaxed",
+        )
+    return sup.filter(pl.col("k").is_in(base.filter(pl.col("v0") > 0)["k"].unique().to_list()))
 
 
 def _domestic_rows(
-    s: _Setup, flows: pl.DataFrame, sup: pl.DataFrame, uv: pl.DataFrame, fraction: float,
+    s: _Setup,
+    flows: pl.DataFrame,
+    sup: pl.DataFrame,
+    uv: pl.DataFrame,
+    fraction: float,
     domestic_capacity: float | None,
 ) -> pl.DataFrame:
-    """The importer's own output as a supplier: average import unit value, capacity.
+    """Add the importer's own output as a supplier: import unit value, capacity.
 
     Capacity is ``domestic_capacity × demand`` when given, else the redirectable fraction of
     the importer's own exports of the product (production it could keep at home).
     """
     m = s.importer
-    imp = sup.filter(pl.col("v0") > 0).group_by("k").agg(
-        price=pl.col("v0").sum() / (pl.col("v0") / pl.col("price")).sum(),
-        demand=(pl.col("v0") / pl.col("price")).sum(),
+    imp = (
+        sup.filter(pl.col("v0") > 0)
+        .group_by("k")
+        .agg(
+            price=pl.col("v0").sum() / (pl.col("v0") / pl.col("price")).sum(),
+            demand=(pl.col("v0") / pl.col("price")).sum(),
+        )
     )
     exports = flows.filter(pl.col("i") == m).group_by("k").agg(x=pl.col("v").sum())
     own_uv = uv.filter(pl.col("i") == m).select("k", pl.col("price").alias("p_export"))
@@ -328,10 +395,15 @@ def _domestic_rows(
     else:
         cap_vol = (fraction * pl.col("x").fill_null(0.0) / pl.col("p_export")).fill_null(0.0)
     return d.select(
-        "k", pl.lit(m, dtype=pl.Int16).alias("i"), pl.lit(0.0).alias("v0"), "price",
+        "k",
+        pl.lit(m, dtype=pl.Int16).alias("i"),
+        pl.lit(0.0).alias("v0"),
+        "price",
         pl.lit("importer's import unit value").alias("price_source"),
-        (cap_vol * pl.col("price")).alias("capacity_value"), pl.lit("domestic").alias("role"),
-        pl.lit(True).alias("allowed"), pl.lit(True).alias("domestic"),
+        (cap_vol * pl.col("price")).alias("capacity_value"),
+        pl.lit("domestic").alias("role"),
+        pl.lit(True).alias("allowed"),
+        pl.lit(True).alias("domestic"),
     )
 
 
@@ -366,38 +438,62 @@ def _solve_product(
     V0 = float(v0.sum())
     C0 = inst.baseline_cost
     row: dict[str, Any] = {
-        "product": k, "feasible": sol.feasible, "status": sol.status, "strategy": strat.name,
-        "allowed_set": strat.label, "importer": s.ct.iso3_of(s.importer), "rival": s.rival_label,
-        "cap": cap, "import_value": V0, "baseline_rival_share": inst.rival_share(inst.q0),
-        "baseline_hhi": lp.hhi(v0), "n_suppliers_before": int((v0 > 0).sum()),
+        "product": k,
+        "feasible": sol.feasible,
+        "status": sol.status,
+        "strategy": strat.name,
+        "allowed_set": strat.label,
+        "importer": s.ct.iso3_of(s.importer),
+        "rival": s.rival_label,
+        "cap": cap,
+        "import_value": V0,
+        "baseline_rival_share": inst.rival_share(inst.q0),
+        "baseline_hhi": lp.hhi(v0),
+        "n_suppliers_before": int((v0 > 0).sum()),
     }
     if sol.feasible:
         v1 = inst.price * sol.x
         v1 = np.where(np.abs(v1 - v0) <= 1e-9 * V0, v0, v1)  # solver noise is no change
         prem = lp.premium(sol.cost, C0)
         row.update(
-            rival_share=inst.rival_share(sol.x), cost_premium=prem,
-            cost_premium_pct=100.0 * prem / V0, hhi=lp.hhi(v1),
+            rival_share=inst.rival_share(sol.x),
+            cost_premium=prem,
+            cost_premium_pct=100.0 * prem / V0,
+            hhi=lp.hhi(v1),
             residual_exposure=float(v1[inst.rival].sum()),
             moved_value=float((inst.price * sol.extra).sum()),
-            n_suppliers_after=int((v1 > 1e-9 * V0).sum()), lowest_feasible_cap=None,
-            binding=None, message="",
+            n_suppliers_after=int((v1 > 1e-9 * V0).sum()),
+            lowest_feasible_cap=None,
+            binding=None,
+            message="",
         )
     else:
         diag = lp.diagnose(inst, cap)
         v1 = np.full(inst.n, np.nan)
         row.update(
-            rival_share=None, cost_premium=None, cost_premium_pct=None, hhi=None,
-            residual_exposure=None, moved_value=None, n_suppliers_after=None,
-            lowest_feasible_cap=diag.lowest_feasible_cap, binding=diag.binding,
+            rival_share=None,
+            cost_premium=None,
+            cost_premium_pct=None,
+            hhi=None,
+            residual_exposure=None,
+            moved_value=None,
+            n_suppliers_after=None,
+            lowest_feasible_cap=diag.lowest_feasible_cap,
+            binding=diag.binding,
             message=diag.message(cap),
         )
     total = float(np.nansum(v1)) if sol.feasible else float("nan")
     mix = part.select(
-        pl.lit(k).alias("product"), "i", "role", "allowed",
-        pl.col("price").alias("unit_value"), "price_source",
-        pl.Series("baseline_value", v0), pl.Series("baseline_share", v0 / V0),
-        pl.Series("planned_value", v1), pl.Series("planned_share", v1 / total),
+        pl.lit(k).alias("product"),
+        "i",
+        "role",
+        "allowed",
+        pl.col("price").alias("unit_value"),
+        "price_source",
+        pl.Series("baseline_value", v0),
+        pl.Series("baseline_share", v0 / V0),
+        pl.Series("planned_value", v1),
+        pl.Series("planned_share", v1 / total),
         pl.Series("change_value", v1 - v0),
         "capacity_value",
     ).filter((pl.col("baseline_value") > 0) | (pl.col("planned_value") > 1e-9 * V0))
@@ -407,10 +503,13 @@ def _solve_product(
 def _display(mix: pl.DataFrame, ct: CountryTable) -> pl.DataFrame:
     mapping = {int(c): str(i) for c, i in ct.mapping().select("code", "iso3").rows()}
     sup = pl.col("i").replace_strict(mapping, default=None, return_dtype=pl.Utf8)
-    return mix.with_columns(sup.fill_null(pl.format("C{}", pl.col("i"))).alias("supplier")).select(
-        *SUPPLIER_COLUMNS
-    ).with_columns(pl.col(c).fill_nan(None) for c in
-                   ("planned_value", "planned_share", "change_value"))
+    return (
+        mix.with_columns(sup.fill_null(pl.format("C{}", pl.col("i"))).alias("supplier"))
+        .select(*SUPPLIER_COLUMNS)
+        .with_columns(
+            pl.col(c).fill_nan(None) for c in ("planned_value", "planned_share", "change_value")
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -482,8 +581,15 @@ def plan(
     r = redirect_fraction(horizon, redirect)
     s = _setup(importer, products, basket, rival, year, warehouse, home, allow_synthetic)
     strat = resolve_strategy(
-        strategy, importer=s.ct.iso3_of(s.importer), ct=s.ct, year=s.year, cap=cap,
-        group=group, region=_as_list(region) or None, single_cap=single_cap, home=s.wh.home,
+        strategy,
+        importer=s.ct.iso3_of(s.importer),
+        ct=s.ct,
+        year=s.year,
+        cap=cap,
+        group=group,
+        region=_as_list(region) or None,
+        single_cap=single_cap,
+        home=s.wh.home,
     )
     flows, pool = _flows(s, r)
     table = _supplier_table(s, flows, pool, strat, r, domestic_capacity)
@@ -494,26 +600,50 @@ def plan(
     for k in s.products:
         part = parts.get((k,))
         if part is None:
-            rows.append({"product": k, "feasible": None, "status": "no imports",
-                         "strategy": strat.name, "allowed_set": strat.label,
-                         "importer": s.ct.iso3_of(s.importer), "rival": s.rival_label, "cap": cap})
+            rows.append(
+                {
+                    "product": k,
+                    "feasible": None,
+                    "status": "no imports",
+                    "strategy": strat.name,
+                    "allowed_set": strat.label,
+                    "importer": s.ct.iso3_of(s.importer),
+                    "rival": s.rival_label,
+                    "cap": cap,
+                }
+            )
             continue
         inst = _instance(part, strat, switching_premium, reshore_premium)
         instances[k] = inst
         row, mix = _solve_product(k, part, inst, cap, s, strat)
         rows.append(row)
         mixes.append(mix)
-    frame = _display(pl.concat(mixes), s.ct).sort(
-        ["product", "planned_value", "baseline_value"], descending=[False, True, True],
-        nulls_last=True,
-    ) if mixes else pl.DataFrame(schema=dict.fromkeys(SUPPLIER_COLUMNS, pl.Utf8))
+    frame = (
+        _display(pl.concat(mixes), s.ct).sort(
+            ["product", "planned_value", "baseline_value"],
+            descending=[False, True, True],
+            nulls_last=True,
+        )
+        if mixes
+        else pl.DataFrame(schema=dict.fromkeys(SUPPLIER_COLUMNS, pl.Utf8))
+    )
     plans = pl.DataFrame(rows, infer_schema_length=None)
     params = {
-        "importer": s.ct.iso3_of(s.importer), "year": s.year, "hs": s.hs, "release": s.release,
-        "rival": s.rival_label, "cap": cap, "strategy": strat.name, "allowed_set": strat.label,
-        "single_cap": strat.single_cap, "switching_premium": switching_premium,
-        "reshore_premium": reshore_premium, "domestic_capacity": domestic_capacity,
-        "redirect": r, "products": s.products, "basket": basket,
+        "importer": s.ct.iso3_of(s.importer),
+        "year": s.year,
+        "hs": s.hs,
+        "release": s.release,
+        "rival": s.rival_label,
+        "cap": cap,
+        "strategy": strat.name,
+        "allowed_set": strat.label,
+        "single_cap": strat.single_cap,
+        "switching_premium": switching_premium,
+        "reshore_premium": reshore_premium,
+        "domestic_capacity": domestic_capacity,
+        "redirect": r,
+        "products": s.products,
+        "basket": basket,
     }
     return PlanResult(frame, params, plans=plans, instances=instances)
 
@@ -525,7 +655,7 @@ def frontier(
     caps: Sequence[float] | None = None,
     **kwargs: Any,
 ) -> FrontierResult:
-    """The cost–dependence frontier: :func:`plan` for each cap (default: 0 to 1 by 0.05).
+    """Sweep the cap: the cost–dependence frontier (default caps: 0 to 1 by 0.05).
 
     Takes :func:`plan`'s keyword arguments (``cap`` is ignored but for the default
     single-supplier cap of china-plus-one).
@@ -555,29 +685,62 @@ def stockpile(
     m = s.importer
     to_m = flows.filter(pl.col("j") == m)
     imports = to_m.group_by("k").agg(import_value=pl.col("v").sum())
-    lost = to_m.filter(pl.col("i").is_in(list(s.rivals))).group_by("k").agg(
-        rival_value=pl.col("v").sum()
+    lost = (
+        to_m.filter(pl.col("i").is_in(list(s.rivals)))
+        .group_by("k")
+        .agg(rival_value=pl.col("v").sum())
     )
     other = pool.group_by("k").agg(redirectable_pool=pl.col("other_sales").sum())
-    base = imports.join(lost, on="k", how="left").join(other, on="k", how="left").with_columns(
-        pl.col("rival_value").fill_null(0.0), pl.col("redirectable_pool").fill_null(0.0)
-    ).sort("k")
+    base = (
+        imports.join(lost, on="k", how="left")
+        .join(other, on="k", how="left")
+        .with_columns(
+            pl.col("rival_value").fill_null(0.0), pl.col("redirectable_pool").fill_null(0.0)
+        )
+        .sort("k")
+    )
     rows = []
-    for k, imp, lv, sp_ in base.select("k", "import_value", "rival_value",
-                                        "redirectable_pool").rows():
+    for k, imp, lv, sp_ in base.select(
+        "k", "import_value", "rival_value", "redirectable_pool"
+    ).rows():
         c = stock_cover(lv, imp, sp_, ban_days, carrying_rate=carrying_rate)
-        rows.append({
-            "product": k, "import_value": imp, "rival_value": lv, "rival_share": lv / imp,
-            "redirectable_pool": sp_,
-            **{f"shortfall_{h.replace('-', '_').replace('+', 'plus')}": g
-               for h, g in c.shortfall.items()},
-            "ban_days": float(ban_days), "stock_value": c.stock_value,
-            "days_cover": c.days_cover, "carrying_cost": c.carrying_cost,
-        })
-    frame = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame(
-        schema={"product": pl.Utf8, "import_value": pl.Float64, "stock_value": pl.Float64,
-                "carrying_cost": pl.Float64, "days_cover": pl.Float64})
-    params = {"importer": s.ct.iso3_of(m), "year": s.year, "rival": s.rival_label,
-              "ban_days": ban_days, "carrying_rate": carrying_rate, "products": s.products,
-              "basket": basket}
+        rows.append(
+            {
+                "product": k,
+                "import_value": imp,
+                "rival_value": lv,
+                "rival_share": lv / imp,
+                "redirectable_pool": sp_,
+                **{
+                    f"shortfall_{h.replace('-', '_').replace('+', 'plus')}": g
+                    for h, g in c.shortfall.items()
+                },
+                "ban_days": float(ban_days),
+                "stock_value": c.stock_value,
+                "days_cover": c.days_cover,
+                "carrying_cost": c.carrying_cost,
+            }
+        )
+    frame = (
+        pl.DataFrame(rows, infer_schema_length=None)
+        if rows
+        else pl.DataFrame(
+            schema={
+                "product": pl.Utf8,
+                "import_value": pl.Float64,
+                "stock_value": pl.Float64,
+                "carrying_cost": pl.Float64,
+                "days_cover": pl.Float64,
+            }
+        )
+    )
+    params = {
+        "importer": s.ct.iso3_of(m),
+        "year": s.year,
+        "rival": s.rival_label,
+        "ban_days": ban_days,
+        "carrying_rate": carrying_rate,
+        "products": s.products,
+        "basket": basket,
+    }
     return StockpileResult(frame, params)

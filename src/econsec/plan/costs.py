@@ -50,7 +50,7 @@ def _ratio(df: pl.DataFrame, keys: list[str], name: str) -> pl.DataFrame:
 
 
 def unit_values(flows: pl.DataFrame, importer: int) -> pl.DataFrame:
-    """Unit value of every exporter of every product, with its source.
+    """Return the unit value of every exporter of every product, with its source.
 
     Parameters
     ----------
@@ -88,7 +88,7 @@ def unit_values(flows: pl.DataFrame, importer: int) -> pl.DataFrame:
 
 
 def rival_unit_value(q0: np.ndarray, price: np.ndarray, rival: np.ndarray) -> float:
-    r"""Unit value :math:`\bar p_R = \sum_R p_e q^0_e / \sum_R q^0_e` of the rival's sales.
+    r"""Return the rival's unit value :math:`\bar p_R = \sum_R p_e q^0_e / \sum_R q^0_e`.
 
     The importer's average unit value when the rival sells it nothing.
     """
@@ -100,7 +100,7 @@ def rival_unit_value(q0: np.ndarray, price: np.ndarray, rival: np.ndarray) -> fl
 
 
 def extra_cost(price: np.ndarray, premium: np.ndarray | float, floor: float) -> np.ndarray:
-    r"""Cost per unit of extra volume: :math:`c_e = \max(p_e, \bar p_R)(1 + \sigma_e)`."""
+    r"""Return the cost of a unit of extra volume, :math:`c_e = \max(p_e, \bar p_R)(1+\sigma_e)`."""
     prem = np.broadcast_to(np.asarray(premium, dtype=float), np.shape(price))
     if np.any(prem < 0):
         raise ValueError("premiums must be non-negative")
@@ -108,5 +108,5 @@ def extra_cost(price: np.ndarray, premium: np.ndarray | float, floor: float) -> 
 
 
 def kept_cost(price: np.ndarray, floor: float) -> np.ndarray:
-    r"""Saving per unit of baseline volume cut: :math:`\pi_a = \min(p_a, \bar p_R)`."""
+    r"""Return the saving per unit of baseline volume cut, :math:`\pi_a = \min(p_a, \bar p_R)`."""
     return np.minimum(price, floor)

@@ -47,7 +47,7 @@ OPTIMAL, INFEASIBLE = "optimal", "infeasible"
 
 @dataclass(frozen=True)
 class Instance:
-    """One importer × product: the arrays of the LP (length ``n``, one entry per supplier).
+    r"""One importer × product: the arrays of the LP (length ``n``, one entry per supplier).
 
     Attributes
     ----------
@@ -56,7 +56,7 @@ class Instance:
     price
         Unit value :math:`p_e` (> 0), which weighs volumes into value shares.
     unit_cost
-        Cost :math:`\\pi_e` of one unit of baseline volume kept (saved when it is cut).
+        Cost :math:`\pi_e` of one unit of baseline volume kept (saved when it is cut).
     extra_cost
         Cost :math:`c_e` of one unit of volume beyond the baseline.
     capacity
@@ -66,7 +66,7 @@ class Instance:
     rival
         Whether the supplier belongs to the rival set :math:`R`.
     keep
-        Whether the supplier's baseline volume may not be cut (:math:`\\ell_e = q^0_e`).
+        Whether the supplier's baseline volume may not be cut (:math:`\ell_e = q^0_e`).
     single_cap
         Cap :math:`s` on any single supplier's value share (China+1), or ``None``.
     """
@@ -106,17 +106,17 @@ class Instance:
 
     @property
     def demand(self) -> float:
-        """Total volume :math:`D = \\sum_e q^0_e`."""
+        r"""Total volume :math:`D = \sum_e q^0_e`."""
         return float(np.sum(self.q0))
 
     @property
     def baseline_cost(self) -> float:
-        """Cost of the baseline :math:`\\sum_e \\pi_e q^0_e` (a plan's premium is over it)."""
+        r"""Cost of the baseline :math:`\sum_e \pi_e q^0_e` (a plan's premium is over it)."""
         return float(self.unit_cost @ self.q0)
 
     @property
     def baseline_value(self) -> float:
-        """Baseline import value :math:`\\sum_e p_e q^0_e`."""
+        r"""Baseline import value :math:`\sum_e p_e q^0_e`."""
         return float(self.price @ self.q0)
 
     def rival_share(self, x: np.ndarray) -> float:
@@ -158,7 +158,7 @@ class _Model:
 
 
 def _scaled(inst: Instance) -> tuple[Instance, float, float]:
-    """The instance with volumes scaled to D = 1 and unit values to mean 1; the two scales."""
+    """Scale volumes to D = 1 and unit values to a mean of 1; return the scales too."""
     d = inst.demand
     pbar = float(np.mean(inst.price))
     return (
@@ -179,7 +179,7 @@ def _scaled(inst: Instance) -> tuple[Instance, float, float]:
 
 
 def _model(inst: Instance, cap: float | None) -> _Model:
-    """The LP of the module docstring over ``z = (b, y, T)``; no rival row when ``cap`` is None."""
+    """Build the LP of the module docstring over ``z = (b, y, T)`` (no rival row if no cap)."""
     n = inst.n
     p = inst.price
     e = np.arange(n)
@@ -289,8 +289,12 @@ def _charnes_cooper(m: _Model, num: np.ndarray, den: np.ndarray) -> _Model:
                 fin = fin[bound[fin] != 0]  # w >= 0 is a column bound below
             if not len(fin):
                 continue
-            sub = sp.hstack([a[fin, :] if a is not eye else eye[fin, :],
-                             sp.csc_matrix(-bound[fin].reshape(-1, 1))])
+            sub = sp.hstack(
+                [
+                    a[fin, :] if a is not eye else eye[fin, :],
+                    sp.csc_matrix(-bound[fin].reshape(-1, 1)),
+                ]
+            )
             blocks.append(sub)
             z = np.zeros(len(fin))
             lo.append(z if is_lo else np.full(len(fin), -INF))
@@ -310,9 +314,9 @@ def _charnes_cooper(m: _Model, num: np.ndarray, den: np.ndarray) -> _Model:
 
 
 def min_rival_share(inst: Instance) -> float | None:
-    """Lowest value share of the rival set any plan can reach (``None``: no plan at all).
+    r"""Lowest value share of the rival set any plan can reach (``None``: no plan at all).
 
-    Solves :math:`\\kappa^* = \\min \\sum_{e \\in R} p_e x_e / \\sum_e p_e x_e` over the plan's
+    Solves :math:`\kappa^* = \min \sum_{e \in R} p_e x_e / \sum_e p_e x_e` over the plan's
     constraints without the rival cap, by the Charnes–Cooper transformation.
     """
     s, _, _ = _scaled(inst)
@@ -335,7 +339,7 @@ def premium(cost: float, baseline_cost: float, rtol: float = 1e-9) -> float:
 
 
 def hhi(values: np.ndarray) -> float:
-    """Herfindahl–Hirschman index :math:`\\sum_e s_e^2` of the value shares :math:`s_e`."""
+    r"""Herfindahl–Hirschman index :math:`\sum_e s_e^2` of the value shares :math:`s_e`."""
     v = np.asarray(values, dtype=float)
     tot = v.sum()
     return float(((v / tot) ** 2).sum()) if tot > 0 else float("nan")
@@ -347,7 +351,7 @@ BINDING = ("capacity", "allowed set", "capacity and allowed set", "cap", "single
 
 @dataclass(frozen=True)
 class Diagnosis:
-    """Why no plan meets a cap, and the lowest caps reachable with constraints relaxed.
+    r"""Why no plan meets a cap, and the lowest caps reachable with constraints relaxed.
 
     Attributes
     ----------
@@ -357,11 +361,11 @@ class Diagnosis:
         suppliers; ``capacity and allowed set``: both together; ``cap``: the cap is below
         what any relaxation reaches; ``single-supplier cap``: no plan meets it at all).
     lowest_feasible_cap
-        :math:`\\kappa^*` under the plan's own constraints (``None`` when none is feasible).
+        :math:`\kappa^*` under the plan's own constraints (``None`` when none is feasible).
     without_capacity
-        :math:`\\kappa^*` with unlimited capacity for the allowed suppliers.
+        :math:`\kappa^*` with unlimited capacity for the allowed suppliers.
     all_suppliers
-        :math:`\\kappa^*` with every supplier but the rival allowed, at their capacities.
+        :math:`\kappa^*` with every supplier but the rival allowed, at their capacities.
     """
 
     binding: str
@@ -375,8 +379,10 @@ class Diagnosis:
         if low is None:
             head = "no plan meets the single-supplier cap, whatever the rival's share"
         else:
-            head = (f"no plan brings the rival's share to {cap:.1%}; the lowest feasible cap "
-                    f"is {low:.1%}")
+            head = (
+                f"no plan brings the rival's share to {cap:.1%}; the lowest feasible cap "
+                f"is {low:.1%}"
+            )
         why = {
             "capacity": "the allowed suppliers' redirectable capacity binds",
             "allowed set": "the strategy's allowed suppliers bind (other suppliers could do it)",

@@ -63,7 +63,7 @@ class Strategy:
 
 @cache
 def regions() -> pl.DataFrame:
-    """The shipped region table ``iso3, region, subregion, source, url, as_of``."""
+    """Return the shipped region table ``iso3, region, subregion, source, url, as_of``."""
     rows = read_shipped("plan", "regions.csv", required=("iso3", "region", "subregion", "source"))
     return pl.DataFrame([r.values for r in rows])
 
@@ -74,9 +74,7 @@ def region_of(iso3: str) -> str | None:
     return str(hit["region"][0]) if hit.height else None
 
 
-def region_members(
-    names: Sequence[str], year: int, *, home: Path | str | None = None
-) -> list[str]:
+def region_members(names: Sequence[str], year: int, *, home: Path | str | None = None) -> list[str]:
     """ISO3 codes of the countries in regions, sub-regions or groups ``names``.
 
     Raises
@@ -101,8 +99,9 @@ def region_members(
             out.update(groups.members(name, on=year, home=home))
         else:
             sugg = [h[0] for h in process.extract(name, known, limit=4, score_cutoff=50)]
-            raise NotFoundError("region", name, sugg,
-                                hint="use an M49 region or sub-region, or a group name")
+            raise NotFoundError(
+                "region", name, sugg, hint="use an M49 region or sub-region, or a group name"
+            )
     return sorted(out)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import polars as pl
@@ -136,8 +137,18 @@ def resolve_products(ctx: Context, codes: Sequence[str], baskets: Sequence[str])
     return sorted(out)
 
 
-def _restrict(flows: ir.Table, products: Sequence[str]) -> ir.Table:
-    return flows.filter(flows.k.isin(list(products))) if products else flows
+#: Above this many codes, products are matched by a join, not a literal IN list (whose
+#: expression graph makes Ibis compilation slow).
+_ISIN_MAX = 64
+
+
+def _restrict(flows: ir.Table, products: Sequence[str], every: Sequence[str] = ()) -> ir.Table:
+    if not products or (every and len(products) == len(every) and set(products) == set(every)):
+        return flows
+    if len(products) <= _ISIN_MAX:
+        return flows.filter(flows.k.isin(list(products)))
+    codes = ibis.memtable({"k": list(products)}, schema={"k": "string"})
+    return flows.semi_join(codes, "k")
 
 
 def _sum_where(t: ir.Table, cond: ir.BooleanValue) -> ir.FloatingValue:
@@ -174,7 +185,7 @@ def evaluate_stop(
         raise EconsecError(
             f"countries both suppliers and targets: {', '.join(ctx.iso(sorted(both)))}"
         )
-    f = _restrict(ctx.flows, products)
+    f = _restrict(ctx.flows, products, ctx.product_codes)
     tgt = f.filter(f.j.isin(T))
     cells_x = tgt.group_by(importer=tgt.j, product=tgt.k).aggregate(
         baseline_imports=tgt.v.sum(), banned_flow=_sum_where(tgt, tgt.i.isin(S))
@@ -237,7 +248,7 @@ def coalition_parts(
 ) -> dict[str, Any]:
     """Residual access, leakage through non-members, and who must join."""
     M, T = [int(m) for m in members], [int(t) for t in targets]
-    f = _restrict(ctx.flows, products)
+    f = _restrict(ctx.flows, products, ctx.product_codes)
     out_t = f.filter(~f.i.isin(T))
     ex = (
         out_t.group_by(product=out_t.k, exporter=out_t.i)
@@ -305,7 +316,7 @@ def evaluate_tariff(
 ) -> TariffParts:
     """Armington/CES response of each imposer's imports to a tariff on the targets."""
     I_, X = [int(i) for i in imposers], [int(x) for x in targets]
-    f = _restrict(ctx.flows, products)
+    f = _restrict(ctx.flows, products, ctx.product_codes)
     imp = f.filter(f.j.isin(I_))
     mk = imp.group_by(importer=imp.j, product=imp.k).aggregate(
         v_total=imp.v.sum(), from_target=_sum_where(imp, imp.i.isin(X))

@@ -30,6 +30,7 @@ Countries are ISO3 codes, CEPII codes, names or group names (``EU27``, ``G7``; m
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -254,7 +255,9 @@ def load_scenario(path: Path | str) -> Scenario:
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
-        line = getattr(e, "lineno", None)
+        # tomllib gives the position only in its message before Python 3.14
+        m = re.search(r"at line (\d+)", str(e))
+        line = getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
         raise DataError(f"invalid TOML: {e}", path=p, line=line) from None
     io = data.get("io")
     if isinstance(io, dict) and isinstance(io.get("table"), str):

@@ -1,0 +1,131 @@
+"""Headline findings in plain sentences, from the review's tidy frames (pure functions)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def money(thousand_usd: float) -> str:
+    """Format a value in thousand USD for prose: ``$1.2 bn``, ``$350 m``, ``$42 k``."""
+    usd = float(thousand_usd) * 1e3
+    for div, unit in ((1e12, "tn"), (1e9, "bn"), (1e6, "m")):
+        if abs(usd) >= div:
+            return f"${usd / div:,.1f} {unit}"
+    return f"${usd / 1e3:,.0f} k"
+
+
+def pct(x: float | None) -> str:
+    """Format a share as a percentage (``n/a`` when undefined)."""
+    return "n/a" if x is None else f"{100 * float(x):.0f}%"
+
+
+def short_label(description: str) -> str:
+    """The head of an HS description (``Tungsten (wolfram)`` of ``Tungsten (wolfram): ...``)."""
+    return description.split(":")[0].strip() or description
+
+
+def scope_sentence(aut: pl.DataFrame, country: str, year: int) -> str:
+    """What was imported, in how many products, from how many suppliers."""
+    total = float(aut["import_value"].sum()) if aut.height else 0.0
+    return f"In {year}, {country} imported {money(total)} of the {aut.height} products reviewed."
+
+
+def concentration_sentence(aut: pl.DataFrame, hhi: float = 0.4) -> str:
+    """How many products are highly concentrated and how much value they carry."""
+    if aut.height == 0:
+        return "No imports of the reviewed products were recorded."
+    total = float(aut["import_value"].sum())
+    conc = aut.filter(pl.col("hhi") > hhi)
+    single = aut.filter(pl.col("top_share") > 0.5).height
+    share = float(conc["import_value"].sum()) / total if total else 0.0
+    return (
+        f"{conc.height} of them ({pct(share)} of the value) are highly concentrated "
+        f"(supplier HHI above {hhi}); in {single} a single supplier provides more than half."
+    )
+
+
+def rival_sentence(
+    aut: pl.DataFrame, rival: str, describe: dict[str, str], label: str | None = None
+) -> str | None:
+    """The rival's share of the value and the products it leads (``label``: its name)."""
+    if "rival_value" not in aut.columns or aut.height == 0:
+        return None
+    total = float(aut["import_value"].sum())
+    share = float(aut["rival_value"].sum()) / total if total else 0.0
+    led = aut.filter(pl.col("top_supplier") == rival).sort("import_value", descending=True)
+    names = "; ".join(short_label(describe.get(p, p)) for p in led["product"].head(3).to_list())
+    s = (
+        f"{label or rival} supplies {pct(share)} of this import value and is the top "
+        f"supplier of {led.height} products"
+    )
+    return s + (f", led by {names}." if names else ".")
+
+
+def trend_sentence(trend: pl.DataFrame, rival: str) -> str | None:  # rival: a display name
+    """The rival's aggregate share at the start, peak and end of the years held."""
+    if trend.height < 2 or "rival_share" not in trend.columns:
+        return None
+    t = trend.sort("year")
+    first, last = t.row(0, named=True), t.row(-1, named=True)
+    peak = t.sort("rival_share", descending=True).row(0, named=True)
+    s = (
+        f"{rival}'s share of these imports was {pct(first['rival_share'])} in {first['year']}"
+        f" and {pct(last['rival_share'])} in {last['year']}"
+    )
+    if peak["year"] not in (first["year"], last["year"]):
+        s += f", peaking at {pct(peak['rival_share'])} in {peak['year']}"
+    return s + "."
+
+
+def top_dependency_sentence(aut: pl.DataFrame, describe: dict[str, str]) -> str | None:
+    """The most exposed product: the largest import value among the most concentrated."""
+    conc = aut.filter(pl.col("hhi") > 0.4)
+    if conc.height == 0:
+        return None
+    r = conc.sort(["hhi", "import_value"], descending=True).row(0, named=True)
+    return (
+        f"The most concentrated dependency is "
+        f"{short_label(describe.get(r['product'], r['product']))} "
+        f"({r['product']}): {pct(r['top_share'])} from {r['top_supplier']}, HHI "
+        f"{r['hhi']:.2f}, {money(r['import_value'])} of imports."
+    )
+
+
+def world_sentence(world: pl.DataFrame, rival: str | None, label: str | None = None) -> str | None:
+    """How often the rival (or anyone) is the world's leading exporter with more than half."""
+    if world.height == 0:
+        return None
+    if rival:
+        led = world.filter(pl.col("exporter") == rival)
+        over = led.filter(pl.col("world_share") > 0.5).height
+        return (
+            f"{label or rival} is the world's largest exporter of {led.height} of these products, "
+            f"with more than half of world exports in {over}."
+        )
+    over = world.filter(pl.col("world_share") > 0.5).height
+    return f"In {over} of these products one country provides more than half of world exports."
+
+
+def leverage_sentence(summary: dict, country: str, rival: str) -> str | None:
+    """Who depends on whom, the values at stake and the export exposure."""
+    if not summary:
+        return None
+    a, b = summary["a_depends_on_b"], summary["b_depends_on_a"]
+    s = (
+        f"{country} depends on {rival} for {a['products']} products "
+        f"({money(a['value_at_stake'])} at stake); {rival} depends on {country} for "
+        f"{b['products']} ({money(b['value_at_stake'])})."
+    )
+    ex = summary.get("a_export_share_to_b")
+    if ex is not None:
+        s += f" {pct(ex)} of {country}'s exports of these products go to {rival}."
+    return s
+
+
+def geodep_sentence(flagged: int, year: int) -> str:
+    """GeoDep count (Lefebvre & Wibaux 2024 criteria)."""
+    return (
+        f"{flagged} products meet CEPII's GeoDep criteria of strategic dependence in {year} "
+        "(import HHI, world export HHI and imports/exports all above their thresholds, "
+        "persistently)."
+    )

@@ -1,0 +1,231 @@
+"""The country review: dependence, world supply and leverage in one offline HTML report.
+
+:func:`build_review` gathers tidy frames from :mod:`econsec.analysis`; :func:`write_review`
+renders them with the findings in plain sentences and plotly charts into one HTML file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from econsec import __version__, analysis
+from econsec.engine import Warehouse
+from econsec.metrics.resolve import open_warehouse
+from econsec.report import findings as fd
+
+Products = str | list[str] | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything the review report shows, as tidy frames and sentences."""
+
+    country: str
+    country_name: str
+    year: int
+    rival: str | None
+    rival_name: str | None
+    products: list[str] | None
+    autonomy: pl.DataFrame
+    shares: pl.DataFrame
+    trend: pl.DataFrame
+    trend_by_product: pl.DataFrame
+    world: pl.DataFrame
+    leverage: pl.DataFrame
+    leverage_summary: dict[str, Any]
+    geodep: pl.DataFrame
+    describe: dict[str, str]
+    sources: list[dict[str, Any]]
+    headline: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures as plain values (what the CLI prints)."""
+        total = float(self.autonomy["import_value"].sum()) if self.autonomy.height else 0.0
+        out: dict[str, Any] = {
+            "country": self.country,
+            "year": self.year,
+            "rival": self.rival,
+            "products": self.autonomy.height,
+            "import_value": total,
+            "concentrated": self.autonomy.filter(pl.col("hhi") > 0.4).height,
+            "geodep_flagged": int(self.geodep["flagged"].sum()) if self.geodep.height else 0,
+            "headline": self.headline,
+        }
+        if self.rival and "rival_value" in self.autonomy.columns and total:
+            out["rival_share"] = float(self.autonomy["rival_value"].sum()) / total
+        return out
+
+
+def _describe(wh: Warehouse) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for r in sorted(wh.releases, key=lambda r: r.release):
+        try:
+            df = wh.products(r.hs, r.release)
+        except Exception:  # a release without a product table still reviews fine
+            continue
+        for code, desc in zip(df["code"].to_list(), df["description"].to_list(), strict=True):
+            if desc:
+                out[code] = _short(desc)
+    return out
+
+
+def _short(desc: str, n: int = 70) -> str:
+    d = desc.split(";")[0].strip()
+    return d if len(d) <= n else d[: n - 1].rstrip() + "…"
+
+
+def build_review(
+    country: str,
+    year: int | None = None,
+    *,
+    products: Products = None,
+    rival: str | None = None,
+    warehouse: Warehouse | None = None,
+    home: Path | str | None = None,
+    allow_synthetic: bool = False,
+    top: int = 15,
+) -> Review:
+    """Compute everything the review shows for ``country`` (ISO3) in ``year``.
+
+    Parameters
+    ----------
+    country
+        The reviewed importer.
+    year
+        Year (latest held when ``None``).
+    products
+        HS codes or a basket name; all products the country imports when ``None``.
+    rival
+        Country whose share, trend and leverage are examined.
+    top
+        Products shown in the supplier and world-supply charts.
+    """
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    kw: dict[str, Any] = {"warehouse": wh}
+    aut_res = analysis.autonomy(country, year, products, rival=rival, **kw)
+    aut = aut_res.to_polars()
+    y = int(aut_res.params["year"])
+    countries = wh.countries(*_rel(wh, y))
+    iso = countries.iso3_of(countries.resolve(country))
+    riso = countries.iso3_of(countries.resolve(rival)) if rival else None
+    name = _name(countries, country)
+    rname = _name(countries, rival) if rival else None
+    describe = _describe(wh)
+    rank = aut.sort(["hhi", "import_value"], descending=True)
+    focus = rank.filter(pl.col("import_value") > 0).head(top)["product"].to_list()
+    shares = (
+        analysis.supplier_shares(country, y, focus, **kw).to_polars() if focus else pl.DataFrame()
+    )
+    notes: list[str] = []
+    trend = trend_p = pl.DataFrame()
+    if rival:
+        tr = analysis.autonomy_trend(country, products, rival=rival, **kw)
+        trend_p = tr.to_polars()
+        trend = (
+            trend_p.group_by("year")
+            .agg(pl.col("import_value").sum(), pl.col("rival_value").sum())
+            .with_columns(rival_share=pl.col("rival_value") / pl.col("import_value"))
+            .sort("year")
+        )
+        noms = tr.params.get("nomenclature") or {}
+        if len(set(noms.values())) > 1:
+            notes.append(
+                "The trend spans HS nomenclatures "
+                + ", ".join(sorted(set(noms.values())))
+                + "; codes were followed across revisions with econsec's "
+                "value-conserving concordance."
+            )
+    ind = analysis.indispensability(None, y, aut["product"].to_list() or products, **kw).to_polars()
+    world = ind.filter(pl.col("world_rank") == 1) if ind.height else ind
+    lev = analysis.leverage(country, rival, y, products, **kw) if rival else None
+    geo = analysis.screen_geodep(y, country, products, **kw).to_polars()
+    rv = Review(
+        country=iso,
+        country_name=name,
+        year=y,
+        rival=riso,
+        rival_name=rname,
+        products=aut_res.params.get("products"),
+        autonomy=aut,
+        shares=shares,
+        trend=trend,
+        trend_by_product=trend_p,
+        world=world,
+        leverage=lev.to_polars() if lev else pl.DataFrame(),
+        leverage_summary=lev.summary() if lev else {},
+        geodep=geo,
+        describe=describe,
+        sources=_sources(wh, sorted(set(trend_p["year"].to_list())) if trend_p.height else [y]),
+        notes=notes,
+    )
+    return _with_headline(rv)
+
+
+def _rel(wh: Warehouse, year: int) -> tuple[str, str]:
+    r = wh.release_for(year)
+    return r.hs, r.release
+
+
+def _name(countries: Any, who: str | None) -> str:
+    if who is None:
+        return ""
+    code = countries.resolve(who)
+    row = countries.frame.filter(pl.col("code") == code)
+    return str(row["name"][0]) if row.height else str(who)
+
+
+def _sources(wh: Warehouse, years: list[int]) -> list[dict[str, Any]]:
+    used: dict[tuple[str, str], list[int]] = {}
+    for y in years:
+        r = wh.release_for(y)
+        used.setdefault((r.hs, r.release), []).append(y)
+    out = []
+    for (hs, rel), ys in sorted(used.items()):
+        info = next(r for r in wh.releases if r.hs == hs and r.release == rel)
+        out.append(
+            {
+                "dataset": f"CEPII BACI {hs} {rel}",
+                "years": f"{min(ys)}–{max(ys)}",
+                "sha256": info.sha256 or "",
+                "file": Path(info.source or "").name,
+            }
+        )
+    return out
+
+
+def _with_headline(r: Review) -> Review:
+    lines = [
+        fd.scope_sentence(r.autonomy, r.country_name, r.year),
+        fd.concentration_sentence(r.autonomy),
+    ]
+    if r.rival:
+        lines.append(fd.rival_sentence(r.autonomy, r.rival, r.describe, r.rival_name))
+        lines.append(fd.trend_sentence(r.trend, r.rival_name or r.rival))
+    lines.append(fd.top_dependency_sentence(r.autonomy, r.describe))
+    lines.append(fd.world_sentence(r.world, r.rival, r.rival_name))
+    if r.rival:
+        lines.append(
+            fd.leverage_sentence(r.leverage_summary, r.country_name, r.rival_name or r.rival)
+        )
+    flagged = int(r.geodep["flagged"].sum()) if r.geodep.height else 0
+    lines.append(fd.geodep_sentence(flagged, r.year))
+    return Review(**{**r.__dict__, "headline": [s for s in lines if s]})
+
+
+def write_review(review: Review, out: Path | str) -> Path:
+    """Render the review as one self-contained HTML file (written atomically)."""
+    from econsec.report.render import render_review
+
+    from econsec.warehouse.store import atomic_write_text
+
+    path = Path(out)
+    atomic_write_text(
+        path, render_review(review, generated=dt.date.today().isoformat(), version=__version__)
+    )
+    return path
