@@ -64,7 +64,7 @@ def dependence_trend(
     rival: str,
     top: int = 6,
 ) -> go.Figure:
-    """The rival's share of imports over the years: all products, and the largest ones."""
+    """Plot the rival's share of imports over the years: all products, and the largest ones."""
     fig = go.Figure()
     if trend.height:
         t = trend.sort("year")

@@ -20,18 +20,18 @@ def pct(x: float | None) -> str:
 
 
 def short_label(description: str) -> str:
-    """The head of an HS description (``Tungsten (wolfram)`` of ``Tungsten (wolfram): ...``)."""
+    """Return the head of an HS description: ``Tungsten (wolfram)`` of ``Tungsten (wolfram): …``."""
     return description.split(":")[0].strip() or description
 
 
 def scope_sentence(aut: pl.DataFrame, country: str, year: int) -> str:
-    """What was imported, in how many products, from how many suppliers."""
+    """Say what was imported, in how many products."""
     total = float(aut["import_value"].sum()) if aut.height else 0.0
     return f"In {year}, {country} imported {money(total)} of the {aut.height} products reviewed."
 
 
 def concentration_sentence(aut: pl.DataFrame, hhi: float = 0.4) -> str:
-    """How many products are highly concentrated and how much value they carry."""
+    """Say how many products are highly concentrated and how much value they carry."""
     if aut.height == 0:
         return "No imports of the reviewed products were recorded."
     total = float(aut["import_value"].sum())
@@ -47,7 +47,7 @@ def concentration_sentence(aut: pl.DataFrame, hhi: float = 0.4) -> str:
 def rival_sentence(
     aut: pl.DataFrame, rival: str, describe: dict[str, str], label: str | None = None
 ) -> str | None:
-    """The rival's share of the value and the products it leads (``label``: its name)."""
+    """Say the rival's share of the value and the products it leads (``label``: its name)."""
     if "rival_value" not in aut.columns or aut.height == 0:
         return None
     total = float(aut["import_value"].sum())
@@ -62,7 +62,7 @@ def rival_sentence(
 
 
 def trend_sentence(trend: pl.DataFrame, rival: str) -> str | None:  # rival: a display name
-    """The rival's aggregate share at the start, peak and end of the years held."""
+    """Say the rival's aggregate share at the start, peak and end of the years held."""
     if trend.height < 2 or "rival_share" not in trend.columns:
         return None
     t = trend.sort("year")
@@ -78,7 +78,7 @@ def trend_sentence(trend: pl.DataFrame, rival: str) -> str | None:  # rival: a d
 
 
 def top_dependency_sentence(aut: pl.DataFrame, describe: dict[str, str]) -> str | None:
-    """The most exposed product: the largest import value among the most concentrated."""
+    """Name the most concentrated dependency (the largest import value among ties)."""
     conc = aut.filter(pl.col("hhi") > 0.4)
     if conc.height == 0:
         return None
@@ -92,7 +92,7 @@ def top_dependency_sentence(aut: pl.DataFrame, describe: dict[str, str]) -> str 
 
 
 def world_sentence(world: pl.DataFrame, rival: str | None, label: str | None = None) -> str | None:
-    """How often the rival (or anyone) is the world's leading exporter with more than half."""
+    """Say how often the rival (or anyone) is the world's leading exporter with more than half."""
     if world.height == 0:
         return None
     if rival:
@@ -107,7 +107,7 @@ def world_sentence(world: pl.DataFrame, rival: str | None, label: str | None = N
 
 
 def leverage_sentence(summary: dict, country: str, rival: str) -> str | None:
-    """Who depends on whom, the values at stake and the export exposure."""
+    """Say who depends on whom, the values at stake and the export exposure."""
     if not summary:
         return None
     a, b = summary["a_depends_on_b"], summary["b_depends_on_a"]
@@ -123,7 +123,7 @@ def leverage_sentence(summary: dict, country: str, rival: str) -> str | None:
 
 
 def geodep_sentence(flagged: int, year: int) -> str:
-    """GeoDep count (Lefebvre & Wibaux 2024 criteria)."""
+    """Give the GeoDep count (Lefebvre & Wibaux 2024 criteria)."""
     return (
         f"{flagged} products meet CEPII's GeoDep criteria of strategic dependence in {year} "
         "(import HHI, world export HHI and imports/exports all above their thresholds, "

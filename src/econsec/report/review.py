@@ -200,7 +200,7 @@ def _sources(wh: Warehouse, years: list[int]) -> list[dict[str, Any]]:
 
 
 def _with_headline(r: Review) -> Review:
-    lines = [
+    lines: list[str | None] = [
         fd.scope_sentence(r.autonomy, r.country_name, r.year),
         fd.concentration_sentence(r.autonomy),
     ]
@@ -221,7 +221,6 @@ def _with_headline(r: Review) -> Review:
 def write_review(review: Review, out: Path | str) -> Path:
     """Render the review as one self-contained HTML file (written atomically)."""
     from econsec.report.render import render_review
-
     from econsec.warehouse.store import atomic_write_text
 
     path = Path(out)

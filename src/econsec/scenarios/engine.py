@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -50,13 +51,20 @@ class Context:
     product_codes: list[str]
     notes: list[str] = field(default_factory=list)
 
+    @cached_property
+    def iso3(self) -> dict[int, str]:
+        """CEPII code -> ISO3 display code (``TWN`` for ``S19``)."""
+        m = self.countries.mapping()
+        return {int(c): str(i) for c, i in zip(m["code"], m["iso3"], strict=True)}
+
     def iso(self, codes: Sequence[int]) -> list[str]:
-        """ISO3 display codes of CEPII codes."""
-        return [self.countries.iso3_of(int(c)) for c in codes]
+        """ISO3 display codes of CEPII codes (``C<code>`` when the table lacks one)."""
+        return [self.iso3.get(int(c), f"C{int(c)}") for c in codes]
 
     def with_iso(self, df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
         """Replace CEPII code columns by ISO3 strings."""
-        m = {int(c): self.countries.iso3_of(int(c)) for col in cols for c in df[col].unique()}
+        codes = {int(c) for col in cols for c in df[col].unique().to_list()}
+        m = dict(zip(codes, self.iso(sorted(codes)), strict=True)) if codes else {}
         return df.with_columns(
             pl.col(c).cast(pl.Int64).replace_strict(m, return_dtype=pl.Utf8) for c in cols
         )
