@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BENCH_DIR  # noqa: E402
+from _common import BENCH_DIR
 
 YEAR, HS, RELEASE = 2024, "HS17", "V209901"
 TARGET_S = 15.0
@@ -48,8 +48,12 @@ def _codes() -> tuple[pl.DataFrame, np.ndarray]:
         return ct.countries, np.asarray(ct.products["code"].to_list())
     codes = np.arange(4, 4 + 4 * 220, 4, dtype=np.int64)
     countries = pl.DataFrame(
-        {"code": codes, "name": [f"C{c}" for c in codes], "iso2": [""] * len(codes),
-         "iso3": [f"X{n:02d}"[:3] if n < 100 else f"Y{n - 100:02d}" for n in range(len(codes))]}
+        {
+            "code": codes,
+            "name": [f"C{c}" for c in codes],
+            "iso2": [""] * len(codes),
+            "iso3": [f"X{n:02d}"[:3] if n < 100 else f"Y{n - 100:02d}" for n in range(len(codes))],
+        }
     )
     rng = np.random.default_rng(0)
     prods = np.array([f"{c:06d}" for c in np.sort(rng.choice(999_999, 5000, replace=False))])
@@ -65,8 +69,16 @@ def build(home: Path, rows: int) -> float:
     countries, prods = _codes()
     tbl = draw_flows(YEAR, rows, countries["code"].to_numpy().astype(np.int64), prods, seed=1)
     products = pl.DataFrame({"code": prods.tolist(), "description": [""] * len(prods)})
-    write_release_frames(home, HS, RELEASE, pl.from_arrow(tbl), countries, products,  # type: ignore[arg-type]
-                         synthetic=True, source="bench_scenarios")
+    write_release_frames(
+        home,
+        HS,
+        RELEASE,
+        pl.from_arrow(tbl),
+        countries,
+        products,  # type: ignore[arg-type]
+        synthetic=True,
+        source="bench_scenarios",
+    )
     return time.perf_counter() - t0
 
 
@@ -85,8 +97,10 @@ def main() -> None:
     home = BENCH_DIR / "scenarios-home"
     meta = home / "baci" / f"hs={HS}" / f"release={RELEASE}" / "meta.json"
     built_s = 0.0
-    if a.fresh or not meta.exists() or (
-        json.loads(meta.read_text())["years"][str(YEAR)]["rows"] != a.rows
+    if (
+        a.fresh
+        or not meta.exists()
+        or (json.loads(meta.read_text())["years"][str(YEAR)]["rows"] != a.rows)
     ):
         shutil.rmtree(home, ignore_errors=True)
         home.mkdir(parents=True)
@@ -113,23 +127,27 @@ def main() -> None:
     coal_s = time.perf_counter() - t0
     bt, ct = ban.totals(), coal.totals()
     js = coal.measures[0].join_set
-    print(json.dumps({
-        "bench": "scenarios",
-        "rows": a.rows,
-        "products": n_products,
-        "threads": a.threads,
-        "build_s": round(built_s, 2),
-        "ban_s": round(ban_s, 2),
-        "ban_cells": ban.products().height,
-        "ban_shortfall_share": round(bt["shortfall_share"], 4),
-        "coalition_s": round(coal_s, 2),
-        "coalition_cells": coal.products().height,
-        "coalition_shortfall_share": round(ct["shortfall_share"], 4),
-        "must_join": len(js.exporters) if js else None,
-        "must_join_method": js.method if js else None,
-        "target_s": TARGET_S,
-        "ok": ban_s <= TARGET_S and coal_s <= TARGET_S,
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "scenarios",
+                "rows": a.rows,
+                "products": n_products,
+                "threads": a.threads,
+                "build_s": round(built_s, 2),
+                "ban_s": round(ban_s, 2),
+                "ban_cells": ban.products().height,
+                "ban_shortfall_share": round(bt["shortfall_share"], 4),
+                "coalition_s": round(coal_s, 2),
+                "coalition_cells": coal.products().height,
+                "coalition_shortfall_share": round(ct["shortfall_share"], 4),
+                "must_join": len(js.exporters) if js else None,
+                "must_join_method": js.method if js else None,
+                "target_s": TARGET_S,
+                "ok": ban_s <= TARGET_S and coal_s <= TARGET_S,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

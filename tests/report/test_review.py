@@ -66,6 +66,8 @@ def test_review_on_a_small_warehouse(make_warehouse, home, tmp_path):
     assert s["rival_share"] == pytest.approx(120 / 140)
     assert s["products"] == 2
     assert any("Japan depends on China" in h for h in r.headline)
+    # China supplies >= 50% of both products: both get a cost–dependence frontier
+    assert set(r.frontier["product"].to_list()) == {"850511", "811292"}
     path = write_review(r, tmp_path / "rev.html")
     html = path.read_text()
     for section in (

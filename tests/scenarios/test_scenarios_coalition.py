@@ -47,8 +47,11 @@ def test_joint_set_across_products_beats_per_product_union() -> None:
     # To reach 0.4 each product needs 0.1 more: per product the largest are 3 (p) and 5 (q),
     # but exporter 5 alone covers both.
     ex = pl.DataFrame(
-        {"product": ["p", "p", "p", "p", "q", "q", "q"], "exporter": [9, 3, 4, 5, 9, 5, 6],
-         "exports": [50.0, 22.0, 14.0, 14.0, 50.0, 25.0, 25.0]}
+        {
+            "product": ["p", "p", "p", "p", "q", "q", "q"],
+            "exporter": [9, 3, 4, 5, 9, 5, 6],
+            "exports": [50.0, 22.0, 14.0, 14.0, 50.0, 25.0, 25.0],
+        }
     )
     acc = coal.access(ex, [9])
     cand = coal.candidate_shares(ex, [9])
@@ -69,8 +72,11 @@ shares_st = st.lists(
 @given(shares_st, st.floats(0.0, 1.0))
 def test_greedy_per_product_is_minimal(values: list[float], theta: float) -> None:
     ex = pl.DataFrame(
-        {"product": ["p"] * (len(values) + 1), "exporter": list(range(len(values) + 1)),
-         "exports": [*values, 10.0]}
+        {
+            "product": ["p"] * (len(values) + 1),
+            "exporter": list(range(len(values) + 1)),
+            "exports": [*values, 10.0],
+        }
     )
     members = [len(values)]  # the last exporter is the coalition
     acc = coal.access(ex, members)

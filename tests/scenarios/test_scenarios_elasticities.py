@@ -21,11 +21,10 @@ def test_fallback_hs6_then_hs4_then_hs2_then_default(tmp_path: Path) -> None:
     p = _write(tmp_path, "850511,0,0,-6\n850519,1,0,-8\n851000,0,0,-2\n10110,1,0,\n")
     el = read_protee(p)
     got = el.lookup(["850511", "850520", "854231", "999999", "010110"])
-    assert got["sigma"].to_list() == pytest.approx([6.0, 7.0, 16.0 / 3.0, DEFAULT_SIGMA,
-                                                    DEFAULT_SIGMA])
-    assert got["sigma_source"].to_list() == [
-        "protee", "hs4_mean", "hs2_mean", "default", "default"
-    ]
+    assert got["sigma"].to_list() == pytest.approx(
+        [6.0, 7.0, 16.0 / 3.0, DEFAULT_SIGMA, DEFAULT_SIGMA]
+    )
+    assert got["sigma_source"].to_list() == ["protee", "hs4_mean", "hs2_mean", "default", "default"]
 
 
 @pytest.mark.unit

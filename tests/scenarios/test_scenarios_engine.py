@@ -57,8 +57,7 @@ def test_horizon_and_partial_ban(small_wh: Warehouse) -> None:
     # 0-3m: r = 0.05 -> 9.5 replaced.
     res = export_ban("CHN", "JPN", "850511", year=2024, horizon="0-3m", warehouse=small_wh)
     assert res.totals()["replaced"] == pytest.approx(9.5)
-    half = export_ban("CHN", "JPN", "85", year=2024, share=0.5, redirect=0.0,
-                      warehouse=small_wh)
+    half = export_ban("CHN", "JPN", "85", year=2024, share=0.5, redirect=0.0, warehouse=small_wh)
     # chapter 85 expands to 850511; share 0.5 of 60, nothing replaced.
     assert half.totals()["shortfall"] == pytest.approx(30.0)
 
@@ -66,11 +65,22 @@ def test_horizon_and_partial_ban(small_wh: Warehouse) -> None:
 @pytest.mark.golden
 def test_quota_with_licensing_delay(small_wh: Warehouse) -> None:
     # allowed 0.5 after a 6-month delay: lost share 1 - 0.5 * 0.5 = 0.75 -> 45 of 60.
-    spec = parse_scenario({
-        "year": 2024, "redirect": 0.0,
-        "measures": [{"kind": "quota", "suppliers": ["CHN"], "targets": ["JPN"],
-                      "products": ["850511"], "allowed": 0.5, "delay_months": 6}],
-    })
+    spec = parse_scenario(
+        {
+            "year": 2024,
+            "redirect": 0.0,
+            "measures": [
+                {
+                    "kind": "quota",
+                    "suppliers": ["CHN"],
+                    "targets": ["JPN"],
+                    "products": ["850511"],
+                    "allowed": 0.5,
+                    "delay_months": 6,
+                }
+            ],
+        }
+    )
     res = run_scenario(spec, warehouse=small_wh)
     assert res.totals()["lost_imports"] == pytest.approx(45.0)
 
@@ -80,8 +90,9 @@ def test_coalition_leakage_by_hand(small_wh: Warehouse) -> None:
     # CHN + KOR stop 850511 to JPN: L = 90; pools USA 50, DEU 40 -> r P = 18 -> F = 72.
     # World supply open to Japan: 260 + 130 + 60 + 40 = 490, coalition 390.
     # Leakage: USA's 10 plus redirected USA 10 and DEU 8 = 28.
-    res = coalition_control(["CHN", "KOR"], "JPN", "850511", year=2024, threshold=0.1,
-                            redirect=0.2, warehouse=small_wh)
+    res = coalition_control(
+        ["CHN", "KOR"], "JPN", "850511", year=2024, threshold=0.1, redirect=0.2, warehouse=small_wh
+    )
     m = res.measures[0]
     assert res.totals()["shortfall"] == pytest.approx(72.0)
     acc = m.access.row(0, named=True)
@@ -101,8 +112,7 @@ def test_coalition_leakage_by_hand(small_wh: Warehouse) -> None:
 def test_tariff_end_to_end_by_hand(small_wh: Warehouse) -> None:
     # USA buys 811292 from CHN 50 and KOR 50; 50% on China with σ = 2 (η = 1):
     # China's sales fall 23.333, Korea gains 10; China sells 60 in all, exposure 50/60.
-    res = tariff("USA", "CHN", 0.5, "811292", year=2024, warehouse=small_wh,
-                 elasticities=SIGMA2)
+    res = tariff("USA", "CHN", 0.5, "811292", year=2024, warehouse=small_wh, elasticities=SIGMA2)
     m = res.measures[0]
     row = m.products.row(0, named=True)
     assert row["lost_imports"] == pytest.approx(70.0 / 3.0)
@@ -174,8 +184,14 @@ def _tiny_table() -> MRIOTable:
     Y = np.array([[60.0, 10], [70, 10], [10, 60], [10, 80]])
     x = Z.sum(axis=1) + Y.sum(axis=1)
     return MRIOTable(
-        Z=Z, Y=Y, x=x, regions=regions, sectors=sectors,
-        fd_labels=(("JPN", "hh"), ("RoW", "hh")), unit="million USD", source="tiny",
+        Z=Z,
+        Y=Y,
+        x=x,
+        regions=regions,
+        sectors=sectors,
+        fd_labels=(("JPN", "hh"), ("RoW", "hh")),
+        unit="million USD",
+        source="tiny",
         name="tiny",
     )
 
@@ -184,8 +200,17 @@ def _tiny_table() -> MRIOTable:
 def test_io_propagation_of_the_shortfall(small_wh: Warehouse, tmp_path: Path) -> None:
     table = _tiny_table()
     bundle = write_bundle(table, tmp_path / "tiny")
-    res = export_ban("CHN", "JPN", "850511", year=2024, redirect=0.2, warehouse=small_wh,
-                     io=bundle, draws=200, seed=1)
+    res = export_ban(
+        "CHN",
+        "JPN",
+        "850511",
+        year=2024,
+        redirect=0.2,
+        warehouse=small_wh,
+        io=bundle,
+        draws=200,
+        seed=1,
+    )
     assert res.io is not None and res.io.bridge == "wiod13"
     # 22 thousand USD of 850511 (HS 85 -> c14) lands on JPN|c14 as 0.022 million.
     assert res.io.totals["shock"] == pytest.approx(0.022)
@@ -200,8 +225,9 @@ def test_io_propagation_of_the_shortfall(small_wh: Warehouse, tmp_path: Path) ->
 @pytest.mark.unit
 def test_cell_matrix_matches_the_bridge_mapping(small_wh: Warehouse) -> None:
     table = _tiny_table()
-    res = export_ban("CHN", ["JPN", "DEU"], ["850511", "811292"], year=2024, redirect=0.1,
-                     warehouse=small_wh)
+    res = export_ban(
+        "CHN", ["JPN", "DEU"], ["850511", "811292"], year=2024, redirect=0.1, warehouse=small_wh
+    )
     cells = shortfall_cells(res)
     bridge = pick_bridge(table)
     M = cell_matrix(cells, table, bridge)

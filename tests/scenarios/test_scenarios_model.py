@@ -47,8 +47,12 @@ def test_targets_share_the_pool_in_proportion_to_losses() -> None:
     # Two targets lose 60 and 20 of one product; pool r P = 0.2 * 200 = 40 < 80, so each
     # gets half its loss replaced: 30 and 10.
     cells = pl.DataFrame(
-        {"importer": [1, 2], "product": ["x", "x"], "baseline_imports": [60.0, 40.0],
-         "banned_flow": [60.0, 20.0]}
+        {
+            "importer": [1, 2],
+            "product": ["x", "x"],
+            "baseline_imports": [60.0, 40.0],
+            "banned_flow": [60.0, 20.0],
+        }
     )
     pool = pl.DataFrame({"exporter": [3], "product": ["x"], "pool": [200.0]})
     prod, _ = substitution(cells, pool, share=1.0, r=0.2)
@@ -100,10 +104,17 @@ def test_zero_capacity_shortfall_equals_lost(data: list[tuple[int, float, float]
     lost, cp, pool = _arrays(data)
     assert np.array_equal(replaced(lost, cp, pool, 0.0), np.zeros_like(lost))
     prod, _ = substitution(
-        pl.DataFrame({"importer": list(range(len(lost))), "product": [str(c) for c in cp],
-                      "baseline_imports": lost, "banned_flow": lost}),
+        pl.DataFrame(
+            {
+                "importer": list(range(len(lost))),
+                "product": [str(c) for c in cp],
+                "baseline_imports": lost,
+                "banned_flow": lost,
+            }
+        ),
         pl.DataFrame({"exporter": [9] * 4, "product": ["0", "1", "2", "3"], "pool": pool}),
-        share=1.0, r=0.0,
+        share=1.0,
+        r=0.0,
     )
     assert prod["shortfall"].to_list() == pytest.approx(prod["lost_imports"].to_list())
 
@@ -114,10 +125,17 @@ def test_zero_capacity_shortfall_equals_lost(data: list[tuple[int, float, float]
 def test_zero_share_changes_nothing(data: list[tuple[int, float, float]], r: float) -> None:
     lost, cp, pool = _arrays(data)
     prod, by = substitution(
-        pl.DataFrame({"importer": list(range(len(lost))), "product": [str(c) for c in cp],
-                      "baseline_imports": lost + 1.0, "banned_flow": lost}),
+        pl.DataFrame(
+            {
+                "importer": list(range(len(lost))),
+                "product": [str(c) for c in cp],
+                "baseline_imports": lost + 1.0,
+                "banned_flow": lost,
+            }
+        ),
         pl.DataFrame({"exporter": [9] * 4, "product": ["0", "1", "2", "3"], "pool": pool}),
-        share=0.0, r=r,
+        share=0.0,
+        r=r,
     )
     assert prod["lost_imports"].sum() == 0
     assert prod["replaced"].sum() == 0

@@ -39,8 +39,11 @@ def test_toml_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("data", "field", "words"),
     [
-        ({"year": 2024, "measures": [{"kind": "embargo"}]}, "measures[0].kind",
-         "allowed: export_ban, tariff, coalition_control, quota"),
+        (
+            {"year": 2024, "measures": [{"kind": "embargo"}]},
+            "measures[0].kind",
+            "allowed: export_ban, tariff, coalition_control, quota",
+        ),
         ({"year": 2024, "measures": [{"suppliers": ["CHN"]}]}, "measures[0].kind", "allowed"),
         ({**_ban(), "horizon": "2y"}, "horizon", "'0-3m', '3-12m' or '12m+'"),
         (_ban(share=1.5), "measures[0].share", "less than or equal to 1"),
@@ -71,8 +74,7 @@ def test_bad_toml_names_the_line(tmp_path: Path) -> None:
 
 @pytest.mark.unit
 def test_quota_cut_share() -> None:
-    q = Quota(suppliers=["CHN"], targets=["JPN"], products=["811292"], allowed=0.6,
-              delay_months=3)
+    q = Quota(suppliers=["CHN"], targets=["JPN"], products=["811292"], allowed=0.6, delay_months=3)
     assert q.cut_share == pytest.approx(1 - 0.6 * 0.75)
 
 

@@ -67,7 +67,9 @@ markets = st.tuples(
 @pytest.mark.property
 @settings(max_examples=200, deadline=None)
 @given(markets)
-def test_spending_with_duty_is_constant_when_eta_is_one(m: tuple[float, float, float, float]) -> None:
+def test_spending_with_duty_is_constant_when_eta_is_one(
+    m: tuple[float, float, float, float],
+) -> None:
     s, V, tau, sigma = m
     vx = s * V
     r = armington(np.array([vx]), np.array([V]), tau, np.array([sigma]), 1.0)

@@ -53,9 +53,17 @@ def _split(values: list[str]) -> list[str]:
     return [v.strip() for x in values for v in x.split(",") if v.strip()]
 
 
-def _run(spec_data: dict[str, Any], home: Path | None, allow_synthetic: bool, io: Path | None,
-         model: str | None, draws: int | None, seed: int | None, fmt: ScenarioFormat,
-         out: Path | None) -> None:
+def _run(
+    spec_data: dict[str, Any],
+    home: Path | None,
+    allow_synthetic: bool,
+    io: Path | None,
+    model: str | None,
+    draws: int | None,
+    seed: int | None,
+    fmt: ScenarioFormat,
+    out: Path | None,
+) -> None:
     from econsec.scenarios.engine import run_scenario
     from econsec.scenarios.spec import parse_scenario
 
@@ -102,21 +110,31 @@ def _kv(d: dict[str, Any]) -> Any:
 
     rows = [(k, v) for k, v in d.items() if isinstance(v, int | float) or v is None]
     return pl.DataFrame(
-        {"metric": [k for k, _ in rows], "value": [float("nan") if v is None else float(v)
-                                                  for _, v in rows]}
+        {
+            "metric": [k for k, _ in rows],
+            "value": [float("nan") if v is None else float(v) for _, v in rows],
+        }
     )
 
 
-_MAIN = ("importer", "product", "baseline_imports", "lost_imports", "replaced", "shortfall",
-         "shortfall_share")
+_MAIN = (
+    "importer",
+    "product",
+    "baseline_imports",
+    "lost_imports",
+    "replaced",
+    "shortfall",
+    "shortfall_share",
+)
 
 
 def _tables(res: Any) -> None:
     title = f"{res.name} — {res.year} ({res.hs} {res.release}), redirect {res.redirect:g}"
     for m in res.measures:
         cols = [c for c in (*_MAIN, "from_target", "sigma") if c in m.products.columns]
-        emit_frame(m.products.select(cols), Format.table,
-                   title=f"{title}: {m.label} (thousand USD)")
+        emit_frame(
+            m.products.select(cols), Format.table, title=f"{title}: {m.label} (thousand USD)"
+        )
         emit_frame(_kv(m.totals), Format.table, title="totals and mutual pain")
         if m.by_supplier.height:
             emit_frame(m.by_supplier, Format.table, title="replacement by supplier", limit=15)
@@ -133,9 +151,18 @@ def _tables(res: Any) -> None:
     if res.io is not None:
         emit_frame(_kv(res.io.totals), Format.table, title=f"IO propagation ({res.io.model})")
         emit_frame(res.io.by_region, Format.table, title="losses by region", limit=15)
-        emit_frame(res.io.top_sectors.select(
-            "region", "sector", "sector_name", "output_loss", "inoperability",
-            "value_added_loss"), Format.table, title="most affected sectors")
+        emit_frame(
+            res.io.top_sectors.select(
+                "region",
+                "sector",
+                "sector_name",
+                "output_loss",
+                "inoperability",
+                "value_added_loss",
+            ),
+            Format.table,
+            title="most affected sectors",
+        )
     if res.uncertainty is not None:
         emit_frame(res.uncertainty, Format.table, title="uncertainty (median, 5–95%)")
     for n in res.notes:
@@ -164,11 +191,20 @@ def ban_cmd(
 ) -> None:
     """Export ban: suppliers stop (a share of) their exports of the products to the targets."""
     spec = {
-        "name": "export ban", "year": year, "horizon": horizon, "redirect": redirect,
-        "measures": [{
-            "kind": "export_ban", "suppliers": _split(suppliers), "targets": _split(targets),
-            "products": _split(product), "baskets": _split(basket), "share": share,
-        }],
+        "name": "export ban",
+        "year": year,
+        "horizon": horizon,
+        "redirect": redirect,
+        "measures": [
+            {
+                "kind": "export_ban",
+                "suppliers": _split(suppliers),
+                "targets": _split(targets),
+                "products": _split(product),
+                "baskets": _split(basket),
+                "share": share,
+            }
+        ],
     }
     _run(spec, home, allow_synthetic, io, model, draws, seed, fmt, out)
 
@@ -194,11 +230,19 @@ def tariff_cmd(
 ) -> None:
     """Tariff: Armington/CES response of the imposer's imports (all goods if none given)."""
     spec = {
-        "name": "tariff", "year": year,
-        "measures": [{
-            "kind": "tariff", "imposer": _split(imposer), "target": _split(target),
-            "rate": rate, "products": _split(product), "baskets": _split(basket), "eta": eta,
-        }],
+        "name": "tariff",
+        "year": year,
+        "measures": [
+            {
+                "kind": "tariff",
+                "imposer": _split(imposer),
+                "target": _split(target),
+                "rate": rate,
+                "products": _split(product),
+                "baskets": _split(basket),
+                "eta": eta,
+            }
+        ],
     }
     _run(spec, home, allow_synthetic, io, model, draws, seed, fmt, out)
 
@@ -227,11 +271,20 @@ def coalition_cmd(
 ) -> None:
     """Coalition control: members jointly stop exports; residual access and leakage."""
     spec = {
-        "name": "coalition control", "year": year, "horizon": horizon, "redirect": redirect,
-        "measures": [{
-            "kind": "coalition_control", "members": _split(members), "target": _split(target),
-            "products": _split(product), "baskets": _split(basket), "threshold": threshold,
-        }],
+        "name": "coalition control",
+        "year": year,
+        "horizon": horizon,
+        "redirect": redirect,
+        "measures": [
+            {
+                "kind": "coalition_control",
+                "members": _split(members),
+                "target": _split(target),
+                "products": _split(product),
+                "baskets": _split(basket),
+                "threshold": threshold,
+            }
+        ],
     }
     _run(spec, home, allow_synthetic, io, model, draws, seed, fmt, out)
 

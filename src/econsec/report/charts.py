@@ -76,13 +76,9 @@ def dependence_trend(
             line={"width": 4, "color": RIVAL_COLOUR},
         )
     if by_product.height:
-        big = (
-            by_product.group_by("product")
-            .agg(pl.col("import_value").sum())
-            .sort("import_value", descending=True)["product"]
-            .head(top)
-            .to_list()
-        )
+        # The products the rival matters most for: its largest supplies in the latest year.
+        last = by_product.filter(pl.col("year") == by_product["year"].max())
+        big = last.sort("rival_value", descending=True)["product"].head(top).to_list()
         for p in big:
             d = by_product.filter(pl.col("product") == p).sort("year")
             fig.add_scatter(

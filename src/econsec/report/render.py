@@ -9,6 +9,7 @@ import jinja2
 import plotly.offline
 import polars as pl
 
+from econsec.plan.frontier import frontier_figure
 from econsec.report import charts
 from econsec.report.findings import money, pct
 
@@ -65,6 +66,7 @@ def render_review(review: Any, *, generated: str, version: str) -> str:
         "leverage": _fig_html(charts.leverage_balance(r.leverage_summary, r.country, r.rival))
         if r.rival
         else "",
+        "frontier": _fig_html(frontier_figure(r.frontier)) if r.frontier.height else "",
     }
     lev = r.leverage
     a_dep = lev.filter(pl.col("importer") == r.country).head(15) if lev.height else lev

@@ -39,6 +39,7 @@ class Review:
     leverage: pl.DataFrame
     leverage_summary: dict[str, Any]
     geodep: pl.DataFrame
+    frontier: pl.DataFrame
     describe: dict[str, str]
     sources: list[dict[str, Any]]
     headline: list[str] = field(default_factory=list)
@@ -145,6 +146,7 @@ def build_review(
     world = ind.filter(pl.col("world_rank") == 1) if ind.height else ind
     lev = analysis.leverage(country, rival, y, products, **kw) if rival else None
     geo = analysis.screen_geodep(y, country, products, **kw).to_polars()
+    frontier = _frontier(wh, country, y, aut, rival) if rival else pl.DataFrame()
     rv = Review(
         country=iso,
         country_name=name,
@@ -160,11 +162,27 @@ def build_review(
         leverage=lev.to_polars() if lev else pl.DataFrame(),
         leverage_summary=lev.summary() if lev else {},
         geodep=geo,
+        frontier=frontier,
         describe=describe,
         sources=_sources(wh, sorted(set(trend_p["year"].to_list())) if trend_p.height else [y]),
         notes=notes,
     )
     return _with_headline(rv)
+
+
+def _frontier(
+    wh: Warehouse, country: str, year: int, aut: pl.DataFrame, rival: str, n: int = 5
+) -> pl.DataFrame:
+    """Cost–dependence frontier of the products most dependent on the rival (share ≥ 0.5)."""
+    from econsec.plan.api import plan
+
+    if "rival_share" not in aut.columns:
+        return pl.DataFrame()
+    dep = aut.filter(pl.col("rival_share") >= 0.5).sort("rival_value", descending=True)
+    prods = dep["product"].head(n).to_list()
+    if not prods:
+        return pl.DataFrame()
+    return plan(country, prods, year=year, rival=rival, warehouse=wh).frontier().to_polars()
 
 
 def _rel(wh: Warehouse, year: int) -> tuple[str, str]:

@@ -52,12 +52,16 @@ def access(exports: pl.DataFrame, members: Collection[int]) -> pl.DataFrame:
         pl.col("exports").sum().alias("world_supply"),
         pl.col("exports").filter(pl.col("exporter").is_in(mem)).sum().alias("coalition_supply"),
     )
-    return df.with_columns(
-        pl.when(pl.col("world_supply") > 0)
-        .then(pl.col("coalition_supply") / pl.col("world_supply"))
-        .otherwise(0.0)
-        .alias("coalition_share"),
-    ).with_columns((1.0 - pl.col("coalition_share")).alias("residual_share")).sort("product")
+    return (
+        df.with_columns(
+            pl.when(pl.col("world_supply") > 0)
+            .then(pl.col("coalition_supply") / pl.col("world_supply"))
+            .otherwise(0.0)
+            .alias("coalition_share"),
+        )
+        .with_columns((1.0 - pl.col("coalition_share")).alias("residual_share"))
+        .sort("product")
+    )
 
 
 def candidate_shares(exports: pl.DataFrame, members: Collection[int]) -> pl.DataFrame:
@@ -71,7 +75,9 @@ def candidate_shares(exports: pl.DataFrame, members: Collection[int]) -> pl.Data
     )
 
 
-def join_per_product(shares: pl.DataFrame, residual: pl.DataFrame, threshold: float) -> pl.DataFrame:
+def join_per_product(
+    shares: pl.DataFrame, residual: pl.DataFrame, threshold: float
+) -> pl.DataFrame:
     """Smallest set of non-members per product to bring residual access to ``threshold``.
 
     Exact (largest shares first). Returns ``product, rank, exporter, share, residual_after``

@@ -119,8 +119,9 @@ def read_protee(path: Path | str, *, default: float = DEFAULT_SIGMA) -> Elastici
         # Codes written as numbers lose their leading zero: restore it.
         c = c.zfill(6) if c.isdigit() and len(c) == 5 else c
         if not (c.isdigit() and len(c) == 6):
-            raise DataError(f"HS6 code must be 6 digits, got {code!r}", path=p, line=n,
-                            field=cols["hs6"])
+            raise DataError(
+                f"HS6 code must be 6 digits, got {code!r}", path=p, line=n, field=cols["hs6"]
+            )
         if s is None or not s.strip():
             continue
         try:

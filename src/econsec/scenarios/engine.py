@@ -63,8 +63,8 @@ class Context:
 
     def with_iso(self, df: pl.DataFrame, cols: Sequence[str]) -> pl.DataFrame:
         """Replace CEPII code columns by ISO3 strings."""
-        codes = {int(c) for col in cols for c in df[col].unique().to_list()}
-        m = dict(zip(codes, self.iso(sorted(codes)), strict=True)) if codes else {}
+        codes = sorted({int(c) for col in cols for c in df[col].unique().to_list()})
+        m = dict(zip(codes, self.iso(codes), strict=True))
         return df.with_columns(
             pl.col(c).cast(pl.Int64).replace_strict(m, return_dtype=pl.Utf8) for c in cols
         )
@@ -101,7 +101,9 @@ def resolve_parties(ctx: Context, names: Sequence[str], field_name: str) -> list
         except NotFoundError as err:
             if not (isinstance(name, str) and groups.is_group(name)):
                 raise NotFoundError(
-                    f"country or group in {field_name}", name, err.suggestions,
+                    f"country or group in {field_name}",
+                    name,
+                    err.suggestions,
                     hint="use ISO3 codes (JPN), CEPII codes, names or group names (G7, EU27)",
                 ) from None
         absent = []
@@ -129,7 +131,9 @@ def resolve_products(ctx: Context, codes: Sequence[str], baskets: Sequence[str])
         if not hits:
             near = [p for p in ctx.product_codes if p[:4] == c[:4]][:5]
             raise NotFoundError(
-                f"product ({ctx.hs} {ctx.release})", c, near,
+                f"product ({ctx.hs} {ctx.release})",
+                c,
+                near,
                 hint=f"the release for {ctx.year} uses {ctx.hs} codes",
             )
         out.update(hits if len(c) < 6 else [c])
@@ -202,9 +206,7 @@ def evaluate_stop(
     rest = f.filter(~f.j.isin(T))
     rest = rest.semi_join(hit, "k")
     cap = redirectable_supply(rest, [T[0]], fraction=1.0, exclude_exporters=[*S, *T])
-    pool_x = cap.group_by(exporter=cap.exporter, product=cap.k).aggregate(
-        pool=cap.capacity.sum()
-    )
+    pool_x = cap.group_by(exporter=cap.exporter, product=cap.k).aggregate(pool=cap.capacity.sum())
     sup = f.filter(f.i.isin(S))
     pain_x = sup.group_by(exporter=sup.i, product=sup.k).aggregate(
         exports=sup.v.sum(), to_targets=_sum_where(sup, sup.j.isin(T))
@@ -337,8 +339,8 @@ def evaluate_tariff(
     oth_x = oth.group_by(importer=oth.j, product=oth.k, supplier=oth.i).aggregate(v=oth.v.sum())
     all_x = ctx.flows.filter(ctx.flows.i.isin(X)).v.sum().fill_null(0.0)
 
-    cells = mk.to_polars().with_columns(pl.col("importer").cast(pl.Int64)).sort(
-        "importer", "product"
+    cells = (
+        mk.to_polars().with_columns(pl.col("importer").cast(pl.Int64)).sort("importer", "product")
     )
     te = te_x.to_polars()
     others = oth_x.to_polars().with_columns(
@@ -384,7 +386,8 @@ def evaluate_tariff(
         )
         .with_columns(
             (
-                pl.col("replaced") * pl.col("v")
+                pl.col("replaced")
+                * pl.col("v")
                 / (pl.col("baseline_imports") - pl.col("from_target"))
             ).alias("replaced")
         )
@@ -447,14 +450,20 @@ def evaluate_measure(
     if isinstance(m, Tariff):
         imp = resolve_parties(ctx, m.imposer, f"{where}.imposer")
         tgt = resolve_parties(ctx, m.target, f"{where}.target")
-        tp = evaluate_tariff(ctx, imp, tgt, prods, rate=m.rate, eta=m.eta,
-                             elasticities=elasticities)
+        tp = evaluate_tariff(
+            ctx, imp, tgt, prods, rate=m.rate, eta=m.eta, elasticities=elasticities
+        )
         params["elasticities"] = elasticities.source
         return MeasureResult(
-            index=index, kind=m.kind, label=_label(m, ctx), parameters=params,
+            index=index,
+            kind=m.kind,
+            label=_label(m, ctx),
+            parameters=params,
             products=ctx.with_iso(tp.products, ["importer"]),
             by_supplier=ctx.with_iso(tp.by_supplier, ["importer", "supplier"]),
-            pain=tp.pain, totals=tp.totals, kernel=tp.kernel,
+            pain=tp.pain,
+            totals=tp.totals,
+            kernel=tp.kernel,
         )
     if isinstance(m, CoalitionControl):
         sup = resolve_parties(ctx, m.members, f"{where}.members")
@@ -489,10 +498,15 @@ def evaluate_measure(
                 leakage=float(acc["leakage"].sum()),
             )
     return MeasureResult(
-        index=index, kind=m.kind, label=_label(m, ctx), parameters=params,
+        index=index,
+        kind=m.kind,
+        label=_label(m, ctx),
+        parameters=params,
         products=ctx.with_iso(sp.products, ["importer"]),
         by_supplier=ctx.with_iso(sp.by_supplier, ["importer", "supplier"]),
-        pain=ctx.with_iso(sp.pain, ["exporter"]), totals=sp.totals, kernel=sp.kernel,
+        pain=ctx.with_iso(sp.pain, ["exporter"]),
+        totals=sp.totals,
+        kernel=sp.kernel,
         **extra,
     )
 
@@ -536,12 +550,19 @@ def run_scenario(
         has_tariff = any(isinstance(m, Tariff) for m in spec.measures)
         el = load_elasticities() if has_tariff else default_elasticities()
     r = spec.redirect_fraction
-    results = [evaluate_measure(ctx, n, m, r=r, elasticities=el) for n, m in enumerate(spec.measures)]
+    results = [
+        evaluate_measure(ctx, n, m, r=r, elasticities=el) for n, m in enumerate(spec.measures)
+    ]
     if len(results) > 1:
         ctx.notes.append("measures are evaluated separately against the same baseline")
     res = ScenarioResult(
-        name=spec.name, year=ctx.year, hs=ctx.hs, release=ctx.release, redirect=r,
-        horizon=spec.horizon if spec.redirect is None else "custom", measures=results,
+        name=spec.name,
+        year=ctx.year,
+        hs=ctx.hs,
+        release=ctx.release,
+        redirect=r,
+        horizon=spec.horizon if spec.redirect is None else "custom",
+        measures=results,
         notes=ctx.notes,
     )
     from econsec.scenarios.propagation import with_io_and_uncertainty
@@ -568,13 +589,24 @@ def export_ban(
     """Replay an export ban (see :func:`run_scenario` for the keyword arguments)."""
     from econsec.scenarios.spec import parse_scenario
 
-    spec = parse_scenario({
-        "name": "export ban", "year": year, "horizon": horizon, "redirect": redirect,
-        "measures": [{
-            "kind": "export_ban", "suppliers": _as_list(suppliers), "targets": _as_list(targets),
-            "products": _as_list(products), "baskets": list(baskets), "share": share,
-        }],
-    })
+    spec = parse_scenario(
+        {
+            "name": "export ban",
+            "year": year,
+            "horizon": horizon,
+            "redirect": redirect,
+            "measures": [
+                {
+                    "kind": "export_ban",
+                    "suppliers": _as_list(suppliers),
+                    "targets": _as_list(targets),
+                    "products": _as_list(products),
+                    "baskets": list(baskets),
+                    "share": share,
+                }
+            ],
+        }
+    )
     return run_scenario(spec, **kw)
 
 
@@ -592,13 +624,23 @@ def tariff(
     """Replay an ad-valorem tariff (all goods when no products or baskets are given)."""
     from econsec.scenarios.spec import parse_scenario
 
-    spec = parse_scenario({
-        "name": "tariff", "year": year,
-        "measures": [{
-            "kind": "tariff", "imposer": _as_list(imposer), "target": _as_list(target),
-            "rate": rate, "products": _as_list(products), "baskets": list(baskets), "eta": eta,
-        }],
-    })
+    spec = parse_scenario(
+        {
+            "name": "tariff",
+            "year": year,
+            "measures": [
+                {
+                    "kind": "tariff",
+                    "imposer": _as_list(imposer),
+                    "target": _as_list(target),
+                    "rate": rate,
+                    "products": _as_list(products),
+                    "baskets": list(baskets),
+                    "eta": eta,
+                }
+            ],
+        }
+    )
     return run_scenario(spec, **kw)
 
 
@@ -617,18 +659,35 @@ def coalition_control(
     """Replay a coalition export control (``threshold``: who must join; see :mod:`.coalition`)."""
     from econsec.scenarios.spec import parse_scenario
 
-    spec = parse_scenario({
-        "name": "coalition control", "year": year, "horizon": horizon, "redirect": redirect,
-        "measures": [{
-            "kind": "coalition_control", "members": _as_list(members),
-            "target": _as_list(target), "products": _as_list(products),
-            "baskets": list(baskets), "threshold": threshold,
-        }],
-    })
+    spec = parse_scenario(
+        {
+            "name": "coalition control",
+            "year": year,
+            "horizon": horizon,
+            "redirect": redirect,
+            "measures": [
+                {
+                    "kind": "coalition_control",
+                    "members": _as_list(members),
+                    "target": _as_list(target),
+                    "products": _as_list(products),
+                    "baskets": list(baskets),
+                    "threshold": threshold,
+                }
+            ],
+        }
+    )
     return run_scenario(spec, **kw)
 
 
 __all__ = [
-    "Context", "coalition_control", "evaluate_measure", "evaluate_stop", "evaluate_tariff",
-    "export_ban", "open_context", "run_scenario", "tariff",
+    "Context",
+    "coalition_control",
+    "evaluate_measure",
+    "evaluate_stop",
+    "evaluate_tariff",
+    "export_ban",
+    "open_context",
+    "run_scenario",
+    "tariff",
 ]

@@ -28,6 +28,8 @@ contracts, and the shortfall the diverted supply leaves where it came from.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import polars as pl
@@ -36,13 +38,18 @@ Array = npt.NDArray[np.float64]
 
 #: Columns of the per target × product outcome.
 PRODUCT_COLUMNS = (
-    "importer", "product", "baseline_imports", "lost_imports", "replaced", "shortfall",
+    "importer",
+    "product",
+    "baseline_imports",
+    "lost_imports",
+    "replaced",
+    "shortfall",
     "shortfall_share",
 )
 
 
 def lost_imports(banned_flow: Array, share: float) -> Array:
-    """:math:`L = c \\, x_S`: the stopped share of the suppliers' flows."""
+    r""":math:`L = c \, x_S`: the stopped share of the suppliers' flows."""
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"share must be in [0, 1], got {share}")
     return share * np.asarray(banned_flow, dtype=np.float64)
@@ -64,8 +71,9 @@ def replacement_ratio(lost_total: Array, pool_total: Array, r: float | Array) ->
     return np.asarray(ratio, dtype=np.float64)
 
 
-def replaced(lost: Array, cell_product: npt.NDArray[np.intp], pool_total: Array,
-             r: float | Array) -> Array:
+def replaced(
+    lost: Array, cell_product: npt.NDArray[np.intp], pool_total: Array, r: float | Array
+) -> Array:
     r""":math:`R_{mk} = L_{mk} \min(1, r P_k / L_k)` for cells (target × product).
 
     Parameters
@@ -80,7 +88,7 @@ def replaced(lost: Array, cell_product: npt.NDArray[np.intp], pool_total: Array,
         Redirectable fraction, or a vector of draws (the result is then draws × cells).
     """
     lo = np.asarray(lost, dtype=np.float64)
-    lk = np.bincount(cell_product, weights=lo, minlength=len(pool_total))
+    lk = np.bincount(cell_product, weights=lo, minlength=len(pool_total)).astype(np.float64)
     ratio = replacement_ratio(lk, pool_total, r)
     return np.asarray(lo * ratio[..., cell_product], dtype=np.float64)
 
@@ -146,7 +154,7 @@ def substitution(
 
 
 def coercer_pain(exports: pl.DataFrame, *, share: float) -> pl.DataFrame:
-    """The suppliers' own loss ("mutual pain"): exports they give up, and what share that is.
+    """Return the suppliers' own loss ("mutual pain"): exports given up, and their share.
 
     Parameters
     ----------
@@ -172,10 +180,13 @@ def coercer_pain(exports: pl.DataFrame, *, share: float) -> pl.DataFrame:
     )
 
 
-def totals(products: pl.DataFrame) -> dict[str, float]:
-    """Sums of the value columns and the shortfall over baseline imports."""
-    s = {c: float(products[c].sum()) for c in
-         ("baseline_imports", "lost_imports", "replaced", "shortfall") if c in products.columns}
+def totals(products: pl.DataFrame) -> dict[str, Any]:
+    """Return sums of the value columns and the shortfall over baseline imports."""
+    s: dict[str, float] = {
+        c: float(products[c].sum())
+        for c in ("baseline_imports", "lost_imports", "replaced", "shortfall")
+        if c in products.columns
+    }
     base = s.get("baseline_imports", 0.0)
     s["shortfall_share"] = s.get("shortfall", 0.0) / base if base else 0.0
     lost = s.get("lost_imports", 0.0)

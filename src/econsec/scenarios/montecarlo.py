@@ -46,7 +46,7 @@ class StopKernel:
     baseline: Array
 
     def shortfall(self, r: Array) -> tuple[Array, Array]:
-        """``(replaced, shortfall)``, each draws × cells."""
+        """Return ``(replaced, shortfall)``, each draws × cells."""
         rep = replaced(self.lost, self.cell_product, self.pool_total, r)
         return rep, np.maximum(self.lost - rep, 0.0)
 
@@ -62,7 +62,7 @@ class TariffKernel:
     eta: float
 
     def response(self, sigma: Array) -> tuple[Array, Array, Array]:
-        """``(lost, replaced, shortfall)``, each draws × cells."""
+        """Return ``(lost, replaced, shortfall)``, each draws × cells."""
         r = armington(self.v_target, self.v_total, self.tau, sigma, self.eta)
         return r.lost_imports, r.replaced, r.shortfall
 
@@ -72,14 +72,16 @@ def interval(name: str, metric: str, central: float, values: Array) -> dict[str,
     v = np.asarray(values, dtype=np.float64)
     q = np.quantile(v, [0.5, 0.05, 0.95]) if v.size else np.full(3, np.nan)
     return {
-        "measure": name, "metric": metric, "central": float(central),
-        "median": float(q[0]), "p05": float(q[1]), "p95": float(q[2]),
+        "measure": name,
+        "metric": metric,
+        "central": float(central),
+        "median": float(q[0]),
+        "p05": float(q[1]),
+        "p95": float(q[2]),
     }
 
 
-def simulate_stop(
-    kernel: StopKernel, r: Array
-) -> tuple[dict[str, Array], Array]:
+def simulate_stop(kernel: StopKernel, r: Array) -> tuple[dict[str, Array], Array]:
     """Headline draws of a stop (``lost_imports, replaced, shortfall, shortfall_share``).
 
     Returns the per-draw totals and the shortfall per draw × cell (for IO propagation).
@@ -97,9 +99,7 @@ def simulate_stop(
     return out, short
 
 
-def simulate_tariff(
-    kernel: TariffKernel, sigma: Array
-) -> tuple[dict[str, Array], Array]:
+def simulate_tariff(kernel: TariffKernel, sigma: Array) -> tuple[dict[str, Array], Array]:
     """Headline draws of a tariff (``lost_imports, replaced, shortfall``) and cell shortfalls."""
     lost, rep, short = kernel.response(sigma)
     out = {
@@ -113,7 +113,11 @@ def simulate_tariff(
 def summary_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
     """Rows of :func:`interval` as a frame with :data:`SUMMARY_COLUMNS`."""
     schema = {
-        "measure": pl.Utf8, "metric": pl.Utf8, "central": pl.Float64, "median": pl.Float64,
-        "p05": pl.Float64, "p95": pl.Float64,
+        "measure": pl.Utf8,
+        "metric": pl.Utf8,
+        "central": pl.Float64,
+        "median": pl.Float64,
+        "p05": pl.Float64,
+        "p95": pl.Float64,
     }
     return pl.DataFrame(rows, schema=schema)

@@ -46,7 +46,7 @@ def unit_scale(unit: str) -> float:
 
 
 def pick_bridge(table: Any, name: str | None = None) -> Any:
-    """The named bridge, or the shipped bridge whose sectors cover most of the table's."""
+    """Return the named bridge, or the shipped one whose sectors cover most of the table's."""
     from econsec.mrio.bridge import available_bridges, load_bridge
 
     if name:
@@ -75,8 +75,12 @@ def shortfall_cells(res: ScenarioResult) -> pl.DataFrame:
         )
         for m in res.measures
     ]
-    return pl.concat(frames) if frames else pl.DataFrame(
-        schema={"importer_iso3": pl.Utf8, "product": pl.Utf8, "value": pl.Float64}
+    return (
+        pl.concat(frames)
+        if frames
+        else pl.DataFrame(
+            schema={"importer_iso3": pl.Utf8, "product": pl.Utf8, "value": pl.Float64}
+        )
     )
 
 
@@ -108,10 +112,11 @@ def _load_table(io: Any, spec_io: IOSpec | None) -> tuple[Any, IOSpec] | None:
     if isinstance(io, MRIOTable):
         s = spec_io or IOSpec(table=Path(io.source or io.name or "table"))
         return (io.rebalanced() if s.recompute_x else io), s
-    s = spec_io if io is None else (
-        spec_io.model_copy(update={"table": Path(io)}) if spec_io else IOSpec(table=Path(io))
-    )
-    assert s is not None
+    if io is None:
+        assert spec_io is not None
+        s = spec_io
+    else:
+        s = spec_io.model_copy(update={"table": Path(io)}) if spec_io else IOSpec(table=Path(io))
     t = load_table(s.table, kind=s.kind, year=s.year)
     return (t.rebalanced() if s.recompute_x else t), s
 
@@ -154,16 +159,21 @@ def with_io_and_uncertainty(
         res = replace(
             res,
             io=IOOutcome(
-                model=ios.model, table=str(ios.table), bridge=bridge.name, totals=tot,
-                by_region=pr.by_region(), top_sectors=pr.top(ios.top), shock=shock,
+                model=ios.model,
+                table=str(ios.table),
+                bridge=bridge.name,
+                totals=tot,
+                by_region=pr.by_region(),
+                top_sectors=pr.top(ios.top),
+                shock=shock,
             ),
         )
     mc = spec.montecarlo
     if draws is not None or seed is not None:
         base = mc or MonteCarloSpec()
-        mc = base.model_copy(update={
-            k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None
-        })
+        mc = base.model_copy(
+            update={k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
+        )
     if mc is None:
         return res
     rng = np.random.default_rng(mc.seed)
@@ -190,13 +200,21 @@ def with_io_and_uncertainty(
         S = np.hstack(all_short)
         M = cell_matrix(cells, prop.table, bridge)
         loss = _io_losses(prop, np.asarray((M @ S.T) * scale), res.io.model)
-        va = (prop.table.v * np.where(prop.table.x != 0, 1 / np.where(
-            prop.table.x != 0, prop.table.x, 1.0), 0.0))[:, None] * loss
+        va = (
+            prop.table.v
+            * np.where(prop.table.x != 0, 1 / np.where(prop.table.x != 0, prop.table.x, 1.0), 0.0)
+        )[:, None] * loss
         gdp = float(prop.table.v.sum())
         io_t = res.io.totals
         rows.append(interval("io", "output_loss", io_t["output_loss"], loss.sum(axis=0)))
         rows.append(interval("io", "value_added_loss", io_t["value_added_loss"], va.sum(axis=0)))
-        rows.append(interval("io", "world_gdp_share_lost", io_t["world_gdp_share_lost"],
-                             va.sum(axis=0) / gdp if gdp else np.zeros(mc.draws)))
+        rows.append(
+            interval(
+                "io",
+                "world_gdp_share_lost",
+                io_t["world_gdp_share_lost"],
+                va.sum(axis=0) / gdp if gdp else np.zeros(mc.draws),
+            )
+        )
     notes = [*res.notes, f"Monte Carlo: {mc.draws} draws, seed {mc.seed}; intervals are 5–95%"]
     return replace(res, uncertainty=summary_frame(rows), notes=notes)

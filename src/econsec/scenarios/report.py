@@ -57,8 +57,12 @@ def _figure(res: Any) -> str:
             go.Bar(name="shortfall", x=x, y=p["shortfall"].to_list()),
         ]
     )
-    fig.update_layout(barmode="stack", title="lost imports: replaced and shortfall",
-                      yaxis_title="thousand USD", height=420)
+    fig.update_layout(
+        barmode="stack",
+        title="lost imports: replaced and shortfall",
+        yaxis_title="thousand USD",
+        height=420,
+    )
     return str(fig.to_html(full_html=False, include_plotlyjs=True))
 
 
@@ -72,13 +76,20 @@ def render_html(res: Any) -> str:
         if m.access is not None:
             tables.append({"title": "residual access and leakage", "html": _table(m.access)})
     if res.io is not None:
-        tables.append({"title": f"IO losses by region ({res.io.model})",
-                       "html": _table(res.io.by_region, 20)})
+        tables.append(
+            {"title": f"IO losses by region ({res.io.model})", "html": _table(res.io.by_region, 20)}
+        )
         tables.append({"title": "most affected sectors", "html": _table(res.io.top_sectors)})
     if res.uncertainty is not None:
         tables.append({"title": "uncertainty (median, 5–95%)", "html": _table(res.uncertainty)})
     env = Environment(autoescape=select_autoescape(default=True))
     return env.from_string(_PAGE).render(
-        title=res.name, year=res.year, hs=res.hs, release=res.release, redirect=res.redirect,
-        figure=_figure(res), tables=tables, notes=res.notes,
+        title=res.name,
+        year=res.year,
+        hs=res.hs,
+        release=res.release,
+        redirect=res.redirect,
+        figure=_figure(res),
+        tables=tables,
+        notes=res.notes,
     )

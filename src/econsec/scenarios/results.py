@@ -122,7 +122,7 @@ class ScenarioResult:
     notes: list[str] = field(default_factory=list)
 
     def products(self) -> pl.DataFrame:
-        """Per measure × target × product outcome (:data:`PRODUCT_COLUMNS` plus ``measure, kind``)."""
+        """Return the per measure × target × product outcome (``measure, kind`` first)."""
         frames = [
             m.products.select(PRODUCT_COLUMNS).with_columns(
                 pl.lit(m.index).alias("measure"), pl.lit(m.kind).alias("kind")
@@ -134,7 +134,7 @@ class ScenarioResult:
         return pl.concat(frames).select("measure", "kind", *PRODUCT_COLUMNS)
 
     def totals(self) -> dict[str, Any]:
-        """Sums over every measure (measures are not netted), plus IO totals when run."""
+        """Return sums over every measure (not netted), plus IO totals when run."""
         p = self.products()
         out: dict[str, Any] = {
             c: float(p[c].sum()) if p.height else 0.0
@@ -169,8 +169,6 @@ class ScenarioResult:
             "totals": self.totals(),
             "measures": [m.to_dict(limit=limit) for m in self.measures],
             "io": self.io.to_dict(limit=limit) if self.io is not None else None,
-            "uncertainty": (
-                self.uncertainty.to_dicts() if self.uncertainty is not None else None
-            ),
+            "uncertainty": (self.uncertainty.to_dicts() if self.uncertainty is not None else None),
             "notes": self.notes,
         }

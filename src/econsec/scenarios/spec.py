@@ -74,7 +74,7 @@ class _Products(_Strict):
     baskets: list[str] = Field(default_factory=list, description="Basket names.")
 
     _check_codes = field_validator("products", mode="before")(
-        lambda v: _codes([v] if isinstance(v, str | int) else v)
+        lambda v: _codes([str(v)] if isinstance(v, str | int) else list(v))
     )
 
 
@@ -84,7 +84,7 @@ class ExportBan(_Products):
     kind: Literal["export_ban"] = "export_ban"
     suppliers: list[str]
     targets: list[str]
-    share: float = Field(1.0, ge=0.0, le=1.0, description="Share of the flows stopped.")
+    share: float = Field(default=1.0, ge=0.0, le=1.0, description="Share of the flows stopped.")
 
     _c = field_validator("suppliers", "targets", mode="before")(_countries)
 
@@ -108,9 +108,11 @@ class Quota(ExportBan):
     """
 
     kind: Literal["quota"] = "quota"  # type: ignore[assignment]
-    share: float = Field(1.0, ge=0.0, le=1.0, description="Unused for quotas; see allowed.")
-    allowed: float = Field(1.0, ge=0.0, le=1.0, description="Share of baseline licensed.")
-    delay_months: float = Field(0.0, ge=0.0, le=WINDOW_MONTHS, description="Licensing delay.")
+    share: float = Field(default=1.0, ge=0.0, le=1.0, description="Unused; see allowed.")
+    allowed: float = Field(default=1.0, ge=0.0, le=1.0, description="Share of baseline licensed.")
+    delay_months: float = Field(
+        default=0.0, ge=0.0, le=WINDOW_MONTHS, description="Licensing delay."
+    )
 
     @property
     def cut_share(self) -> float:
@@ -126,7 +128,7 @@ class Tariff(_Products):
     target: list[str]
     rate: float = Field(..., ge=0.0, le=100.0, description="Ad-valorem rate (0.5 = 50%).")
     eta: float = Field(
-        1.0, ge=0.0, le=20.0, description="Elasticity of the importer's total demand."
+        default=1.0, ge=0.0, le=20.0, description="Elasticity of the importer's total demand."
     )
 
     _c = field_validator("imposer", "target", mode="before")(_countries)
@@ -142,7 +144,7 @@ class CoalitionControl(_Products):
     kind: Literal["coalition_control"] = "coalition_control"
     members: list[str]
     target: list[str]
-    threshold: float | None = Field(None, ge=0.0, le=1.0)
+    threshold: float | None = Field(default=None, ge=0.0, le=1.0)
 
     _c = field_validator("members", "target", mode="before")(_countries)
 
@@ -159,12 +161,13 @@ Measure = Annotated[ExportBan | Quota | Tariff | CoalitionControl, Field(discrim
 class MonteCarloSpec(_Strict):
     """Uncertainty draws: redirectable fraction uniform on a range, σ log-normal around ProTEE."""
 
-    draws: int = Field(1000, ge=10, le=1_000_000)
+    draws: int = Field(default=1000, ge=10, le=1_000_000)
     seed: int = 0
     redirect_range: tuple[float, float] | None = Field(
-        None, description="Range of the redirectable fraction; default ±50% of the central one."
+        default=None,
+        description="Range of the redirectable fraction; default ±50% of the central one.",
     )
-    sigma_log_sd: float = Field(0.3, ge=0.0, le=3.0, description="sd of log σ per product.")
+    sigma_log_sd: float = Field(default=0.3, ge=0.0, le=3.0, description="sd of log σ per product.")
 
     @field_validator("redirect_range")
     @classmethod
@@ -181,9 +184,11 @@ class IOSpec(_Strict):
     kind: str = "auto"
     year: int | None = None
     model: IOModel = "ghosh"
-    bridge: str | None = Field(None, description="HS -> sector bridge; by table when omitted.")
+    bridge: str | None = Field(
+        default=None, description="HS -> sector bridge; by table when omitted."
+    )
     recompute_x: bool = True
-    top: int = Field(10, ge=1, le=1000)
+    top: int = Field(default=10, ge=1, le=1000)
 
 
 class Scenario(_Strict):
@@ -193,7 +198,7 @@ class Scenario(_Strict):
     description: str = ""
     year: int = Field(..., ge=1988, le=2100)
     horizon: Horizon = "3-12m"
-    redirect: float | None = Field(None, ge=0.0, le=1.0)
+    redirect: float | None = Field(default=None, ge=0.0, le=1.0)
     measures: list[Measure] = Field(..., min_length=1)
     montecarlo: MonteCarloSpec | None = None
     io: IOSpec | None = None

@@ -64,7 +64,7 @@ class ArmingtonResponse:
 def armington(
     v_target: Array, v_total: Array, tau: float | Array, sigma: Array, eta: float = 1.0
 ) -> ArmingtonResponse:
-    """Partial-equilibrium response to a tariff τ on the target's variety (see module doc).
+    r"""Partial-equilibrium response to a tariff τ on the target's variety (see module doc).
 
     Parameters
     ----------
