@@ -68,7 +68,7 @@ shares_st = st.lists(
 
 
 @pytest.mark.property
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(shares_st, st.floats(0.0, 1.0))
 def test_greedy_per_product_is_minimal(values: list[float], theta: float) -> None:
     ex = pl.DataFrame(

@@ -86,7 +86,7 @@ def _arrays(data: list[tuple[int, float, float]]) -> tuple[np.ndarray, np.ndarra
 
 
 @pytest.mark.property
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(cells_st, st.floats(0, 1))
 def test_shortfall_between_zero_and_lost(data: list[tuple[int, float, float]], r: float) -> None:
     lost, cp, pool = _arrays(data)
@@ -98,7 +98,7 @@ def test_shortfall_between_zero_and_lost(data: list[tuple[int, float, float]], r
 
 
 @pytest.mark.property
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(cells_st)
 def test_zero_capacity_shortfall_equals_lost(data: list[tuple[int, float, float]]) -> None:
     lost, cp, pool = _arrays(data)
@@ -120,7 +120,7 @@ def test_zero_capacity_shortfall_equals_lost(data: list[tuple[int, float, float]
 
 
 @pytest.mark.property
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(cells_st, st.floats(0, 1))
 def test_zero_share_changes_nothing(data: list[tuple[int, float, float]], r: float) -> None:
     lost, cp, pool = _arrays(data)
@@ -144,7 +144,7 @@ def test_zero_share_changes_nothing(data: list[tuple[int, float, float]], r: flo
 
 
 @pytest.mark.property
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(cells_st, st.floats(0, 1), st.floats(0, 1))
 def test_shortfall_falls_as_redirect_rises(
     data: list[tuple[int, float, float]], r1: float, r2: float

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,17 @@ from econsec.warehouse.ingest import ingest_baci
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "scenarios"
 
 
-@pytest.fixture
-def real_wh(mirror: Path, home: Path) -> Warehouse:
+@pytest.fixture(scope="module")
+def real_wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    # Module-scoped (ingest once), so the function-scoped ``mirror`` fixture cannot be used;
+    # the same lookup: ECONSEC_MIRROR, else ../shared/data.
+    env = os.environ.get("ECONSEC_MIRROR")
+    cands = [Path(env)] if env and "://" not in env else []
+    cands.append(Path(__file__).resolve().parents[3] / "shared" / "data")
+    mirror = next((c for c in cands if c.is_dir()), None)
+    if mirror is None:
+        pytest.skip("real sample data absent: set ECONSEC_MIRROR to the shared data folder")
+    home = tmp_path_factory.mktemp("real-home")
     for hs in ("HS17", "HS02"):
         ingest_baci(mirror / "baci" / f"BACI_{hs}_V202601.zip", home=home)
     return Warehouse(home)
@@ -38,7 +48,7 @@ def test_magnet_ban_2010_and_2024(real_wh: Warehouse) -> None:
 
 
 @pytest.mark.realdata
-def test_shipped_examples_run(real_wh: Warehouse, mirror: Path) -> None:
+def test_shipped_examples_run(real_wh: Warehouse) -> None:
     for f in sorted(EXAMPLES.glob("*.toml")):
         res = run_scenario(load_scenario(f), warehouse=real_wh, draws=50)
         assert res.products().height > 0, f.name

@@ -65,7 +65,7 @@ markets = st.tuples(
 
 
 @pytest.mark.property
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(markets)
 def test_spending_with_duty_is_constant_when_eta_is_one(
     m: tuple[float, float, float, float],
@@ -79,7 +79,7 @@ def test_spending_with_duty_is_constant_when_eta_is_one(
 
 
 @pytest.mark.property
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(markets)
 def test_diversion_and_shortfall_signs(m: tuple[float, float, float, float]) -> None:
     # With σ >= η = 1: imports from the target fall, others gain, 0 <= shortfall <= lost.
