@@ -114,11 +114,15 @@ def _execute(
     sort: Sequence[str],
     with_hs: bool = False,
 ) -> tuple[pl.DataFrame, dict[int, str]]:
-    """Run ``build`` on each release's flows for ``years``; concatenate, show ISO3."""
+    """Run ``build`` on each release's flows for ``years``; concatenate, show ISO3.
+
+    Rows are ordered by ``sort`` (country codes, not names) in the query; releases follow
+    each other in year order.
+    """
     frames, nomenclature = [], {}
     for rel, ys in by_release(q.wh, years):
         flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
-        df = q.wh.con.to_polars(build(flows))
+        df = q.wh.con.to_polars(build(flows).order_by(list(sort)))
         df = display(df, q.wh.countries(rel.hs, rel.release), q.labels)
         hs = q.hs if converted else rel.hs
         nomenclature.update(dict.fromkeys(ys, hs))
@@ -126,7 +130,7 @@ def _execute(
             df = df.with_columns(hs=pl.lit(hs))
         frames.append(df)
     out = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
-    return out.sort(list(sort)), nomenclature
+    return out, nomenclature
 
 
 def _params(q: _Query, **kw: Any) -> dict[str, Any]:
@@ -502,14 +506,13 @@ def _screen(
         t = post(t)
     wanted = [q.year] if prev is None else [prev, q.year]
     t = t.filter(t.year.isin(wanted))
-    raw = q.wh.con.to_polars(t)
+    raw = q.wh.con.to_polars(t.order_by(["year", *keys]))
     ch = pl.DataFrame()
     if prev is not None:
         mt = ibis.memtable(raw.select(*keys, "year", "flagged").to_arrow())
         ch = q.wh.con.to_polars(_scr.churn(mt, keys, prev, q.year))
         ch = display(ch, q.countries, q.labels).sort(["status", *keys])
     df = display(raw.filter(pl.col("year") == q.year), q.countries, q.labels)
-    df = df.sort(["year", *keys])
     params = {**params, "nomenclature": nom, "previous_year": prev}
     return ScreenResult(df, params, churn=ch, value_column=value_column)
 

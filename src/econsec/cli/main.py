@@ -46,6 +46,10 @@ def _register() -> None:
 
     groups.register(app)
 
+    from econsec.cli import metrics
+
+    metrics.register(app)
+
     from econsec.cli import scenario
 
     scenario.register(app)

@@ -29,6 +29,9 @@ YearOption = typer.Option(None, "--year", "-y", help="Year (default: the latest 
 ProductOption = typer.Option(
     None, "--product", "-p", help="HS code (6 digits, or a 4/2-digit heading); repeatable."
 )
+BasketOption = typer.Option(
+    None, "--basket", "-b", help="Products of a basket (see 'econsec baskets list'); repeatable."
+)
 
 screen_app = typer.Typer(
     help="Dependency screens: EU 2021 method, CEPII GeoDep, custom TOML thresholds.",
@@ -42,6 +45,16 @@ def register(app: typer.Typer) -> None:
     app.command("indispensability")(indispensability)
     app.command("leverage")(leverage)
     app.add_typer(screen_app, name="screen")
+
+
+def _products(product: list[str] | None, basket: list[str] | None) -> list[str] | None:
+    return [*(product or []), *(basket or [])] or None
+
+
+def _side(x: str) -> str | list[str]:
+    # A comma-separated list of ISO3 codes is a bloc; a single name is a country or group.
+    parts = [p.strip() for p in x.split(",") if p.strip()]
+    return parts if len(parts) > 1 else x
 
 
 def _note(text: str, fmt: Format) -> None:
@@ -64,8 +77,12 @@ def autonomy(
         None, "--rival-group", help="Group of suppliers whose share to report (e.g. G7)."
     ),
     bloc: str | None = typer.Option(
-        None, "--bloc", help="Group treated as one importer, intra-bloc trade excluded."
+        None,
+        "--bloc",
+        help="Group (e.g. EU27) or comma-separated ISO3 codes treated as one importer, "
+        "intra-bloc trade excluded.",
     ),
+    basket: list[str] | None = BasketOption,
     fmt: Format = FormatOption,
     home: Path | None = HomeOption,
     allow_synthetic: bool = SyntheticOption,
@@ -74,8 +91,9 @@ def autonomy(
     from econsec import analysis
 
     res = analysis.autonomy(
-        importer or None, year, product or None, rival=rival or None, rival_group=rival_group,
-        bloc=bloc, home=home, allow_synthetic=allow_synthetic,
+        importer or None, year, _products(product, basket), rival=rival or None,
+        rival_group=rival_group, bloc=_side(bloc) if bloc else None, home=home,
+        allow_synthetic=allow_synthetic,
     )
     emit_frame(res.to_polars(), fmt, title=f"Import concentration {res.params['year']}")
     s = res.summary()
@@ -96,6 +114,7 @@ def indispensability(
     redirect: float = typer.Option(
         0.2, "--redirect", help="Fraction of exports other exporters could redirect."
     ),
+    basket: list[str] | None = BasketOption,
     fmt: Format = FormatOption,
     home: Path | None = HomeOption,
     allow_synthetic: bool = SyntheticOption,
@@ -104,7 +123,8 @@ def indispensability(
     from econsec import analysis
 
     res = analysis.indispensability(
-        exporter or None, year, product or None, threshold=threshold, redirect=redirect,
+        exporter or None, year, _products(product, basket), threshold=threshold,
+        redirect=redirect,
         home=home, allow_synthetic=allow_synthetic,
     )
     emit_frame(res.to_polars(), fmt, title=f"Export reliance {res.params['year']}")
@@ -112,14 +132,17 @@ def indispensability(
 
 @handle_errors
 def leverage(
-    a: str = typer.Argument(..., help="Side A: country or group (e.g. JPN, G7)."),
-    b: str = typer.Argument(..., help="Side B: country or group (e.g. CHN)."),
+    a: str = typer.Argument(
+        ..., help="Side A: country, group (e.g. G7) or comma-separated ISO3 codes."
+    ),
+    b: str = typer.Argument(..., help="Side B: country, group or comma-separated ISO3 codes."),
     year: int | None = YearOption,
     product: list[str] | None = ProductOption,
     tau: float = typer.Option(0.5, "--tau", help="Minimum import share from the other side."),
     sigma: float = typer.Option(
         0.3, "--sigma", help="Minimum world export share of the other side."
     ),
+    basket: list[str] | None = BasketOption,
     fmt: Format = FormatOption,
     home: Path | None = HomeOption,
     allow_synthetic: bool = SyntheticOption,
@@ -128,7 +151,7 @@ def leverage(
     from econsec import analysis
 
     res = analysis.leverage(
-        a, b, year, product or None, tau=tau, sigma=sigma, home=home,
+        _side(a), _side(b), year, _products(product, basket), tau=tau, sigma=sigma, home=home,
         allow_synthetic=allow_synthetic,
     )
     s = res.summary()
@@ -185,6 +208,7 @@ def screen_geodep(
     persistence: bool = typer.Option(
         True, "--persistence/--no-persistence", help="Apply C4 (needs neighbouring years)."
     ),
+    basket: list[str] | None = BasketOption,
     flagged_only: bool = FlaggedOnly,
     fmt: Format = FormatOption,
     home: Path | None = HomeOption,
@@ -194,7 +218,8 @@ def screen_geodep(
     from econsec import analysis
 
     res = analysis.screen_geodep(
-        year, importer or None, product or None, import_hhi=import_hhi, world_hhi=world_hhi,
+        year, importer or None, _products(product, basket), import_hhi=import_hhi,
+        world_hhi=world_hhi,
         ratio=ratio, window=window, min_years=min_years, persistence=persistence, home=home,
         allow_synthetic=allow_synthetic,
     )
@@ -207,7 +232,9 @@ def screen_geodep(
 @screen_app.command("eu")
 @handle_errors
 def screen_eu(
-    bloc: str = typer.Option("EU27", "--bloc", help="Bloc: a group name (default EU27)."),
+    bloc: str = typer.Option(
+        "EU27", "--bloc", help="Bloc: a group name (default EU27) or comma-separated ISO3 codes."
+    ),
     year: int | None = YearOption,
     product: list[str] | None = ProductOption,
     extra_hhi: float = typer.Option(0.4, "--extra-hhi", help="C1: extra-bloc HHI above this."),
@@ -217,6 +244,7 @@ def screen_eu(
     ratio: float = typer.Option(
         1.0, "--ratio", help="C3: extra-bloc imports / exports above this."
     ),
+    basket: list[str] | None = BasketOption,
     flagged_only: bool = FlaggedOnly,
     fmt: Format = FormatOption,
     home: Path | None = HomeOption,
@@ -226,8 +254,8 @@ def screen_eu(
     from econsec import analysis
 
     res = analysis.screen_eu(
-        bloc, year, product or None, extra_hhi=extra_hhi, extra_share=extra_share, ratio=ratio,
-        home=home, allow_synthetic=allow_synthetic,
+        _side(bloc), year, _products(product, basket), extra_hhi=extra_hhi,
+        extra_share=extra_share, ratio=ratio, home=home, allow_synthetic=allow_synthetic,
     )
     _emit_screen(res, fmt, flagged_only, f"EU 2021 screen, {bloc}, {res.params['year']}")
 

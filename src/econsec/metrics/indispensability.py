@@ -111,26 +111,25 @@ def indispensability(
     r = check_fraction("redirect", redirect)
     f = restrict(flows, products=products)
     imp = f.group_by(["t", "j", "k"]).aggregate(M=f.v.sum())
-    sales = f.group_by(["t", "i", "k"]).aggregate(S=f.v.sum())
-    world = sales.group_by(["t", "k"]).aggregate(
-        W=sales.S.sum(), n_exporters=sales.count(), sum_sq=(sales.S * sales.S).sum()
-    )
     rows = lookup(f, imp, ["t", "j", "k"])
-    rows = lookup(lookup(rows, sales, ["t", "i", "k"]), world, ["t", "k"])
-    cap = ibis.greatest(r * (rows.W - rows.S - rows.M + rows.v), 0.0)
     dep = rows.v >= theta * rows.M
     per = rows.group_by(["t", "i", "k"]).aggregate(
+        S=rows.v.sum(),
         n_dependents=rows.count(where=dep),
         dependent_value=rows.v.sum(where=dep),
-        covered=ibis.least(rows.v, cap).sum(),
     )
-    if exporters is not None:
-        per = per.filter(per.i.isin(sorted(exporters)))
-    out = lookup(lookup(per, sales, ["t", "i", "k"]), world, ["t", "k"])
+    world = per.group_by(["t", "k"]).aggregate(
+        W=per.S.sum(), n_exporters=per.count(), sum_sq=(per.S * per.S).sum(), Smax=per.S.max()
+    )
+    short = _shortfall(rows, per, world, r)
+    out = lookup(lookup(per, world, ["t", "k"]), short, ["t", "i", "k"])
     # Ranks among all exporters of the product, before any exporter filter.
-    w = ibis.window(group_by=[sales.t, sales.k], order_by=ibis.desc(sales.S))
-    ranks = sales.select("t", "i", "k", world_rank=(ibis.rank().over(w) + 1).cast("int32"))
+    w = ibis.window(group_by=[per.t, per.k], order_by=ibis.desc(per.S))
+    ranks = per.select("t", "i", "k", world_rank=(ibis.rank().over(w) + 1).cast("int32"))
     out = lookup(out, ranks, ["t", "i", "k"])
+    if exporters is not None:
+        out = out.filter(out.i.isin(sorted(exporters)))
+    covered = out.S - out.shortfall.fill_null(0.0)
     pool = r * (out.W - out.S)
     return out.select(
         year=out.t,
@@ -143,5 +142,21 @@ def indispensability(
         world_hhi=hhi(out.sum_sq, out.W),
         n_dependents=out.n_dependents.cast("int64"),
         dependent_value=out.dependent_value.fill_null(0.0),
-        replaceability=safe_ratio(ibis.least(out.covered, pool), out.S),
+        replaceability=ibis.greatest(safe_ratio(ibis.least(covered, pool), out.S), 0.0),
+    )
+
+
+def _shortfall(rows: ir.Table, per: ir.Table, world: ir.Table, r: float) -> ir.Table:
+    r"""Uncovered sales :math:`\sum_m \max(0, x_{em} - C_{em})` per exporter × product × year.
+
+    :math:`x - C = (1 - r)x - r(W - M_m) + rS_e`; it can be positive only where
+    :math:`(1 - r)x - r(W - M_m) + r \max_e S_e > 0`, so only those rows (few: large flows
+    into large shares of small markets) are joined to :math:`S_e`.
+    """
+    c = lookup(rows, world.select("t", "k", "W", "Smax"), ["t", "k"])
+    c = c.mutate(b=(1 - r) * c.v - r * (c.W - c.M))
+    c = c.filter(c.b + r * c.Smax > 0)
+    c = lookup(c, per.select("t", "i", "k", "S"), ["t", "i", "k"])
+    return c.group_by(["t", "i", "k"]).aggregate(
+        shortfall=ibis.greatest(c.b + r * c.S, 0.0).sum()
     )

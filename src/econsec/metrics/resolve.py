@@ -159,12 +159,11 @@ class Names:
                 return Side(str(x), tuple(self.group(str(x))))
             code = self.countries.resolve(x)
             return Side(self.countries.iso3_of(code), (code,))
-        codes = sorted({self.countries.resolve(n) for n in x})
-        if not codes:
+        given = list(dict.fromkeys(self.countries.resolve(n) for n in x))  # input order
+        if not given:
             raise ValueError("no country given")
-        if len(codes) == 1:
-            return Side(self.countries.iso3_of(codes[0]), (codes[0],))
-        return Side("+".join(self.countries.iso3_of(c) for c in codes), tuple(codes))
+        label = "+".join(self.countries.iso3_of(c) for c in given)
+        return Side(label, tuple(sorted(given)))
 
     def iso3(self, codes: Iterable[int]) -> list[str]:
         """Display ISO3 of each code."""

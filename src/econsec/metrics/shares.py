@@ -53,7 +53,7 @@ def concentration(
     value: str = "v",
     extra: dict[str, ir.Scalar] | None = None,
 ) -> ir.Table:
-    """Per group: total, number of units, HHI, largest unit and its share.
+    """Per group: total, number of units, HHI, largest unit and its share, in one pass.
 
     Parameters
     ----------
@@ -80,27 +80,13 @@ def concentration(
         n=flows.count(),
         sum_sq=(v * v).sum(),
         vmax=v.max(),
+        # An ordered aggregate rather than argmax, which picks an arbitrary row among ties.
+        top=flows[unit].first(order_by=[ibis.desc(v), flows[unit]]),
         **(extra or {}),
     )
-    top = top_unit(flows, agg, by, unit, value=value)
-    out = agg.join(top, list(by))
-    return out.mutate(
-        hhi=hhi(out.sum_sq, out.total), top_share=safe_ratio(out.vmax, out.total)
+    return agg.mutate(
+        hhi=hhi(agg.sum_sq, agg.total), top_share=safe_ratio(agg.vmax, agg.total)
     ).drop("sum_sq", "vmax")
-
-
-def top_unit(
-    flows: ir.Table, agg: ir.Table, by: Sequence[str], unit: str, *, value: str = "v"
-) -> ir.Table:
-    """Return the unit holding each group's largest value ``agg.vmax`` (ties: lowest code).
-
-    A join on the group maximum rather than ``argmax``: ``argmax`` picks an arbitrary row
-    among ties, and the join runs on every backend (no window functions).
-    """
-    keys = list(by)
-    m = flows.join(agg.select(*keys, "vmax"), keys)
-    m = m.filter(m[value] == m.vmax)
-    return m.group_by(keys).aggregate(top=m[unit].min())
 
 
 def unit_shares(flows: ir.Table, by: Sequence[str], unit: str, *, value: str = "v") -> ir.Table:

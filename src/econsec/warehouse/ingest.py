@@ -287,10 +287,18 @@ def ingest_baci(
     rel = check_release(release or (rz.release if rz else None) or _missing("--release", path))
     if rz is not None and rz.hs and rz.hs != hs_:
         raise DataError(f"archive holds {rz.hs}, not {hs_}", path=path)
-    digest = sha256 or sha256_of(path)
     target = release_dir(home_p, hs_, rel)
     old_meta = read_meta(target)
-    if not force and digest in old_meta.get("sources_sha256", {}).values():
+    src_size = path.stat().st_size
+    # Hash first only when the file may be one ingested before (same size); otherwise the
+    # hash is computed on a side thread while the rows are ingested.
+    maybe_seen = src_size in old_meta.get("sources_size", {}).values()
+    hasher = ThreadPoolExecutor(1)
+    pending_digest = (
+        hasher.submit(sha256_of, path) if sha256 is None and (force or not maybe_seen) else None
+    )
+    digest = sha256 or ("" if pending_digest else sha256_of(path))
+    if not force and digest and digest in old_meta.get("sources_sha256", {}).values():
         yrs = {
             int(y): YearStats(rows=v["rows"], rejects=v.get("rejects", 0))
             for y, v in old_meta.get("years", {}).items()
@@ -389,8 +397,13 @@ def ingest_baci(
         for y, n in _rejects_by_year(out / "rejects", stats).items():
             if str(y) in years_meta:
                 years_meta[str(y)]["rejects"] = n
+        if pending_digest is not None:
+            digest = pending_digest.result()
+            hasher.shutdown()
         shas = dict(meta.get("sources_sha256", {}))
         shas[path.name] = digest
+        sizes = dict(meta.get("sources_size", {}))
+        sizes[path.name] = src_size
         meta.update(
             {
                 "hs": hs_,
@@ -398,6 +411,7 @@ def ingest_baci(
                 "source": str(path),
                 "sha256": digest,
                 "sources_sha256": shas,
+                "sources_size": sizes,
                 "ingested_at": now_iso(),
                 "synthetic": bool(rz.synthetic) if rz else bool(meta.get("synthetic", False)),
                 "years": years_meta,
