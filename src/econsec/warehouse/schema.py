@@ -40,6 +40,9 @@ HS_FIRST_YEAR = {
     "HS22": 2022,
 }
 
+#: Member of a release zip marking it synthetic (written by ``econsec data synth``).
+SYNTH_MARKER = "econsec_synthetic.json"
+
 _RELEASE_RE = re.compile(r"^V\d{6}[A-Za-z0-9_-]*$")
 
 

@@ -20,7 +20,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-SYNTH_MARKER = "econsec_synthetic.json"
+from econsec.warehouse.schema import SYNTH_MARKER
 
 
 @dataclass(frozen=True)

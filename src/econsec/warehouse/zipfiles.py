@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from econsec.errors import DataError
-from econsec.warehouse.synth import SYNTH_MARKER
+from econsec.warehouse.schema import SYNTH_MARKER
 
 _YEAR_RE = re.compile(r"^BACI_(HS\d\d)_Y(\d{4})_(V[^/]+)\.csv$", re.IGNORECASE)
 _ZIP_RE = re.compile(r"^BACI_(HS\d\d)_(V[^/]+)\.zip$", re.IGNORECASE)
