@@ -1,0 +1,1 @@
+"""The BACI warehouse: typed Parquet partitions, validated atomic ingest, synthetic releases."""
