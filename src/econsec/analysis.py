@@ -21,38 +21,37 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import polars as pl
 
-from econsec.countries import CountryTable
 from econsec.engine import Warehouse
 from econsec.metrics import autonomy as _aut
 from econsec.metrics import indispensability as _ind
 from econsec.metrics import leverage as _lev
 from econsec.metrics import screens as _scr
-from econsec.metrics.resolve import (
-    Countries,
-    Names,
-    Products,
-    Side,
-    by_release,
-    display,
-    open_warehouse,
-    product_codes,
-    release_flows,
-    resolve_year,
-)
+from econsec.metrics.resolve import Countries, Products, open_warehouse
 from econsec.metrics.results import (
     AutonomyResult,
     IndispensabilityResult,
     LeverageResult,
     ScreenResult,
     SupplierSharesResult,
+)
+from econsec.metrics.runner import (
+    A_CODE,
+    B_CODE,
+    BLOC_CODE,
+    Query,
+    autonomy_builder,
+    autonomy_setup,
+    execute,
+    make_query,
+    params_of,
+    run_screen,
 )
 from econsec.metrics.spec import ScreenSpec, load_spec
 
@@ -70,119 +69,15 @@ __all__ = [
     "screen_custom",
     "screen_eu",
     "screen_geodep",
+    "screen_geodep_trend",
     "supplier_shares",
 ]
-
-#: Codes given to merged blocs (CEPII codes are positive).
-BLOC_CODE, A_CODE, B_CODE = -1, -1, -2
 
 Home = Path | str | None
 
 
 # --------------------------------------------------------------------------------------
-# plumbing: one query per release, results shown with ISO3 codes
-
-
-@dataclass(frozen=True)
-class _Query:
-    """What one API call asks, resolved against the target year's release."""
-
-    wh: Warehouse
-    year: int
-    hs: str
-    names: Names
-    products: list[str] | None
-    labels: Mapping[int, str] = field(default_factory=dict)
-
-    @property
-    def countries(self) -> CountryTable:
-        return self.names.countries
-
-
-def _query(wh: Warehouse, year: int | None, items: Products | None) -> _Query:
-    y, rel = resolve_year(wh, year)
-    names = Names(wh.countries(rel.hs, rel.release), y, wh.home)
-    prods = product_codes(items, wh.products(rel.hs, rel.release), rel.hs, wh.home)
-    return _Query(wh, y, rel.hs, names, prods)
-
-
-def _execute(
-    q: _Query,
-    years: Sequence[int],
-    build: Callable[[ir.Table], ir.Table],
-    *,
-    sort: Sequence[str],
-    with_hs: bool = False,
-) -> tuple[pl.DataFrame, dict[int, str]]:
-    """Run ``build`` on each release's flows for ``years``; concatenate, show ISO3.
-
-    Rows are ordered by ``sort`` (country codes, not names) in the query; releases follow
-    each other in year order.
-    """
-    frames, nomenclature = [], {}
-    for rel, ys in by_release(q.wh, years):
-        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
-        df = q.wh.con.to_polars(build(flows).order_by(list(sort)))
-        df = display(df, q.wh.countries(rel.hs, rel.release), q.labels)
-        hs = q.hs if converted else rel.hs
-        nomenclature.update(dict.fromkeys(ys, hs))
-        if with_hs:
-            df = df.with_columns(hs=pl.lit(hs))
-        frames.append(df)
-    out = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
-    return out, nomenclature
-
-
-def _params(q: _Query, **kw: Any) -> dict[str, Any]:
-    return {"year": q.year, "hs": q.hs, "products": q.products, **kw}
-
-
-# --------------------------------------------------------------------------------------
 # autonomy
-
-
-@dataclass(frozen=True)
-class _AutonomySetup:
-    importers: list[int] | None
-    rival: list[int] | None
-    rival_label: str | None
-    bloc: Side | None
-
-
-def _autonomy_setup(
-    q: _Query,
-    importer: Countries | None,
-    rival: Countries | None,
-    rival_group: str | None,
-    bloc: Countries | None,
-) -> _AutonomySetup:
-    if bloc is not None and importer is not None:
-        raise ValueError("give either importer or bloc, not both")
-    rv: list[int] | None = None
-    labels = []
-    if rival is not None:
-        rv = q.names.codes(rival)
-        labels.append("+".join(q.names.iso3(rv)))
-    if rival_group is not None:
-        if not q.names.is_group(rival_group):
-            q.names.group(rival_group)  # raises with the closest group names
-        rv = sorted(set(rv or []) | set(q.names.group(rival_group)))
-        labels.append(rival_group)
-    b = q.names.side(bloc) if bloc is not None else None
-    imps = q.names.codes(importer) if importer is not None else None
-    return _AutonomySetup(imps, rv, "+".join(labels) or None, b)
-
-
-def _autonomy_build(s: _AutonomySetup, prods: list[str] | None) -> Callable[[ir.Table], ir.Table]:
-    def build(flows: ir.Table) -> ir.Table:
-        if s.bloc is not None:
-            m = list(s.bloc.codes)
-            f = _aut.restrict(flows, products=prods)
-            f = _aut.collapse_bloc(f.filter(f.i.isin(m) | f.j.isin(m)), m, BLOC_CODE)
-            return _aut.autonomy(f, importers=[BLOC_CODE], rival=s.rival)
-        return _aut.autonomy(flows, importers=s.importers, products=prods, rival=s.rival)
-
-    return build
 
 
 def _autonomy(
@@ -195,17 +90,26 @@ def _autonomy(
     bloc: Countries | None,
     wh: Warehouse,
 ) -> AutonomyResult:
-    q = _query(wh, year, products)
-    s = _autonomy_setup(q, importer, rival, rival_group, bloc)
+    q = make_query(wh, year, products)
+    s = autonomy_setup(q, importer, rival, rival_group, bloc)
     if s.bloc is not None:
         q = replace(q, labels={BLOC_CODE: s.bloc.label})
     ys = [q.year] if years is None else list(years)
-    df, nom = _execute(q, ys, _autonomy_build(s, q.products),
-                       sort=["year", "importer", "product"], with_hs=years is not None)
-    params = _params(q, importer=importer, rival=s.rival_label,
-                     bloc=s.bloc.label if s.bloc else None,
-                     bloc_members=q.names.iso3(s.bloc.codes) if s.bloc else None,
-                     nomenclature=nom)
+    df, nom = execute(
+        q,
+        ys,
+        autonomy_builder(s, q.products),
+        sort=["year", "importer", "product"],
+        with_hs=years is not None,
+    )
+    params = params_of(
+        q,
+        importer=importer,
+        rival=s.rival_label,
+        bloc=s.bloc.label if s.bloc else None,
+        bloc_members=q.names.iso3(s.bloc.codes) if s.bloc else None,
+        nomenclature=nom,
+    )
     if years is not None:
         params["years"] = ys
     return AutonomyResult(df, params)
@@ -295,8 +199,8 @@ def supplier_shares(
         Columns ``year, importer, product, supplier, value, share, rank``.
     """
     wh = open_warehouse(warehouse, home, allow_synthetic)
-    q = _query(wh, year, products)
-    s = _autonomy_setup(q, importer, None, None, bloc)
+    q = make_query(wh, year, products)
+    s = autonomy_setup(q, importer, None, None, bloc)
     if s.bloc is not None:
         q = replace(q, labels={BLOC_CODE: s.bloc.label})
 
@@ -311,9 +215,9 @@ def supplier_shares(
         t = _aut.supplier_shares(f, importers=imps, products=q.products)
         return t if top is None else t.filter(t["rank"] <= top)
 
-    df, _ = _execute(q, [q.year], build, sort=["year", "importer", "product", "rank"])
+    df, _ = execute(q, [q.year], build, sort=["year", "importer", "product", "rank"])
     return SupplierSharesResult(
-        df, _params(q, importer=importer, bloc=s.bloc.label if s.bloc else None, top=top)
+        df, params_of(q, importer=importer, bloc=s.bloc.label if s.bloc else None, top=top)
     )
 
 
@@ -330,7 +234,7 @@ def _indispensability(
     redirect: float,
     wh: Warehouse,
 ) -> IndispensabilityResult:
-    q = _query(wh, year, products)
+    q = make_query(wh, year, products)
     exps = q.names.codes(exporter) if exporter is not None else None
 
     def build(flows: ir.Table) -> ir.Table:
@@ -339,10 +243,12 @@ def _indispensability(
         )
 
     ys = [q.year] if years is None else list(years)
-    df, nom = _execute(q, ys, build, sort=["year", "product", "world_rank", "exporter"],
-                       with_hs=years is not None)
-    params = _params(q, exporter=exporter, threshold=threshold, redirect=redirect,
-                     nomenclature=nom)
+    df, nom = execute(
+        q, ys, build, sort=["year", "product", "world_rank", "exporter"], with_hs=years is not None
+    )
+    params = params_of(
+        q, exporter=exporter, threshold=threshold, redirect=redirect, nomenclature=nom
+    )
     if years is not None:
         params["years"] = ys
     return IndispensabilityResult(df, params)
@@ -443,11 +349,12 @@ def leverage(
         side's exports sold to the other; ``summary()``: the balance.
     """
     wh = open_warehouse(warehouse, home, allow_synthetic)
-    q = _query(wh, year, products)
+    q = make_query(wh, year, products)
     sa, sb = q.names.side(a), q.names.side(b)
     if set(sa.codes) & set(sb.codes):
-        raise ValueError(f"{sa.label} and {sb.label} share members; leverage needs two "
-                         "disjoint sides")
+        raise ValueError(
+            f"{sa.label} and {sb.label} share members; leverage needs two disjoint sides"
+        )
     ca = A_CODE if sa.is_bloc else sa.codes[0]
     cb = B_CODE if sb.is_bloc else sb.codes[0]
     q = replace(q, labels={ca: sa.label, cb: sb.label})
@@ -459,16 +366,25 @@ def leverage(
                 f = _aut.collapse_bloc(f, s_.codes, c)
         return f
 
-    df, _ = _execute(
-        q, [q.year],
+    df, _ = execute(
+        q,
+        [q.year],
         lambda f: _lev.mutual_dependencies(merged(f), ca, cb, tau=tau, sigma=sigma),
         sort=["year", "importer", "value_at_stake", "product"],
     )
     df = df.sort(["year", "importer", "value_at_stake"], descending=[False, False, True])
-    exposure, _ = _execute(q, [q.year], lambda f: _lev.export_exposure(merged(f), ca, cb),
-                           sort=["year", "exporter"])
-    params = _params(q, a=sa.label, b=sb.label, tau=tau, sigma=sigma,
-                     a_members=q.names.iso3(sa.codes), b_members=q.names.iso3(sb.codes))
+    exposure, _ = execute(
+        q, [q.year], lambda f: _lev.export_exposure(merged(f), ca, cb), sort=["year", "exporter"]
+    )
+    params = params_of(
+        q,
+        a=sa.label,
+        b=sb.label,
+        tau=tau,
+        sigma=sigma,
+        a_members=q.names.iso3(sa.codes),
+        b_members=q.names.iso3(sb.codes),
+    )
     return LeverageResult(df, params, exposure=exposure)
 
 
@@ -476,45 +392,45 @@ def leverage(
 # screens
 
 
-def _neighbours(wh: Warehouse, year: int, window: int) -> tuple[list[int], int | None]:
-    """Held years within ``window - 1`` of ``year`` or of the previous held year."""
-    held = wh.years()
-    prev = max((h for h in held if h < year), default=None)
-    lo = (prev if prev is not None else year) - (window - 1)
-    return [h for h in held if lo <= h <= year + window - 1], prev
-
-
-def _screen(
-    q: _Query,
+def _geodep(
+    q: Query,
     years: Sequence[int],
-    prev: int | None,
-    build: Callable[[ir.Table], ir.Table],
-    keys: Sequence[str],
-    value_column: str,
-    params: dict[str, Any],
-    post: Callable[[ir.Table], ir.Table] | None = None,
+    report: Sequence[int],
+    importer: Countries | None,
+    thresholds: dict[str, float],
+    window: int,
+    min_years: int,
+    persistence: bool,
+    extra: dict[str, Any],
+    *,
+    every_year: bool = False,
 ) -> ScreenResult:
-    """Build per release, union, post-process (persistence), flag; split year and churn."""
-    parts = []
-    nom: dict[int, str] = {}
-    for rel, ys in by_release(q.wh, years):
-        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
-        parts.append(build(flows))
-        nom.update(dict.fromkeys(ys, q.hs if converted else rel.hs))
-    t = ibis.union(*parts) if len(parts) > 1 else parts[0]
-    if post is not None:
-        t = post(t)
-    wanted = [q.year] if prev is None else [prev, q.year]
-    t = t.filter(t.year.isin(wanted))
-    raw = q.wh.con.to_polars(t.order_by(["year", *keys]))
-    ch = pl.DataFrame()
-    if prev is not None:
-        mt = ibis.memtable(raw.select(*keys, "year", "flagged").to_arrow())
-        ch = q.wh.con.to_polars(_scr.churn(mt, keys, prev, q.year))
-        ch = display(ch, q.countries, q.labels).sort(["status", *keys])
-    df = display(raw.filter(pl.col("year") == q.year), q.countries, q.labels)
-    params = {**params, "nomenclature": nom, "previous_year": prev}
-    return ScreenResult(df, params, churn=ch, value_column=value_column)
+    imps = q.names.codes(importer) if importer is not None else None
+
+    def build(flows: ir.Table) -> ir.Table:
+        return _scr.geodep_conditions(flows, importers=imps, products=q.products, **thresholds)
+
+    def post(t: ir.Table) -> ir.Table:
+        if persistence:
+            t = _scr.persistence(t, ["importer", "product"], window=window, min_years=min_years)
+        else:
+            t = t.mutate(years_met=ibis.literal(None, "int64"), persistent=ibis.literal(True))
+        return t.mutate(flagged=t.conditions_met & t.persistent)
+
+    params = params_of(
+        q,
+        importer=importer,
+        **thresholds,
+        persistence=persistence,
+        window=window,
+        min_years=min_years,
+        years_used=list(years),
+        **extra,
+    )
+    keys = ["importer", "product"]
+    return run_screen(
+        q, years, report, build, keys, "import_value", params, post, every_year=every_year
+    )
 
 
 def screen_geodep(
@@ -548,29 +464,60 @@ def screen_geodep(
         against the previous year held.
     """
     wh = open_warehouse(warehouse, home, allow_synthetic)
-    q = _query(wh, year, products)
-    imps = q.names.codes(importer) if importer is not None else None
+    q = make_query(wh, year, products)
+    prev = max((h for h in wh.years() if h < q.year), default=None)
+    report = [y for y in (prev, q.year) if y is not None]
     if persistence:
-        ys, prev = _neighbours(wh, q.year, window)
+        lo, hi = report[0] - (window - 1), q.year + window - 1
+        ys = [h for h in wh.years() if lo <= h <= hi]
     else:
-        prev = max((h for h in wh.years() if h < q.year), default=None)
-        ys = [y for y in (prev, q.year) if y is not None]
+        ys = report
+    thresholds = {"import_hhi": import_hhi, "world_hhi": world_hhi, "ratio": ratio}
+    return _geodep(
+        q, ys, report, importer, thresholds, window, min_years, persistence, {"previous_year": prev}
+    )
 
-    def build(flows: ir.Table) -> ir.Table:
-        return _scr.geodep_conditions(flows, importers=imps, products=q.products,
-                                      import_hhi=import_hhi, world_hhi=world_hhi, ratio=ratio)
 
-    def post(t: ir.Table) -> ir.Table:
-        if persistence:
-            t = _scr.persistence(t, ["importer", "product"], window=window, min_years=min_years)
-        else:
-            t = t.mutate(years_met=ibis.literal(None, "int64"), persistent=ibis.literal(True))
-        return t.mutate(flagged=t.conditions_met & t.persistent)
+def screen_geodep_trend(
+    importer: Countries | None = None,
+    products: Products | None = None,
+    years: Sequence[int] | None = None,
+    *,
+    import_hhi: float = 0.4,
+    world_hhi: float = 0.4,
+    ratio: float = 1.0,
+    window: int = 3,
+    min_years: int = 2,
+    persistence: bool = True,
+    warehouse: Warehouse | None = None,
+    home: Home = None,
+    allow_synthetic: bool = False,
+) -> ScreenResult:
+    """:func:`screen_geodep` for every year held (or ``years``) in one pass.
 
-    params = _params(q, importer=importer, import_hhi=import_hhi, world_hhi=world_hhi,
-                     ratio=ratio, persistence=persistence, window=window, min_years=min_years,
-                     years_used=ys)
-    return _screen(q, ys, prev, build, ["importer", "product"], "import_value", params, post)
+    Each year's conditions are computed once and persistence uses the neighbouring years
+    held. ``churn`` lists, for each year, the rows entering or leaving the list since the
+    year before; restrict ``importer`` or ``products`` on full releases (the frame has a row
+    per importer × product × year).
+    """
+    wh = open_warehouse(warehouse, home, allow_synthetic)
+    held = wh.years()
+    report = sorted(set(years)) if years is not None else held
+    q = make_query(wh, report[-1] if report else None, products)
+    ys = [h for h in held if report[0] - (window - 1) <= h <= report[-1] + window - 1]
+    thresholds = {"import_hhi": import_hhi, "world_hhi": world_hhi, "ratio": ratio}
+    return _geodep(
+        q,
+        ys if persistence else report,
+        report,
+        importer,
+        thresholds,
+        window,
+        min_years,
+        persistence,
+        {"years": report},
+        every_year=True,
+    )
 
 
 def screen_eu(
@@ -600,19 +547,33 @@ def screen_eu(
         previous year held.
     """
     wh = open_warehouse(warehouse, home, allow_synthetic)
-    q = _query(wh, year, products)
+    q = make_query(wh, year, products)
     b = q.names.side(bloc)
     q = replace(q, labels={BLOC_CODE: b.label})
     prev = max((h for h in wh.years() if h < q.year), default=None)
 
     def build(flows: ir.Table) -> ir.Table:
-        return _scr.eu_conditions(flows, b.codes, BLOC_CODE, products=q.products,
-                                  extra_hhi=extra_hhi, extra_share=extra_share, ratio=ratio)
+        return _scr.eu_conditions(
+            flows,
+            b.codes,
+            BLOC_CODE,
+            products=q.products,
+            extra_hhi=extra_hhi,
+            extra_share=extra_share,
+            ratio=ratio,
+        )
 
-    params = _params(q, bloc=b.label, members=q.names.iso3(b.codes),
-                     extra_hhi=extra_hhi, extra_share=extra_share, ratio=ratio)
+    params = params_of(
+        q,
+        bloc=b.label,
+        members=q.names.iso3(b.codes),
+        extra_hhi=extra_hhi,
+        extra_share=extra_share,
+        ratio=ratio,
+    )
     ys = [y for y in (prev, q.year) if y is not None]
-    return _screen(q, ys, prev, build, ["bloc", "product"], "extra_imports", params)
+    params["previous_year"] = prev
+    return run_screen(q, ys, ys, build, ["bloc", "product"], "extra_imports", params)
 
 
 _SCREEN_KEYS = {
@@ -644,7 +605,7 @@ def screen_custom(
     sp = spec if isinstance(spec, ScreenSpec) else load_spec(spec)
     wh = open_warehouse(warehouse, home, allow_synthetic)
     opt = dict(sp.options)
-    q = _query(wh, year if year is not None else sp.year, opt.pop("products", None))
+    q = make_query(wh, year if year is not None else sp.year, opt.pop("products", None))
     prev = max((h for h in wh.years() if h < q.year), default=None)
     build, labels = _custom_table(sp.table, q, opt)
     q = replace(q, labels=labels)
@@ -655,36 +616,47 @@ def screen_custom(
         return _scr.threshold_screen(t, sp.conditions, combine=sp.combine)
 
     keys, value = _SCREEN_KEYS[sp.table]
-    params = _params(q, name=sp.name, table=sp.table, combine=sp.combine,
-                     conditions=[f"{c.column} {c.op} {c.value:g}" for c in sp.conditions],
-                     **{k: v for k, v in opt.items() if v is not None})
+    params = params_of(
+        q,
+        name=sp.name,
+        table=sp.table,
+        combine=sp.combine,
+        conditions=[f"{c.column} {c.op} {c.value:g}" for c in sp.conditions],
+        **{k: v for k, v in opt.items() if v is not None},
+    )
     ys = [y for y in (prev, q.year) if y is not None]
-    return _screen(q, ys, prev, screened, keys, value, params)
+    params["previous_year"] = prev
+    return run_screen(q, ys, ys, screened, keys, value, params)
 
 
 def _custom_table(
-    table: str, q: _Query, opt: dict[str, Any]
+    table: str, q: Query, opt: dict[str, Any]
 ) -> tuple[Callable[[ir.Table], ir.Table], dict[int, str]]:
     """Return a builder of the metric table a custom screen thresholds, and bloc labels."""
     if table == "autonomy":
-        s = _autonomy_setup(q, opt.get("importer"), opt.get("rival"), opt.get("rival_group"),
-                            opt.get("bloc"))
+        s = autonomy_setup(
+            q, opt.get("importer"), opt.get("rival"), opt.get("rival_group"), opt.get("bloc")
+        )
         labels = {BLOC_CODE: s.bloc.label} if s.bloc else {}
-        return _autonomy_build(s, q.products), labels
+        return autonomy_builder(s, q.products), labels
     if table == "indispensability":
         ex = opt.get("exporter")
         exps = q.names.codes(ex) if ex is not None else None
-        return (lambda f: _ind.indispensability(
-            f, exporters=exps, products=q.products, threshold=opt.get("threshold", 0.5),
-            redirect=opt.get("redirect", 0.2))), {}
+        return (
+            lambda f: _ind.indispensability(
+                f,
+                exporters=exps,
+                products=q.products,
+                threshold=opt.get("threshold", 0.5),
+                redirect=opt.get("redirect", 0.2),
+            )
+        ), {}
     if table == "geodep":
         imp = opt.get("importer")
         imps = q.names.codes(imp) if imp is not None else None
         return (lambda f: _scr.geodep_conditions(f, importers=imps, products=q.products)), {}
     b = q.names.side(opt.get("bloc", "EU27"))
     return (
-        lambda f: _scr.eu_conditions(f, b.codes, BLOC_CODE, products=q.products).drop(
-            "flagged"
-        ),
+        lambda f: _scr.eu_conditions(f, b.codes, BLOC_CODE, products=q.products).drop("flagged"),
         {BLOC_CODE: b.label},
     )

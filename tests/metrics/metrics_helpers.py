@@ -10,7 +10,17 @@ import polars as pl
 
 # CEPII codes used in the tests (see tests/conftest.py SMALL_COUNTRIES).
 CHN, JPN, KOR, TWN, USA, DEU, FRA, NLD, AUS, BRA, IND = (
-    156, 392, 410, 490, 842, 276, 251, 528, 36, 76, 699,
+    156,
+    392,
+    410,
+    490,
+    842,
+    276,
+    251,
+    528,
+    36,
+    76,
+    699,
 )
 
 FLOW_SCHEMA = {"t": pl.Int16, "i": pl.Int16, "j": pl.Int16, "k": pl.Utf8, "v": pl.Float64}

@@ -24,8 +24,13 @@ def supplier_shares(df: pl.DataFrame) -> pl.DataFrame:
     s = s.sort(["t", "j", "k", "v", "i"], descending=[False, False, False, True, False])
     s = s.with_columns(rank=pl.int_range(1, pl.len() + 1).over(IMP).cast(pl.Int32))
     return s.select(
-        year=pl.col("t"), importer=pl.col("j"), product=pl.col("k"), supplier=pl.col("i"),
-        value=pl.col("v"), share=pl.col("share"), rank=pl.col("rank"),
+        year=pl.col("t"),
+        importer=pl.col("j"),
+        product=pl.col("k"),
+        supplier=pl.col("i"),
+        value=pl.col("v"),
+        share=pl.col("share"),
+        rank=pl.col("rank"),
     )
 
 
@@ -44,8 +49,10 @@ def autonomy(df: pl.DataFrame, rival: Collection[int] | None = None) -> pl.DataF
             else {}
         ),
     )
-    x = df.group_by(["t", "i", "k"]).agg(export_value=pl.col("v").sum()).rename(
-        {"t": "year", "i": "importer", "k": "product"}
+    x = (
+        df.group_by(["t", "i", "k"])
+        .agg(export_value=pl.col("v").sum())
+        .rename({"t": "year", "i": "importer", "k": "product"})
     )
     g = g.join(x, on=["year", "importer", "product"], how="left").with_columns(
         pl.col("export_value").fill_null(0.0)
@@ -111,9 +118,16 @@ def indispensability(df: pl.DataFrame, theta: float = 0.5, r: float = 0.2) -> pl
         / pl.col("export_value"),
     )
     return g.select(
-        year="t", exporter="i", product="k", export_value="export_value",
-        world_share="world_share", world_rank="world_rank", n_exporters="n_exporters",
-        world_hhi="world_hhi", n_dependents="n_dependents", dependent_value="dependent_value",
+        year="t",
+        exporter="i",
+        product="k",
+        export_value="export_value",
+        world_share="world_share",
+        world_rank="world_rank",
+        n_exporters="n_exporters",
+        world_hhi="world_hhi",
+        n_dependents="n_dependents",
+        dependent_value="dependent_value",
         replaceability="replaceability",
     ).sort(["year", "exporter", "product"])
 
@@ -184,9 +198,46 @@ def eu(df: pl.DataFrame, members: Collection[int], code: int = -1) -> pl.DataFra
     g = a.join(intra, on=["year", "product"], how="left").with_columns(
         pl.col("intra").fill_null(0.0)
     )
-    g = g.with_columns(extra_share=pl.col("import_value") / (pl.col("import_value") + pl.col("intra")))
-    return g.with_columns(
+    g = g.with_columns(
+        extra_share=pl.col("import_value") / (pl.col("import_value") + pl.col("intra"))
+    )
+    g = g.with_columns(
         flagged=(pl.col("hhi") > 0.4)
         & (pl.col("extra_share") > 0.5)
         & (pl.col("import_export_ratio") > 1.0)
+    )
+    return g.rename(
+        {
+            "import_value": "extra_imports",
+            "hhi": "extra_hhi",
+            "intra": "intra_imports",
+            "import_export_ratio": "extra_import_export_ratio",
+            "export_value": "extra_exports",
+        }
+    )
+
+
+def dependencies(df: pl.DataFrame, a: int, b: int, tau: float, sigma: float) -> pl.DataFrame:
+    """Products for which ``a`` depends on ``b`` (share of a's imports, b's world share)."""
+    imp = (
+        df.filter(pl.col("j") == a)
+        .group_by(["t", "k"])
+        .agg(M=pl.col("v").sum(), xb=pl.col("v").filter(pl.col("i") == b).sum())
+    )
+    w = df.group_by(["t", "k"]).agg(
+        W=pl.col("v").sum(), Sb=pl.col("v").filter(pl.col("i") == b).sum()
+    )
+    d = imp.join(w, on=["t", "k"]).with_columns(
+        share=pl.col("xb") / pl.col("M"), wshare=pl.col("Sb") / pl.col("W")
+    )
+    d = d.filter((pl.col("share") >= tau) & (pl.col("wshare") >= sigma))
+    return d.select(
+        year="t",
+        importer=pl.lit(a, pl.Int16),
+        supplier=pl.lit(b, pl.Int16),
+        product="k",
+        import_value="M",
+        value_at_stake="xb",
+        import_share="share",
+        supplier_world_share="wshare",
     )

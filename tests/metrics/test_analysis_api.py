@@ -16,8 +16,16 @@ from econsec.errors import DataError, NotFoundError, SyntheticDataError
 pytestmark = pytest.mark.unit
 approx = pytest.approx
 
-AUTONOMY_COLUMNS = ["importer", "product", "year", "import_value", "n_suppliers",
-                    "top_supplier", "top_share", "hhi"]
+AUTONOMY_COLUMNS = [
+    "importer",
+    "product",
+    "year",
+    "import_value",
+    "n_suppliers",
+    "top_supplier",
+    "top_share",
+    "hhi",
+]
 
 
 @pytest.fixture
@@ -42,7 +50,7 @@ def wh_home(make_warehouse):
 def test_autonomy_one_importer(wh_home):
     res = analysis.autonomy("JPN", 2024, rival="CHN", home=wh_home)
     df = res.to_polars()
-    assert set(AUTONOMY_COLUMNS + ["rival_share"]) <= set(df.columns)
+    assert {*AUTONOMY_COLUMNS, "rival_share"} <= set(df.columns)
     r = df.filter(pl.col("product") == MAGNETS).row(0, named=True)
     assert (r["importer"], r["top_supplier"], r["n_suppliers"]) == ("JPN", "CHN", 3)
     assert r["hhi"] == approx(0.46)
@@ -80,9 +88,9 @@ def test_bloc_view_excludes_intra_bloc_trade(wh_home):
 def test_unknown_names_list_close_matches(wh_home):
     with pytest.raises(NotFoundError, match=r"JPN \(Japan\)"):
         analysis.autonomy("JPNN", 2024, home=wh_home)
-    with pytest.raises(NotFoundError, match="unknown product '850599'.*850511"):
+    with pytest.raises(NotFoundError, match=r"unknown product '850599'.*850511"):
         analysis.autonomy("JPN", 2024, products=["850599"], home=wh_home)
-    with pytest.raises(NotFoundError, match="years held.*2023–2024"):
+    with pytest.raises(NotFoundError, match=r"years held.*2023–2024"):
         analysis.autonomy("JPN", 1999, home=wh_home)
 
 
@@ -140,8 +148,15 @@ def test_leverage_between_blocs(wh_home):
 def test_screen_geodep_persistence_and_churn(wh_home):
     res = analysis.screen_geodep(2024, home=wh_home)
     df = res.to_polars()
-    assert {"importer", "product", "year", "import_hhi", "world_hhi",
-            "import_export_ratio", "flagged"} <= set(df.columns)
+    assert {
+        "importer",
+        "product",
+        "year",
+        "import_hhi",
+        "world_hhi",
+        "import_export_ratio",
+        "flagged",
+    } <= set(df.columns)
     assert set(df["year"].to_list()) == {2024}
     assert res.params["years_used"] == [2023, 2024]
     s = res.summary()
@@ -223,4 +238,21 @@ def test_groups_integration(wh_home):
     assert eu.params["bloc"] == "EU27" and "DEU" in eu.params["members"]
     with pytest.raises(NotFoundError, match="group"):
         analysis.autonomy("JPN", 2024, rival_group="G77x", home=wh_home)
-    assert USA  # noqa: B018  (USA is a G7 member outside the bloc checks above)
+
+
+def test_screen_geodep_trend_churn(make_warehouse):
+    rows = [(y, CHN, JPN, MAGNETS, 10.0) for y in (2020, 2021, 2022, 2023)]
+    # From 2023 JPN exports more magnets than it imports: C3 fails, it leaves the list.
+    rows += [(2023, JPN, USA, MAGNETS, 30.0)]
+    home = make_warehouse(frame(rows))
+    res = analysis.screen_geodep_trend("JPN", home=home)
+    df = res.to_polars().filter(pl.col("importer") == "JPN").sort("year")
+    assert df["year"].to_list() == [2020, 2021, 2022, 2023]
+    assert df["flagged"].to_list() == [True, True, True, False]
+    # 2020: best span [2020, 2022] holds 3 years.
+    assert df["years_met"].to_list() == [3, 3, 3, 2]
+    ch = res.churn
+    assert ch.select("importer", "status", "year_from", "year_to").rows() == [
+        ("JPN", "leaving", 2022, 2023)
+    ]
+    assert res.summary()["leaving"] == 1

@@ -91,14 +91,22 @@ def autonomy(
     from econsec import analysis
 
     res = analysis.autonomy(
-        importer or None, year, _products(product, basket), rival=rival or None,
-        rival_group=rival_group, bloc=_side(bloc) if bloc else None, home=home,
+        importer or None,
+        year,
+        _products(product, basket),
+        rival=rival or None,
+        rival_group=rival_group,
+        bloc=_side(bloc) if bloc else None,
+        home=home,
         allow_synthetic=allow_synthetic,
     )
     emit_frame(res.to_polars(), fmt, title=f"Import concentration {res.params['year']}")
     s = res.summary()
-    _note(f"{s['rows']} rows; {s['concentrated']} with HHI > 0.4 "
-          f"({s['concentrated_value_share']:.1%} of import value)", fmt)
+    _note(
+        f"{s['rows']} rows; {s['concentrated']} with HHI > 0.4 "
+        f"({s['concentrated_value_share']:.1%} of import value)",
+        fmt,
+    )
 
 
 @handle_errors
@@ -123,9 +131,13 @@ def indispensability(
     from econsec import analysis
 
     res = analysis.indispensability(
-        exporter or None, year, _products(product, basket), threshold=threshold,
+        exporter or None,
+        year,
+        _products(product, basket),
+        threshold=threshold,
         redirect=redirect,
-        home=home, allow_synthetic=allow_synthetic,
+        home=home,
+        allow_synthetic=allow_synthetic,
     )
     emit_frame(res.to_polars(), fmt, title=f"Export reliance {res.params['year']}")
 
@@ -151,20 +163,32 @@ def leverage(
     from econsec import analysis
 
     res = analysis.leverage(
-        _side(a), _side(b), year, _products(product, basket), tau=tau, sigma=sigma, home=home,
+        _side(a),
+        _side(b),
+        year,
+        _products(product, basket),
+        tau=tau,
+        sigma=sigma,
+        home=home,
         allow_synthetic=allow_synthetic,
     )
     s = res.summary()
     if fmt == Format.json:
-        emit_json({"summary": s, "dependencies": res.frame.to_dicts(),
-                   "exposure": res.exposure.to_dicts()})
+        emit_json(
+            {
+                "summary": s,
+                "dependencies": res.frame.to_dicts(),
+                "exposure": res.exposure.to_dicts(),
+            }
+        )
         return
     if fmt == Format.csv:
         emit_frame(res.to_polars(), fmt)
         return
     la, lb = s["a"], s["b"]
-    emit_frame(res.to_polars(), fmt, title=f"Dependencies between {la} and {lb}, "
-                                          f"{res.params['year']}")
+    emit_frame(
+        res.to_polars(), fmt, title=f"Dependencies between {la} and {lb}, {res.params['year']}"
+    )
     emit_frame(res.exposure, fmt, title="Export-market exposure")
     ab, ba = s["a_depends_on_b"], s["b_depends_on_a"]
     typer.echo(
@@ -181,11 +205,15 @@ def _emit_screen(res: ScreenResult, fmt: Format, flagged_only: bool, title: str)
         df = df.filter(pl.col("flagged"))
     emit_frame(df, fmt, title=title)
     s = res.summary()
-    line = (f"{s['flagged']} of {s['rows']} flagged "
-            f"({s['value_share']:.1%} of {res.value_column.replace('_', ' ')})")
+    line = (
+        f"{s['flagged']} of {s['rows']} flagged "
+        f"({s['value_share']:.1%} of {res.value_column.replace('_', ' ')})"
+    )
     if "entering" in s:
-        line += (f"; since {res.params['previous_year']}: {s['entering']} entering, "
-                 f"{s['leaving']} leaving")
+        line += (
+            f"; since {res.params['previous_year']}: {s['entering']} entering, "
+            f"{s['leaving']} leaving"
+        )
     _note(line, fmt)
 
 
@@ -218,14 +246,24 @@ def screen_geodep(
     from econsec import analysis
 
     res = analysis.screen_geodep(
-        year, importer or None, _products(product, basket), import_hhi=import_hhi,
+        year,
+        importer or None,
+        _products(product, basket),
+        import_hhi=import_hhi,
         world_hhi=world_hhi,
-        ratio=ratio, window=window, min_years=min_years, persistence=persistence, home=home,
+        ratio=ratio,
+        window=window,
+        min_years=min_years,
+        persistence=persistence,
+        home=home,
         allow_synthetic=allow_synthetic,
     )
     if persistence and len(res.params["years_used"]) < 2:
-        _note("note: no neighbouring year held, so no row can meet persistence (C4); "
-              "use --no-persistence for a one-year screen", fmt)
+        _note(
+            "note: no neighbouring year held, so no row can meet persistence (C4); "
+            "use --no-persistence for a one-year screen",
+            fmt,
+        )
     _emit_screen(res, fmt, flagged_only, f"GeoDep screen {res.params['year']}")
 
 
@@ -254,8 +292,14 @@ def screen_eu(
     from econsec import analysis
 
     res = analysis.screen_eu(
-        _side(bloc), year, _products(product, basket), extra_hhi=extra_hhi,
-        extra_share=extra_share, ratio=ratio, home=home, allow_synthetic=allow_synthetic,
+        _side(bloc),
+        year,
+        _products(product, basket),
+        extra_hhi=extra_hhi,
+        extra_share=extra_share,
+        ratio=ratio,
+        home=home,
+        allow_synthetic=allow_synthetic,
     )
     _emit_screen(res, fmt, flagged_only, f"EU 2021 screen, {bloc}, {res.params['year']}")
 

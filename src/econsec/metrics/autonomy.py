@@ -30,8 +30,16 @@ from econsec.metrics.shares import concentration, safe_ratio, unit_shares
 
 #: Column order of :func:`autonomy` (``rival_value, rival_share`` follow when asked).
 AUTONOMY_COLUMNS = (
-    "year", "importer", "product", "import_value", "n_suppliers", "top_supplier",
-    "top_share", "hhi", "export_value", "import_export_ratio",
+    "year",
+    "importer",
+    "product",
+    "import_value",
+    "n_suppliers",
+    "top_supplier",
+    "top_share",
+    "hhi",
+    "export_value",
+    "import_export_ratio",
 )
 SUPPLIER_COLUMNS = ("year", "importer", "product", "supplier", "value", "share", "rank")
 
@@ -160,6 +168,11 @@ def supplier_shares(
     f = restrict(flows, products=products, importers=importers)
     s = unit_shares(f, ["t", "j", "k"], "i")
     return s.select(
-        year=s.t, importer=s.j, product=s.k, supplier=s.i, value=s.v, share=s.share,
+        year=s.t,
+        importer=s.j,
+        product=s.k,
+        supplier=s.i,
+        value=s.v,
+        share=s.share,
         rank=s["rank"],
     )

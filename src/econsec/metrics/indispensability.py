@@ -40,14 +40,28 @@ import ibis
 import ibis.expr.types as ir
 
 from econsec.metrics.autonomy import restrict
-from econsec.metrics.shares import hhi, lookup, safe_ratio
+from econsec.metrics.shares import concentration, hhi, lookup, safe_ratio
 
 INDISPENSABILITY_COLUMNS = (
-    "year", "exporter", "product", "export_value", "world_share", "world_rank", "n_exporters",
-    "world_hhi", "n_dependents", "dependent_value", "replaceability",
+    "year",
+    "exporter",
+    "product",
+    "export_value",
+    "world_share",
+    "world_rank",
+    "n_exporters",
+    "world_hhi",
+    "n_dependents",
+    "dependent_value",
+    "replaceability",
 )
 WORLD_COLUMNS = (
-    "year", "product", "world_exports", "n_exporters", "world_hhi", "top_exporter",
+    "year",
+    "product",
+    "world_exports",
+    "n_exporters",
+    "world_hhi",
+    "top_exporter",
     "top_share",
 )
 
@@ -68,14 +82,17 @@ def world_concentration(flows: ir.Table, *, products: Collection[str] | None = N
         :data:`WORLD_COLUMNS`: ``world_exports`` :math:`W`, ``n_exporters``, ``world_hhi``
         :math:`H^W`, ``top_exporter`` (ties: lower code) and its share.
     """
-    from econsec.metrics.shares import concentration
-
     f = restrict(flows, products=products)
     e = f.group_by(["t", "i", "k"]).aggregate(v=f.v.sum())
     c = concentration(e, ["t", "k"], "i")
     return c.select(
-        year=c.t, product=c.k, world_exports=c.total, n_exporters=c.n.cast("int64"),
-        world_hhi=c.hhi, top_exporter=c.top, top_share=c.top_share,
+        year=c.t,
+        product=c.k,
+        world_exports=c.total,
+        n_exporters=c.n.cast("int64"),
+        world_hhi=c.hhi,
+        top_exporter=c.top,
+        top_share=c.top_share,
     )
 
 
@@ -157,6 +174,4 @@ def _shortfall(rows: ir.Table, per: ir.Table, world: ir.Table, r: float) -> ir.T
     c = c.mutate(b=(1 - r) * c.v - r * (c.W - c.M))
     c = c.filter(c.b + r * c.Smax > 0)
     c = lookup(c, per.select("t", "i", "k", "S"), ["t", "i", "k"])
-    return c.group_by(["t", "i", "k"]).aggregate(
-        shortfall=ibis.greatest(c.b + r * c.S, 0.0).sum()
-    )
+    return c.group_by(["t", "i", "k"]).aggregate(shortfall=ibis.greatest(c.b + r * c.S, 0.0).sum())

@@ -28,8 +28,14 @@ from econsec.metrics.indispensability import check_fraction
 from econsec.metrics.shares import lookup, safe_ratio
 
 DEPENDENCY_COLUMNS = (
-    "year", "importer", "supplier", "product", "import_value", "value_at_stake",
-    "import_share", "supplier_world_share",
+    "year",
+    "importer",
+    "supplier",
+    "product",
+    "import_value",
+    "value_at_stake",
+    "import_share",
+    "supplier_world_share",
 )
 EXPOSURE_COLUMNS = ("year", "exporter", "partner", "exports_to_partner", "total_exports", "share")
 
@@ -56,9 +62,7 @@ def dependencies(
     sigma = check_fraction("sigma", sigma)
     f = restrict(flows, products=products)
     imp = f.filter(f.j == importer)
-    a = imp.group_by(["t", "k"]).aggregate(
-        M=imp.v.sum(), xb=imp.v.sum(where=imp.i == supplier)
-    )
+    a = imp.group_by(["t", "k"]).aggregate(M=imp.v.sum(), xb=imp.v.sum(where=imp.i == supplier))
     world = f.group_by(["t", "k"]).aggregate(W=f.v.sum(), Sb=f.v.sum(where=f.i == supplier))
     d = lookup(a, world, ["t", "k"])
     d = d.mutate(share=safe_ratio(d.xb, d.M), wshare=safe_ratio(d.Sb, d.W))
@@ -111,6 +115,4 @@ def export_exposure(
         partner=ibis.ifelse(g.exporter == a, ibis.literal(b, "int16"), ibis.literal(a, "int16")),
         exports_to_partner=g.exports_to_partner.fill_null(0.0),
     )
-    return g.select(
-        *EXPOSURE_COLUMNS[:-1], share=safe_ratio(g.exports_to_partner, g.total_exports)
-    )
+    return g.select(*EXPOSURE_COLUMNS[:-1], share=safe_ratio(g.exports_to_partner, g.total_exports))

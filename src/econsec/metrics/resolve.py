@@ -31,7 +31,13 @@ Products = str | int | Sequence[str | int]
 
 #: Columns holding country codes, shown as ISO3 in results.
 COUNTRY_COLUMNS = (
-    "importer", "exporter", "supplier", "top_supplier", "top_exporter", "partner", "bloc",
+    "importer",
+    "exporter",
+    "supplier",
+    "top_supplier",
+    "top_exporter",
+    "partner",
+    "bloc",
 )
 
 
@@ -116,8 +122,8 @@ class Names:
     def is_group(self, name: object) -> bool:
         """Whether ``name`` is a known group (``False`` when groups are unavailable)."""
         mod = _optional("econsec.reference.groups")
-        return isinstance(name, str) and mod is not None and bool(
-            mod.is_group(name, home=self.home)
+        return (
+            isinstance(name, str) and mod is not None and bool(mod.is_group(name, home=self.home))
         )
 
     def group(self, name: str) -> list[int]:

@@ -33,19 +33,45 @@ from econsec.metrics.indispensability import world_concentration
 from econsec.metrics.shares import lookup, safe_ratio
 
 GEODEP_COLUMNS = (
-    "year", "importer", "product", "import_value", "import_hhi", "world_hhi",
-    "import_export_ratio", "top_supplier", "top_share", "c1_import_hhi", "c2_world_hhi",
-    "c3_import_export", "conditions_met",
+    "year",
+    "importer",
+    "product",
+    "import_value",
+    "import_hhi",
+    "world_hhi",
+    "import_export_ratio",
+    "top_supplier",
+    "top_share",
+    "c1_import_hhi",
+    "c2_world_hhi",
+    "c3_import_export",
+    "conditions_met",
 )
 EU_COLUMNS = (
-    "year", "bloc", "product", "extra_imports", "intra_imports", "extra_hhi", "extra_share",
-    "extra_exports", "extra_import_export_ratio", "top_supplier", "top_share", "c1_extra_hhi",
-    "c2_extra_share", "c3_import_export", "flagged",
+    "year",
+    "bloc",
+    "product",
+    "extra_imports",
+    "intra_imports",
+    "extra_hhi",
+    "extra_share",
+    "extra_exports",
+    "extra_import_export_ratio",
+    "top_supplier",
+    "top_share",
+    "c1_extra_hhi",
+    "c2_extra_share",
+    "c3_import_export",
+    "flagged",
 )
 
 OPS: dict[str, Callable[[Any, Any], Any]] = {
-    ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
-    "==": operator.eq, "!=": operator.ne,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 
 
@@ -72,7 +98,10 @@ def geodep_conditions(
     c2 = (g.world_hhi > world_hhi).fill_null(False)
     c3 = (g.import_export_ratio > ratio).fill_null(False)
     return g.select(
-        "year", "importer", "product", "import_value",
+        "year",
+        "importer",
+        "product",
+        "import_value",
         import_hhi=g.hhi,
         world_hhi=g.world_hhi,
         import_export_ratio=g.import_export_ratio,
@@ -103,18 +132,20 @@ def persistence(
     Written with unions and group-bys (no window functions) so it runs on every backend.
     """
     if window < 1 or not 1 <= min_years <= window:
-        raise ValueError(f"need window >= 1 and 1 <= min_years <= window; got {window}, "
-                         f"{min_years}")
+        raise ValueError(
+            f"need window >= 1 and 1 <= min_years <= window; got {window}, {min_years}"
+        )
     ks = list(keys)
-    met = table.filter(table[flag]).select(*ks, "year")
-    starts = ibis.union(
-        *(met.mutate(start=(met.year - o).cast("int32")) for o in range(window))
-    )
+    met = table.filter(table[flag]).select(*ks, y=table.year.cast("int32"))
+    # Each year met counts in the spans starting at y - window + 1 .. y ...
+    starts = ibis.union(*(met.select(*ks, start=(met.y - o).cast("int32")) for o in range(window)))
     spans = starts.group_by([*ks, "start"]).aggregate(n=starts.count())
+    # ... and each span's count applies to the years it contains.
     ends = ibis.union(
-        *(spans.mutate(year=(spans.start + o).cast(table.year.type())) for o in range(window))
+        *(spans.select(*ks, "n", y=(spans.start + o).cast("int32")) for o in range(window))
     )
-    best = ends.group_by([*ks, "year"]).aggregate(years_met=ends.n.max().cast("int64"))
+    best = ends.group_by([*ks, "y"]).aggregate(years_met=ends.n.max().cast("int64"))
+    best = best.select(*ks, "years_met", year=best.y.cast(table.year.type()))
     out = lookup(table, best, [*ks, "year"])
     years_met = out.years_met.fill_null(0)
     return out.mutate(years_met=years_met, persistent=years_met >= min_years)

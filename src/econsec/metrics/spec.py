@@ -108,9 +108,13 @@ def load_spec(source: str | Path | Mapping[str, Any]) -> ScreenSpec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        line = getattr(e, "lineno", None)
-        raise DataError(f"invalid TOML: {e.args[0] if e.args else e}", path=name,
-                        line=line) from None
+        # Python < 3.14 gives the position only inside the message: "... (at line 2, ...)".
+        msg = str(e)
+        m = re.search(r"\(at line (\d+)", msg)
+        line = getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
+        raise DataError(
+            f"invalid TOML: {msg.split(' (at line')[0]}", path=name, line=line
+        ) from None
     return spec_from_dict(data, name=name, text=text)
 
 
@@ -158,9 +162,15 @@ def spec_from_dict(data: Mapping[str, Any], *, name: str, text: str) -> ScreenSp
         raise fail(f"'year' must be an integer; got {year!r}", "year")
     options = {k: v for k, v in data.items() if k in TABLE_OPTIONS[table]}
     return ScreenSpec(
-        table=table, conditions=tuple(conds), combine=combine,
-        name=str(data.get("name", "custom screen")), description=str(data.get("description", "")),
-        options=options, year=year, source=name, lines=lines,
+        table=table,
+        conditions=tuple(conds),
+        combine=combine,
+        name=str(data.get("name", "custom screen")),
+        description=str(data.get("description", "")),
+        options=options,
+        year=year,
+        source=name,
+        lines=lines,
     )
 
 

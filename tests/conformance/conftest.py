@@ -1,0 +1,8 @@
+"""The conformance suite reuses the reference computations of tests/metrics."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "metrics"))
