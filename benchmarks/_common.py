@@ -41,10 +41,16 @@ def run_child(code: str, env: dict[str, str] | None = None) -> dict[str, float]:
     return out
 
 
-def peak_rss_child(code: str) -> str:
-    """Wrap child code so it reports its own peak RSS (reliable whatever ran before)."""
+def peak_rss_child(code: str, setup: str = "") -> str:
+    """Wrap child code so it reports its own time and peak RSS.
+
+    ``setup`` (imports) runs before the clock starts, so both sides of a comparison are timed
+    on their work, not on loading their libraries.
+    """
     return (
-        "import json, resource, time\n_t0 = time.perf_counter()\n"
+        "import json, resource, time\n"
+        + setup
+        + "\n_t0 = time.perf_counter()\n"
         + code
         + "\nprint(json.dumps({'inner_s': round(time.perf_counter() - _t0, 3), "
         "'self_peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))"

@@ -45,9 +45,9 @@ def _ours(path: Path, home: Path, extra: str = "") -> dict:
     shutil.rmtree(home, ignore_errors=True)
     return run_child(
         peak_rss_child(
-            "from econsec.warehouse.ingest import ingest_baci\n"
             f"r = ingest_baci({str(path)!r}, home={str(home)!r}, force=True{extra})\n"
-            "assert r.rows > 0 and r.rejects == 0, r.summary()\n"
+            "assert r.rows > 0 and r.rejects == 0, r.summary()\n",
+            setup="from econsec.warehouse.ingest import ingest_baci",
         )
     )
 
@@ -64,7 +64,8 @@ def _baseline(path: Path, out: Path) -> dict:
             f"import pandas as pd\nsrc = {str(path)!r}\n"
             + opener
             + "df = pd.read_csv(src, dtype={'k': str})\n"
-            + f"df.to_parquet({str(out)!r})\n"
+            + f"df.to_parquet({str(out)!r})\n",
+            setup="import pandas as pd, pyarrow",
         )
     )
 

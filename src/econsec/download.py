@@ -103,9 +103,21 @@ def _download(client: httpx.Client, url: str, dest: Path, progress: ProgressFn |
 
 
 def sha256_of(path: Path) -> str:
-    """SHA-256 hex digest of a file."""
+    """Return the SHA-256 hex digest of a file."""
+    return sha256_and_lines(path)[0]
+
+
+def sha256_and_lines(path: Path) -> tuple[str, int]:
+    """Return the SHA-256 hex digest and the line count (a last unterminated line counts).
+
+    One read serves both, so a CSV's rows can be checked against its lines for free.
+    """
     h = hashlib.sha256()
+    n = 0
+    last = b"\n"
     with open(path, "rb") as f:
         while b := f.read(1 << 22):
             h.update(b)
-    return h.hexdigest()
+            n += b.count(b"\n")
+            last = b[-1:]
+    return h.hexdigest(), n + (last != b"\n")

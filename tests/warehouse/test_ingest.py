@@ -239,3 +239,25 @@ def test_real_sample_releases(mirror, home):
     # shared/data/README.md: 2024 is complete for the 30 codes, 21,723 rows
     assert row["rows"] == 21_723 and row["products"] == 30 and row["rejects"] == 0
     assert zipfile.is_zipfile(mirror / "baci" / "BACI_HS17_V202601.zip")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("row", "field", "reason"),
+    [
+        ("2024,156,392,850511,nan,1", "v", "missing value"),
+        ("2024,156,392,850511,inf,1", "v", "non-numeric value"),
+        ("2024,156,392,850511,5,-1", "q", "negative quantity"),
+        ("2024,156,392,850511,,1", "v", "missing value"),
+        ("2024,156,392,1234567,5,1", "k", "invalid product code (expected 6 digits)"),
+        ("99999,156,392,850511,5,1", "t", "year is not a 4-digit number"),
+    ],
+)
+def test_values_the_fast_path_would_accept_are_still_rejected(home, tmp_path, row, field, reason):
+    z = release_zip(tmp_path / "src", {2024: CLEAN_2024 + row + "\n"})
+    rep = ingest_baci(z, home=home)
+    assert (rep.rows, rep.rejects) == (5, 1)
+    with open(rep.rejects_files[0]) as fh:
+        (rej,) = list(csv.DictReader(fh))
+    assert (int(rej["line"]), rej["field"]) == (7, field)
+    assert rej["reason"] == reason

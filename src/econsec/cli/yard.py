@@ -20,8 +20,17 @@ from econsec.cli.common import (
 
 #: Columns of the table view (the CSV and JSON outputs hold every column).
 TABLE_COLUMNS = (
-    "rank", "product", "score", "cum_coverage", "import_value", "top_supplier", "dependence",
-    "concentration", "substitution_gap", "criticality", "description",
+    "rank",
+    "product",
+    "score",
+    "cum_coverage",
+    "import_value",
+    "top_supplier",
+    "dependence",
+    "concentration",
+    "substitution_gap",
+    "criticality",
+    "description",
 )
 
 
@@ -39,7 +48,8 @@ def yard_cmd(
         None, "--risky-group", help="Risky suppliers as a country group (e.g. BRICS)."
     ),
     unaligned: float | None = typer.Option(
-        None, "--unaligned",
+        None,
+        "--unaligned",
         help="Also treat as risky countries whose UN voting ideal point is farther than this "
         "from the importer's (needs the data mirror).",
     ),
@@ -47,14 +57,16 @@ def yard_cmd(
         None, "--basket", help="Score only the products of this basket (repeatable)."
     ),
     catalogue: list[str] | None = typer.Option(
-        None, "--catalogue",
+        None,
+        "--catalogue",
         help="Catalogue counted in the criticality weight (repeatable; default: all built-in).",
     ),
     baskets_file: Path | None = typer.Option(
         None, "--baskets-file", help="User baskets TOML (default: ECONSEC_HOME/baskets.toml)."
     ),
     method: str = typer.Option(
-        "smallest", "--method",
+        "smallest",
+        "--method",
         help="smallest (fewest products), cheapest (least import value fenced) or "
         "smallest-cheapest.",
     ),
@@ -100,22 +112,42 @@ def yard_cmd(
     from econsec.yard import EspaParams, ScoreParams, yard
 
     score = ScoreParams(
-        alpha=alpha, beta=beta, gamma=gamma, delta=delta, floor=floor, redirect=redirect,
+        alpha=alpha,
+        beta=beta,
+        gamma=gamma,
+        delta=delta,
+        floor=floor,
+        redirect=redirect,
         value_exponent=value_exponent,
     )
     espa_p = (
         EspaParams(
-            top_share=espa_top_share, hhi=espa_hhi, risky_share=espa_risky_share,
-            world_hhi=espa_world_hhi, ratio=espa_ratio,
+            top_share=espa_top_share,
+            hhi=espa_hhi,
+            risky_share=espa_risky_share,
+            world_hhi=espa_world_hhi,
+            ratio=espa_ratio,
         )
         if espa
         else False
     )
     res = yard(
-        importer, year, coverage=coverage, risky=risky or None, risky_group=risky_group,
-        unaligned=unaligned, baskets=basket or None, catalogues=catalogue or None,
-        baskets_file=baskets_file, score=score, method=method, espa=espa_p,
-        min_value=min_value, trend=trend, since=since, home=home,
+        importer,
+        year,
+        coverage=coverage,
+        risky=risky or None,
+        risky_group=risky_group,
+        unaligned=unaligned,
+        baskets=basket or None,
+        catalogues=catalogue or None,
+        baskets_file=baskets_file,
+        score=score,
+        method=method,
+        espa=espa_p,
+        min_value=min_value,
+        trend=trend,
+        since=since,
+        home=home,
         allow_synthetic=allow_synthetic,
     )
     if fmt == Format.json:

@@ -58,9 +58,7 @@ def read_rows(text: str, *, path: object, required: tuple[str, ...]) -> list[Row
                 raise DataError(f"header lacks columns {missing}", path=path, line=n)
             continue
         if len(fields) > len(header):
-            raise DataError(
-                f"{len(fields)} fields, header has {len(header)}", path=path, line=n
-            )
+            raise DataError(f"{len(fields)} fields, header has {len(header)}", path=path, line=n)
         fields += [""] * (len(header) - len(fields))
         out.append(Row(n, {h: v.strip() for h, v in zip(header, fields, strict=True)}))
     if header is None:
@@ -80,8 +78,9 @@ def parse_date(value: str, *, path: object, line: int, field: str) -> date | Non
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise DataError(f"not an ISO date (YYYY-MM-DD): {value!r}", path=path, line=line,
-                        field=field) from None
+        raise DataError(
+            f"not an ISO date (YYYY-MM-DD): {value!r}", path=path, line=line, field=field
+        ) from None
 
 
 def as_path(p: Path | str) -> Path:

@@ -76,7 +76,8 @@ def _builtin() -> dict[str, Group]:
     path_g = data_path("groups", "groups.csv")
     path_m = data_path("groups", "memberships.csv")
     rows_g = read_shipped(
-        "groups", "groups.csv",
+        "groups",
+        "groups.csv",
         required=("group", "name", "aliases", "description", "source", "url", "as_of"),
     )
     rows_m = read_shipped(
@@ -86,26 +87,41 @@ def _builtin() -> dict[str, Group]:
     spells: dict[str, list[dict[str, object]]] = {r["group"]: [] for r in rows_g}
     for r in rows_m:
         if r["group"] not in spells:
-            raise DataError(f"group {r['group']!r} is not in groups.csv", path=path_m,
-                            line=r.line, field="group")
+            raise DataError(
+                f"group {r['group']!r} is not in groups.csv",
+                path=path_m,
+                line=r.line,
+                field="group",
+            )
         if r["iso3"] not in known:
-            raise DataError(f"unknown ISO3 code {r['iso3']!r}", path=path_m, line=r.line,
-                            field="iso3")
+            raise DataError(
+                f"unknown ISO3 code {r['iso3']!r}", path=path_m, line=r.line, field="iso3"
+            )
         start = parse_date(r["start"], path=path_m, line=r.line, field="start")
         end = parse_date(r["end"], path=path_m, line=r.line, field="end")
         if start and end and end < start:
             raise DataError("end before start", path=path_m, line=r.line, field="end")
         spells[r["group"]].append(
-            {"iso3": r["iso3"], "start": start, "end": end, "source": r["source"],
-             "note": r["note"]}
+            {
+                "iso3": r["iso3"],
+                "start": start,
+                "end": end,
+                "source": r["source"],
+                "note": r["note"],
+            }
         )
     out: dict[str, Group] = {}
     for r in rows_g:
         out[r["group"]] = Group(
-            group=r["group"], name=r["name"], description=r["description"],
-            source=r["source"], url=r["url"], as_of=r["as_of"],
+            group=r["group"],
+            name=r["name"],
+            description=r["description"],
+            source=r["source"],
+            url=r["url"],
+            as_of=r["as_of"],
             aliases=tuple(a.strip() for a in r["aliases"].split("|") if a.strip()),
-            spells=_spell_frame(spells[r["group"]]), origin="econsec",
+            spells=_spell_frame(spells[r["group"]]),
+            origin="econsec",
         )
         if not spells[r["group"]]:
             raise DataError(f"group {r['group']!r} has no members", path=path_g, line=r.line)
@@ -113,15 +129,11 @@ def _builtin() -> dict[str, Group]:
 
 
 def _spell_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
-    schema = {"iso3": pl.Utf8, "start": pl.Date, "end": pl.Date, "source": pl.Utf8,
-              "note": pl.Utf8}
-    return pl.DataFrame(rows, schema=schema, orient="row").sort("iso3", "start",
-                                                                nulls_last=False)
+    schema = {"iso3": pl.Utf8, "start": pl.Date, "end": pl.Date, "source": pl.Utf8, "note": pl.Utf8}
+    return pl.DataFrame(rows, schema=schema, orient="row").sort("iso3", "start", nulls_last=False)
 
 
-def user_file(
-    extra: Path | str | None = None, home: Path | str | None = None
-) -> Path | None:
+def user_file(extra: Path | str | None = None, home: Path | str | None = None) -> Path | None:
     """Locate the user groups file: ``extra`` if given (it must exist), else ``<home>/groups.toml``.
 
     ``home`` defaults to ``ECONSEC_HOME``.
@@ -170,45 +182,62 @@ def load_user_groups(path: Path | str) -> dict[str, Group]:
         key = f"groups.{gname}"
         head = _line_of(text, f"groups.{gname}") or _line_of(text, gname)
         if not _GROUP_NAME_RE.match(gname):
-            raise DataError("group names are letters, digits, '_' or '-', starting with a letter",
-                            path=p, line=head, field=key)
+            raise DataError(
+                "group names are letters, digits, '_' or '-', starting with a letter",
+                path=p,
+                line=head,
+                field=key,
+            )
         if not isinstance(spec, dict):
             raise DataError("expected a table", path=p, line=head, field=key)
         unknown = sorted(set(spec) - _USER_KEYS)
         if unknown:
-            raise DataError(f"unknown keys {unknown}; allowed: {sorted(_USER_KEYS)}", path=p,
-                            line=head, field=key)
+            raise DataError(
+                f"unknown keys {unknown}; allowed: {sorted(_USER_KEYS)}",
+                path=p,
+                line=head,
+                field=key,
+            )
         mem = spec.get("members")
         if not isinstance(mem, list) or not mem or not all(isinstance(x, str) for x in mem):
-            raise DataError("'members' must be a non-empty list of ISO3 strings", path=p,
-                            line=head, field=f"{key}.members")
+            raise DataError(
+                "'members' must be a non-empty list of ISO3 strings",
+                path=p,
+                line=head,
+                field=f"{key}.members",
+            )
         codes = []
         for x in mem:
             c = x.strip().upper()
             if c not in known:
-                sugg = [h[0] for h in process.extract(c, sorted(known), limit=3,
-                                                     score_cutoff=60)]
+                sugg = [h[0] for h in process.extract(c, sorted(known), limit=3, score_cutoff=60)]
                 hint = f"; did you mean {', '.join(sugg)}?" if sugg else ""
-                raise DataError(f"unknown ISO3 code {x!r}{hint}", path=p,
-                                line=_line_of(text, f'"{x}"', head or 0),
-                                field=f"{key}.members")
+                raise DataError(
+                    f"unknown ISO3 code {x!r}{hint}",
+                    path=p,
+                    line=_line_of(text, f'"{x}"', head or 0),
+                    field=f"{key}.members",
+                )
             codes.append(c)
         rows: list[dict[str, object]] = [
             {"iso3": c, "start": None, "end": None, "source": str(p), "note": "user-defined"}
             for c in dict.fromkeys(codes)
         ]
         out[gname.upper()] = Group(
-            group=gname.upper(), name=str(spec.get("name", gname)),
-            description=str(spec.get("description", "")), source=str(spec.get("source", p)),
-            url=str(spec.get("url", "")), as_of="", aliases=(gname,) if gname != gname.upper()
-            else (), spells=_spell_frame(rows), origin=str(p),
+            group=gname.upper(),
+            name=str(spec.get("name", gname)),
+            description=str(spec.get("description", "")),
+            source=str(spec.get("source", p)),
+            url=str(spec.get("url", "")),
+            as_of="",
+            aliases=(gname,) if gname != gname.upper() else (),
+            spells=_spell_frame(rows),
+            origin=str(p),
         )
     return out
 
 
-def all_groups(
-    extra: Path | str | None = None, home: Path | str | None = None
-) -> dict[str, Group]:
+def all_groups(extra: Path | str | None = None, home: Path | str | None = None) -> dict[str, Group]:
     """Built-in groups plus the user's (``extra`` or ``$ECONSEC_HOME/groups.toml``).
 
     Raises
@@ -223,8 +252,9 @@ def all_groups(
     taken = {k.upper() for k in _lookup_table(groups)}
     for k, g in load_user_groups(path).items():
         if k in taken:
-            raise DataError(f"group {k!r} is built in; choose another name", path=path,
-                            field=f"groups.{k}")
+            raise DataError(
+                f"group {k!r} is built in; choose another name", path=path, field=f"groups.{k}"
+            )
         groups[k] = g
     return groups
 
@@ -288,16 +318,18 @@ def get_group(
     raise NotFoundError("group", name, sugg, hint="'econsec groups list' shows every group")
 
 
-def is_group(
-    name: str, *, extra: Path | str | None = None, home: Path | str | None = None
-) -> bool:
+def is_group(name: str, *, extra: Path | str | None = None, home: Path | str | None = None) -> bool:
     """Whether ``name`` is a known group (built-in or user-defined, aliases included)."""
     return name.strip().upper() in _lookup_table(all_groups(extra, home))
 
 
 def membership(
-    name: str, on: date | datetime | int | str | None = None, *, all_dates: bool = False,
-    extra: Path | str | None = None, home: Path | str | None = None,
+    name: str,
+    on: date | datetime | int | str | None = None,
+    *,
+    all_dates: bool = False,
+    extra: Path | str | None = None,
+    home: Path | str | None = None,
 ) -> pl.DataFrame:
     """Membership rows ``iso3, start, end, source, note`` of a group.
 
@@ -328,8 +360,11 @@ def _on(spells: pl.DataFrame, d: date) -> pl.DataFrame:
 
 
 def members(
-    name: str, on: date | datetime | int | str | None = None, *,
-    extra: Path | str | None = None, home: Path | str | None = None,
+    name: str,
+    on: date | datetime | int | str | None = None,
+    *,
+    extra: Path | str | None = None,
+    home: Path | str | None = None,
 ) -> list[str]:
     """ISO3 codes of the members of group ``name`` on a day, sorted.
 
@@ -353,16 +388,23 @@ def members(
     return sorted(set(membership(name, on, extra=extra, home=home)["iso3"].to_list()))
 
 
-def list_groups(
-    *, extra: Path | str | None = None, home: Path | str | None = None
-) -> pl.DataFrame:
+def list_groups(*, extra: Path | str | None = None, home: Path | str | None = None) -> pl.DataFrame:
     """Every group: ``group, name, n_members`` (today), ``source, as_of``."""
     today = date.today()
     rows = []
     groups = all_groups(extra, home)
     for g in groups.values():
         n = len(set(_on(g.spells, today)["iso3"].to_list()))
-        rows.append({"group": g.group, "name": g.name, "n_members": n, "source": g.source,
-                     "as_of": g.as_of})
-    return pl.DataFrame(rows, schema={"group": pl.Utf8, "name": pl.Utf8, "n_members": pl.Int64,
-                                      "source": pl.Utf8, "as_of": pl.Utf8})
+        rows.append(
+            {"group": g.group, "name": g.name, "n_members": n, "source": g.source, "as_of": g.as_of}
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "group": pl.Utf8,
+            "name": pl.Utf8,
+            "n_members": pl.Int64,
+            "source": pl.Utf8,
+            "as_of": pl.Utf8,
+        },
+    )

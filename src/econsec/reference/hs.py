@@ -44,8 +44,15 @@ _CODE_RE = re.compile(r"^\d{6}$")
 _COLUMNS = ("from_hs", "from_code", "to_hs", "to_code", "weight", "source")
 _TOL = 1e-9
 
-LINK_SCHEMA = {"from_hs": pl.Utf8, "from_code": pl.Utf8, "to_hs": pl.Utf8, "to_code": pl.Utf8,
-               "weight": pl.Float64, "source": pl.Utf8, "note": pl.Utf8}
+LINK_SCHEMA = {
+    "from_hs": pl.Utf8,
+    "from_code": pl.Utf8,
+    "to_hs": pl.Utf8,
+    "to_code": pl.Utf8,
+    "weight": pl.Float64,
+    "source": pl.Utf8,
+    "note": pl.Utf8,
+}
 MAP_SCHEMA = {"from_code": pl.Utf8, "to_code": pl.Utf8, "weight": pl.Float64}
 
 
@@ -53,8 +60,9 @@ def check_revision(hs: str) -> str:
     """Normalise an HS revision name (``hs17`` → ``HS17``) and check the concordance covers it."""
     h = hs.strip().upper()
     if h not in REVISIONS:
-        raise ValueError(f"HS revision {hs!r} is not covered by the concordance; "
-                         f"allowed: {', '.join(REVISIONS)}")
+        raise ValueError(
+            f"HS revision {hs!r} is not covered by the concordance; allowed: {', '.join(REVISIONS)}"
+        )
     return h
 
 
@@ -78,38 +86,71 @@ def parse_links(text: str, *, path: object) -> pl.DataFrame:
     for r in rows:
         for f in ("from_hs", "to_hs"):
             if r[f].upper() not in REVISIONS:
-                raise DataError(f"unknown HS revision {r[f]!r}; allowed: {', '.join(REVISIONS)}",
-                                path=path, line=r.line, field=f)
+                raise DataError(
+                    f"unknown HS revision {r[f]!r}; allowed: {', '.join(REVISIONS)}",
+                    path=path,
+                    line=r.line,
+                    field=f,
+                )
         fh, th = r["from_hs"].upper(), r["to_hs"].upper()
         if REVISIONS.index(th) != REVISIONS.index(fh) + 1:
-            raise DataError(f"links must go to the next revision ({fh} -> "
-                            f"{_next(fh)}), got {th}", path=path, line=r.line, field="to_hs")
+            raise DataError(
+                f"links must go to the next revision ({fh} -> {_next(fh)}), got {th}",
+                path=path,
+                line=r.line,
+                field="to_hs",
+            )
         for f in ("from_code", "to_code"):
             if not _CODE_RE.match(r[f]):
-                raise DataError(f"expected a 6-digit HS code, got {r[f]!r}", path=path,
-                                line=r.line, field=f)
+                raise DataError(
+                    f"expected a 6-digit HS code, got {r[f]!r}", path=path, line=r.line, field=f
+                )
         try:
             w = Fraction(r["weight"])
         except (ValueError, ZeroDivisionError):
-            raise DataError(f"weight is not a number or fraction: {r['weight']!r}", path=path,
-                            line=r.line, field="weight") from None
+            raise DataError(
+                f"weight is not a number or fraction: {r['weight']!r}",
+                path=path,
+                line=r.line,
+                field="weight",
+            ) from None
         if not 0 < w <= 1:
-            raise DataError(f"weight must be in (0, 1], got {r['weight']}", path=path,
-                            line=r.line, field="weight")
+            raise DataError(
+                f"weight must be in (0, 1], got {r['weight']}",
+                path=path,
+                line=r.line,
+                field="weight",
+            )
         key = (fh, r["from_code"], r["to_code"])
         if key in seen:
-            raise DataError(f"duplicate link {r['from_code']} -> {r['to_code']}", path=path,
-                            line=r.line, field="to_code")
+            raise DataError(
+                f"duplicate link {r['from_code']} -> {r['to_code']}",
+                path=path,
+                line=r.line,
+                field="to_code",
+            )
         seen.add(key)
         s, _ = sums.get((fh, r["from_code"]), (Fraction(0), r.line))
         sums[(fh, r["from_code"])] = (s + w, r.line)
-        out.append({"from_hs": fh, "from_code": r["from_code"], "to_hs": th,
-                    "to_code": r["to_code"], "weight": w, "source": r["source"],
-                    "note": r.values.get("note", "")})
+        out.append(
+            {
+                "from_hs": fh,
+                "from_code": r["from_code"],
+                "to_hs": th,
+                "to_code": r["to_code"],
+                "weight": w,
+                "source": r["source"],
+                "note": r.values.get("note", ""),
+            }
+        )
     for (fh, code), (s, line) in sums.items():
         if abs(float(s) - 1.0) > _TOL:
-            raise DataError(f"weights of {fh} {code} sum to {float(s):.12g}, not 1", path=path,
-                            line=line, field="weight")
+            raise DataError(
+                f"weights of {fh} {code} sum to {float(s):.12g}, not 1",
+                path=path,
+                line=line,
+                field="weight",
+            )
     # Renormalise exactly so that float weights of each code sum to 1 to the last bit we can.
     for row in out:
         total = sums[(str(row["from_hs"]), str(row["from_code"]))][0]
@@ -167,10 +208,14 @@ def compose(first: pl.DataFrame, second: pl.DataFrame) -> pl.DataFrame:
     a = first.join(listed_b.unique(), on="to_code", how="left")
     through = (
         a.filter(pl.col("_in_b").is_not_null())
-        .join(second.rename({"from_code": "to_code", "to_code": "_z", "weight": "_wb"}),
-              on="to_code")
-        .select("from_code", pl.col("_z").alias("to_code"),
-                (pl.col("weight") * pl.col("_wb")).alias("weight"))
+        .join(
+            second.rename({"from_code": "to_code", "to_code": "_z", "weight": "_wb"}), on="to_code"
+        )
+        .select(
+            "from_code",
+            pl.col("_z").alias("to_code"),
+            (pl.col("weight") * pl.col("_wb")).alias("weight"),
+        )
     )
     passed = a.filter(pl.col("_in_b").is_null()).select("from_code", "to_code", "weight")
     only_b = second.join(first.select("from_code").unique(), on="from_code", how="anti")
@@ -181,9 +226,13 @@ def compose(first: pl.DataFrame, second: pl.DataFrame) -> pl.DataFrame:
 def _canonical(m: pl.DataFrame) -> pl.DataFrame:
     m = m.group_by("from_code", "to_code").agg(pl.col("weight").sum())
     # A code mapped wholly onto itself is the implicit identity: drop its row.
-    m = m.filter(~((pl.col("from_code") == pl.col("to_code"))
-                   & (pl.col("weight").sum().over("from_code") == pl.col("weight"))
-                   & (pl.len().over("from_code") == 1)))
+    m = m.filter(
+        ~(
+            (pl.col("from_code") == pl.col("to_code"))
+            & (pl.col("weight").sum().over("from_code") == pl.col("weight"))
+            & (pl.len().over("from_code") == 1)
+        )
+    )
     return m.sort("from_code", "to_code").cast(MAP_SCHEMA)  # type: ignore[arg-type]
 
 
@@ -207,7 +256,10 @@ def reweight(m: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
 
 
 def concordance(
-    from_hs: str, to_hs: str, *, weights: pl.DataFrame | ibis.Table | None = None,
+    from_hs: str,
+    to_hs: str,
+    *,
+    weights: pl.DataFrame | ibis.Table | None = None,
     links: pl.DataFrame | Path | str | None = None,
 ) -> pl.DataFrame:
     """Value-conserving map ``from_code, to_code, weight`` between two HS revisions.
@@ -239,13 +291,17 @@ def concordance(
 
 
 def convert_codes(
-    codes: Iterable[str], from_hs: str, to_hs: str, *,
+    codes: Iterable[str],
+    from_hs: str,
+    to_hs: str,
+    *,
     weights: pl.DataFrame | ibis.Table | None = None,
     links: pl.DataFrame | Path | str | None = None,
 ) -> pl.DataFrame:
     """Where each code goes: ``from_code, to_code, weight`` (identity rows included)."""
-    wanted = pl.DataFrame({"from_code": [str(c).strip().zfill(6) for c in codes]},
-                          schema={"from_code": pl.Utf8}).unique(maintain_order=True)
+    wanted = pl.DataFrame(
+        {"from_code": [str(c).strip().zfill(6) for c in codes]}, schema={"from_code": pl.Utf8}
+    ).unique(maintain_order=True)
     m = concordance(from_hs, to_hs, weights=weights, links=links)
     hit = wanted.join(m, on="from_code", how="left")
     return hit.with_columns(
@@ -254,7 +310,10 @@ def convert_codes(
 
 
 def convert_flows(
-    flows: ibis.Table, from_hs: str, to_hs: str, *,
+    flows: ibis.Table,
+    from_hs: str,
+    to_hs: str,
+    *,
     weights: pl.DataFrame | ibis.Table | None = None,
     links: pl.DataFrame | Path | str | None = None,
 ) -> ibis.Table:
@@ -303,8 +362,9 @@ def describe(
     products = warehouse.products(hs=hs).select(
         pl.col("code").cast(pl.Utf8), pl.col("description").cast(pl.Utf8)
     )
-    wanted = pl.DataFrame({"code": [str(c).strip().zfill(6) for c in codes]},
-                          schema={"code": pl.Utf8})
+    wanted = pl.DataFrame(
+        {"code": [str(c).strip().zfill(6) for c in codes]}, schema={"code": pl.Utf8}
+    )
     return wanted.join(products, on="code", how="left")
 
 

@@ -38,13 +38,23 @@ from econsec.settings import get_settings
 
 FILE = Path("ref") / "unga_ideal_points_2025-07.csv"
 COLUMNS = {"all": "idealpointall", "fp": "idealpointfp", "legacy": "idealpointlegacy"}
-_NVOTES = {"idealpointall": "nvotesall", "idealpointfp": "nvotesfp",
-           "idealpointlegacy": "nvotesLegacy"}
+_NVOTES = {
+    "idealpointall": "nvotesall",
+    "idealpointfp": "nvotesfp",
+    "idealpointlegacy": "nvotesLegacy",
+}
 #: Correlates of War codes whose ISO3 in the release is wrong or missing.
 CCODE_ISO3_OVERRIDES = {680: "YMD"}
 
-IDEAL_SCHEMA = {"iso3": pl.Utf8, "ccode": pl.Int32, "country": pl.Utf8, "year": pl.Int16,
-                "ideal_point": pl.Float64, "source_column": pl.Utf8, "nvotes": pl.Float64}
+IDEAL_SCHEMA = {
+    "iso3": pl.Utf8,
+    "ccode": pl.Int32,
+    "country": pl.Utf8,
+    "year": pl.Int16,
+    "ideal_point": pl.Float64,
+    "source_column": pl.Utf8,
+    "nvotes": pl.Float64,
+}
 
 
 def default_path(mirror: Path | str | None = None) -> Path:
@@ -82,12 +92,16 @@ def read_raw(path: Path | str | None = None) -> pl.DataFrame:
     )
     known = (
         df.filter(pl.col("iso3c").is_not_null())
-        .group_by("ccode").agg(pl.col("iso3c").first().alias("_iso"),
-                               pl.col("countryname").drop_nulls().first().alias("_name"))
+        .group_by("ccode")
+        .agg(
+            pl.col("iso3c").first().alias("_iso"),
+            pl.col("countryname").drop_nulls().first().alias("_name"),
+        )
     )
-    over = pl.DataFrame({"ccode": list(CCODE_ISO3_OVERRIDES),
-                         "_over": list(CCODE_ISO3_OVERRIDES.values())},
-                        schema={"ccode": pl.Int32, "_over": pl.Utf8})
+    over = pl.DataFrame(
+        {"ccode": list(CCODE_ISO3_OVERRIDES), "_over": list(CCODE_ISO3_OVERRIDES.values())},
+        schema={"ccode": pl.Int32, "_over": pl.Utf8},
+    )
     df = df.join(known, on="ccode", how="left").join(over, on="ccode", how="left")
     return df.with_columns(
         pl.coalesce("_over", "iso3c", "_iso").alias("iso3c"),
@@ -102,14 +116,17 @@ def _cached(path: str, column: str) -> pl.DataFrame:
 
 def _ideal_points(raw: pl.DataFrame, column: str) -> pl.DataFrame:
     if column == "auto":
-        has_all = raw.group_by("year").agg(pl.col("idealpointall").is_not_null().any()
-                                           .alias("_has"))
+        has_all = raw.group_by("year").agg(
+            pl.col("idealpointall").is_not_null().any().alias("_has")
+        )
         raw = raw.join(has_all, on="year")
-        src = pl.when(pl.col("_has")).then(pl.lit("idealpointall")) \
-            .otherwise(pl.lit("idealpointfp"))
+        src = (
+            pl.when(pl.col("_has")).then(pl.lit("idealpointall")).otherwise(pl.lit("idealpointfp"))
+        )
         raw = raw.with_columns(src.alias("source_column"))
-        value = pl.when(pl.col("_has")).then(pl.col("idealpointall")) \
-            .otherwise(pl.col("idealpointfp"))
+        value = (
+            pl.when(pl.col("_has")).then(pl.col("idealpointall")).otherwise(pl.col("idealpointfp"))
+        )
         votes = pl.when(pl.col("_has")).then(pl.col("nvotesall")).otherwise(pl.col("nvotesfp"))
     elif column in COLUMNS:
         name = COLUMNS[column]
@@ -120,8 +137,13 @@ def _ideal_points(raw: pl.DataFrame, column: str) -> pl.DataFrame:
     else:
         raise ValueError(f"column must be one of auto, {', '.join(COLUMNS)}; got {column!r}")
     out = raw.select(
-        pl.col("iso3c").alias("iso3"), "ccode", pl.col("countryname").alias("country"), "year",
-        value.alias("ideal_point"), "source_column", votes.cast(pl.Float64).alias("nvotes"),
+        pl.col("iso3c").alias("iso3"),
+        "ccode",
+        pl.col("countryname").alias("country"),
+        "year",
+        value.alias("ideal_point"),
+        "source_column",
+        votes.cast(pl.Float64).alias("nvotes"),
     ).filter(pl.col("ideal_point").is_not_null() & pl.col("iso3").is_not_null())
     # Keep one code per ISO3-year: the one whose series reaches the latest year.
     last = out.group_by("ccode").agg(pl.col("year").max().alias("_last"))
@@ -149,7 +171,11 @@ def _year(points: pl.DataFrame, year: int) -> pl.DataFrame:
 
 
 def alignment(
-    a_iso3: str, b_iso3: str, year: int, *, path: Path | str | None = None,
+    a_iso3: str,
+    b_iso3: str,
+    year: int,
+    *,
+    path: Path | str | None = None,
     column: str = "auto",
 ) -> float:
     """Distance ``|θ_a − θ_b|`` between two countries' ideal points in a year (0 = aligned).
@@ -174,7 +200,10 @@ def alignment(
 
 
 def alignment_matrix(
-    year: int, *, countries: list[str] | None = None, path: Path | str | None = None,
+    year: int,
+    *,
+    countries: list[str] | None = None,
+    path: Path | str | None = None,
     column: str = "auto",
 ) -> pl.DataFrame:
     """All pairwise distances of a year: ``a, b, distance`` (long form, both orders, a ≠ b).
@@ -193,6 +222,7 @@ def pairwise_distances(points: pl.DataFrame) -> pl.DataFrame:
     y = points.select("iso3", "ideal_point")
     pairs = y.join(y, how="cross", suffix="_b").filter(pl.col("iso3") != pl.col("iso3_b"))
     return pairs.select(
-        pl.col("iso3").alias("a"), pl.col("iso3_b").alias("b"),
+        pl.col("iso3").alias("a"),
+        pl.col("iso3_b").alias("b"),
         (pl.col("ideal_point") - pl.col("ideal_point_b")).abs().alias("distance"),
     ).sort("a", "b")

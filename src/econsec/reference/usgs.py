@@ -67,14 +67,30 @@ _COL_RE = re.compile(r"^(prod|cap|reserves)_(.+)$", re.IGNORECASE)
 _NUM_RE = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$")
 
 WORLD_SCHEMA: dict[str, pl.DataType] = {
-    "commodity": pl.Utf8(), "commodity_code": pl.Utf8(), "type": pl.Utf8(),
-    "variant": pl.Utf8(), "country": pl.Utf8(), "qualifier": pl.Utf8(), "iso3": pl.Utf8(),
-    "is_total": pl.Boolean(), "is_other": pl.Boolean(), "year": pl.Int16(),
-    "production": pl.Float64(), "unit": pl.Utf8(), "production_flag": pl.Utf8(),
-    "capacity": pl.Float64(), "capacity_unit": pl.Utf8(), "capacity_flag": pl.Utf8(),
-    "reserves": pl.Float64(), "reserves_unit": pl.Utf8(), "reserves_flag": pl.Utf8(),
-    "estimated": pl.Boolean(), "note": pl.Utf8(), "country_raw": pl.Utf8(),
-    "source_file": pl.Utf8(), "line": pl.Int32(),
+    "commodity": pl.Utf8(),
+    "commodity_code": pl.Utf8(),
+    "type": pl.Utf8(),
+    "variant": pl.Utf8(),
+    "country": pl.Utf8(),
+    "qualifier": pl.Utf8(),
+    "iso3": pl.Utf8(),
+    "is_total": pl.Boolean(),
+    "is_other": pl.Boolean(),
+    "year": pl.Int16(),
+    "production": pl.Float64(),
+    "unit": pl.Utf8(),
+    "production_flag": pl.Utf8(),
+    "capacity": pl.Float64(),
+    "capacity_unit": pl.Utf8(),
+    "capacity_flag": pl.Utf8(),
+    "reserves": pl.Float64(),
+    "reserves_unit": pl.Utf8(),
+    "reserves_flag": pl.Utf8(),
+    "estimated": pl.Boolean(),
+    "note": pl.Utf8(),
+    "country_raw": pl.Utf8(),
+    "source_file": pl.Utf8(),
+    "line": pl.Int32(),
 }
 
 
@@ -112,8 +128,9 @@ def parse_column(name: str, index: int = 0) -> Column | None:
     tokens = [t for t in tokens if t.lower() != "est"]
     unit = next((t.lower() for t in tokens if t.lower() in UNITS), None)
     rest = [t for t in tokens if t.lower() != unit]
-    return Column(index, name.strip(), _MEASURES[m.group(1).lower()], unit, year, est,
-                  " ".join(rest).lower())
+    return Column(
+        index, name.strip(), _MEASURES[m.group(1).lower()], unit, year, est, " ".join(rest).lower()
+    )
 
 
 def parse_value(cell: str | None) -> tuple[float | None, str | None, bool]:
@@ -175,8 +192,11 @@ def resolve_country(raw: str, table: dict[str, str | None]) -> Country:
     if low.startswith("other"):
         est = low.startswith("other countriese")
         base = "Other countries" if low.startswith("other countries") else name
-        qual = name[len("Other countries") + (1 if est else 0):].strip(" ()") \
-            if low.startswith("other countries") else ""
+        qual = (
+            name[len("Other countries") + (1 if est else 0) :].strip(" ()")
+            if low.startswith("other countries")
+            else ""
+        )
         return Country(base, qual, None, est, False, True, True)
     for cand, qual in _candidates(name):
         for c, est in ((cand, False), (cand[:-1], True) if cand.endswith("e") else (cand, False)):
@@ -194,7 +214,7 @@ def _candidates(name: str) -> list[tuple[str, str]]:
         out.append((name[:i].strip(), name[i:].strip().strip("()").strip()))
     if ", " in name:
         i = name.index(", ")
-        out.append((name[:i].strip(), name[i + 2:].strip()))
+        out.append((name[:i].strip(), name[i + 2 :].strip()))
     return out
 
 
@@ -254,8 +274,9 @@ def read_world_file(path: Path | str) -> tuple[pl.DataFrame, list[str]]:
         raise DataError("empty file", path=p) from None
     header = [h.replace("\ufeff", "").strip() for h in header]
     if len(header) < 3 or header[1].lower() != "country":
-        raise DataError(f"expected columns Source, Country, Type, ...; got {header[:4]}",
-                        path=p, line=1)
+        raise DataError(
+            f"expected columns Source, Country, Type, ...; got {header[:4]}", path=p, line=1
+        )
     cols = [c for i, h in enumerate(header) if (c := parse_column(h, i)) is not None]
     if not cols:
         raise DataError("no Prod_/Cap_/Reserves_ value columns", path=p, line=1)
@@ -272,33 +293,50 @@ def read_world_file(path: Path | str) -> tuple[pl.DataFrame, list[str]]:
         raw = rec[1]
         if not raw.strip():
             if any(rec[c.index].strip() for c in cols):
-                raise DataError("values without a country", path=p, line=line,
-                                field="Country")
+                raise DataError("values without a country", path=p, line=line, field="Country")
             continue
         who = resolve_country(raw, table)
         if not who.mapped:
             unmapped.append(raw.strip())
         note_parts = list(dict.fromkeys(rec[i].strip() for i in notes if rec[i].strip()))
-        rows.extend(_row_values(rec, cols, years, who, note_parts, commodity, code, header,
-                                p.name, line))
+        rows.extend(
+            _row_values(rec, cols, years, who, note_parts, commodity, code, header, p.name, line)
+        )
     return pl.DataFrame(rows, schema=WORLD_SCHEMA, orient="row"), unmapped
 
 
 def _row_values(
-    rec: list[str], cols: list[Column], years: list[int | None], who: Country,
-    note_parts: list[str], commodity: str, code: str, header: list[str], fname: str, line: int,
+    rec: list[str],
+    cols: list[Column],
+    years: list[int | None],
+    who: Country,
+    note_parts: list[str],
+    commodity: str,
+    code: str,
+    header: list[str],
+    fname: str,
+    line: int,
 ) -> list[dict[str, object]]:
     out = []
     for variant in dict.fromkeys(c.variant for c in cols):
         vc = [c for c in cols if c.variant == variant]
         dated = sorted({c.year for c in vc if c.year is not None})
-        for year in (dated or years):
+        for year in dated or years:
             rec_out: dict[str, object] = {
-                "commodity": commodity, "commodity_code": code, "type": rec[2].strip(),
-                "variant": variant, "country": who.country, "qualifier": who.qualifier,
-                "iso3": who.iso3, "is_total": who.is_total, "is_other": who.is_other,
-                "year": year, "estimated": who.estimated, "country_raw": rec[1],
-                "source_file": fname, "line": line,
+                "commodity": commodity,
+                "commodity_code": code,
+                "type": rec[2].strip(),
+                "variant": variant,
+                "country": who.country,
+                "qualifier": who.qualifier,
+                "iso3": who.iso3,
+                "is_total": who.is_total,
+                "is_other": who.is_other,
+                "year": year,
+                "estimated": who.estimated,
+                "country_raw": rec[1],
+                "source_file": fname,
+                "line": line,
             }
             texts = list(note_parts)
             for measure, vcol, ucol, fcol in (
@@ -306,8 +344,9 @@ def _row_values(
                 ("capacity", "capacity", "capacity_unit", "capacity_flag"),
                 ("reserves", "reserves", "reserves_unit", "reserves_flag"),
             ):
-                pick = [c for c in vc if c.measure == measure
-                        and (c.year == year or c.year is None)]
+                pick = [
+                    c for c in vc if c.measure == measure and (c.year == year or c.year is None)
+                ]
                 if not pick:
                     rec_out.update({vcol: None, ucol: None, fcol: None})
                     continue
@@ -354,8 +393,11 @@ def read_world(folder: Path | str | None = None, *, warn: bool = True) -> pl.Dat
             missing.setdefault(n, f.name)
     if missing and warn:
         listed = "; ".join(f"{n!r} ({f})" for n, f in missing.items())
-        warnings.warn(f"{len(missing)} USGS country names not mapped to ISO3 (kept, iso3 null): "
-                      f"{listed}", UnmappedCountryWarning, stacklevel=2)
+        warnings.warn(
+            f"{len(missing)} USGS country names not mapped to ISO3 (kept, iso3 null): {listed}",
+            UnmappedCountryWarning,
+            stacklevel=2,
+        )
     return pl.concat(frames)
 
 
@@ -369,8 +411,12 @@ def net_import_reliance(path: Path | str | None = None) -> pl.DataFrame:
     p = as_path(path) if path is not None else default_root() / FIG2
     df = pl.read_csv(p, infer_schema=False, encoding="utf8-lossy")
     df = df.rename({c: c.replace("\ufeff", "").strip() for c in df.columns})
-    need = ["Import_Share_Order", "Commodity", "Net_Import_Reliance_pct_2023",
-            "Major_Import_Sources_2019_2022"]
+    need = [
+        "Import_Share_Order",
+        "Commodity",
+        "Net_Import_Reliance_pct_2023",
+        "Major_Import_Sources_2019_2022",
+    ]
     missing = [c for c in need if c not in df.columns]
     if missing:
         raise DataError(f"missing columns {missing}", path=p, line=1)
@@ -380,9 +426,12 @@ def net_import_reliance(path: Path | str | None = None) -> pl.DataFrame:
         pl.col("Commodity").str.strip_chars().alias("commodity"),
         nir.str.replace(r"^[<>]", "").cast(pl.Float64).alias("nir_pct"),
         nir.str.extract(r"^([<>])", 1).alias("nir_bound"),
-        pl.col("Major_Import_Sources_2019_2022").str.split(",")
-        .list.eval(pl.element().str.strip_chars()).alias("sources"),
-        pl.col("Notes").str.strip_chars().alias("note") if "Notes" in df.columns
+        pl.col("Major_Import_Sources_2019_2022")
+        .str.split(",")
+        .list.eval(pl.element().str.strip_chars())
+        .alias("sources"),
+        pl.col("Notes").str.strip_chars().alias("note")
+        if "Notes" in df.columns
         else pl.lit(None, pl.Utf8).alias("note"),
     )
 
@@ -407,7 +456,8 @@ def import_source_counts(path: Path | str | None = None) -> pl.DataFrame:
     out = df.select(
         pl.col("Country").str.strip_chars().alias("country"),
         pl.col("Commodity_Count").str.strip_chars().cast(pl.Int32).alias("commodity_count"),
-        pl.col("Map_Class").str.strip_chars().alias("map_class") if "Map_Class" in df.columns
+        pl.col("Map_Class").str.strip_chars().alias("map_class")
+        if "Map_Class" in df.columns
         else pl.lit(None, pl.Utf8).alias("map_class"),
     )
     return _with_iso3(out, "country").select("country", "iso3", "commodity_count", "map_class")
@@ -419,6 +469,9 @@ def _with_iso3(df: pl.DataFrame, col: str) -> pl.DataFrame:
     isos = [resolve_country(n, table).iso3 for n in names]
     missing = sorted({n for n, i in zip(names, isos, strict=True) if i is None})
     if missing:
-        warnings.warn(f"USGS country names not mapped to ISO3 (kept, iso3 null): {missing}",
-                      UnmappedCountryWarning, stacklevel=3)
+        warnings.warn(
+            f"USGS country names not mapped to ISO3 (kept, iso3 null): {missing}",
+            UnmappedCountryWarning,
+            stacklevel=3,
+        )
     return df.with_columns(pl.Series("iso3", isos, dtype=pl.Utf8))

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from econsec.countries import read_country_codes
-from econsec.download import sha256_of
+from econsec.download import sha256_and_lines, sha256_of
 from econsec.errors import DataError
 from econsec.settings import get_settings
 from econsec.warehouse.catalog import read_meta
@@ -295,7 +295,9 @@ def ingest_baci(
     maybe_seen = src_size in old_meta.get("sources_size", {}).values()
     hasher = ThreadPoolExecutor(1)
     pending_digest = (
-        hasher.submit(sha256_of, path) if sha256 is None and (force or not maybe_seen) else None
+        hasher.submit(sha256_and_lines, path)
+        if sha256 is None and (force or not maybe_seen)
+        else None
     )
     digest = sha256 or ("" if pending_digest else sha256_of(path))
     if not force and digest and digest in old_meta.get("sources_sha256", {}).values():
@@ -328,12 +330,20 @@ def ingest_baci(
             shutil.copytree(target, out, copy_function=os.link)
         out.mkdir(exist_ok=True)
         incoming = out / "_incoming"
-        for name, plain, size in _plain_files(path, rz, stage / "_extract", progress):
+        for name, plain, size, n_lines in _plain_files(path, rz, stage / "_extract", progress):
+            # A plain CSV's lines are counted by the hash pass, when one is running.
+            counted = n_lines if n_lines is not None or rz is not None else pending_digest
             stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
             label = f"{path.name}:{name}" if rz else str(path)
             with open(plain, "rb") as fh:
                 read_header(fh, label)
-            fast = None if slow else copy_clean(plain, incoming, stem, set(ctab["code"].to_list()))
+            fast = (
+                None
+                if slow
+                else copy_clean(
+                    plain, incoming, stem, set(ctab["code"].to_list()), lines=_data_lines(counted)
+                )
+            )
             if fast is not None:
                 for y, st in fast.items():
                     ys = stats.setdefault(y, YearStats())
@@ -398,8 +408,8 @@ def ingest_baci(
             if str(y) in years_meta:
                 years_meta[str(y)]["rejects"] = n
         if pending_digest is not None:
-            digest = pending_digest.result()
-            hasher.shutdown()
+            digest = pending_digest.result()[0]
+        hasher.shutdown()
         shas = dict(meta.get("sources_sha256", {}))
         shas[path.name] = digest
         sizes = dict(meta.get("sources_size", {}))
@@ -436,26 +446,42 @@ def ingest_baci(
     )
 
 
+def _data_lines(n: int | Future[tuple[str, int]] | None) -> Callable[[], int] | None:
+    """Turn a line count (or the pending hash pass that counts them) into data lines."""
+    if n is None:
+        return None
+    if isinstance(n, int):
+        return lambda: max(n - 1, 0)
+    return lambda: max(n.result()[1] - 1, 0)
+
+
 def _plain_files(
     path: Path, rz: ReleaseZip | None, tmp: Path, progress: ProgressFn | None
-) -> Iterator[tuple[str, Path, int]]:
-    """Yield ``(member name, plain CSV path, size)``, extracting zip members one at a time."""
+) -> Iterator[tuple[str, Path, int, int | None]]:
+    """Yield ``(member, plain CSV path, size, lines)``, extracting zip members one by one.
+
+    Lines are counted while extracting (``None`` for a plain CSV, counted elsewhere).
+    """
     if rz is None:
-        yield path.name, path, path.stat().st_size
+        yield path.name, path, path.stat().st_size, None
         return
     tmp.mkdir(parents=True, exist_ok=True)
     for _y, m in sorted(rz.years.items()):
         size = rz.zip.getinfo(m).file_size
         dest = tmp / m.rsplit("/", 1)[-1]
+        n = 0
+        last = b"\n"
         try:
             with rz.zip.open(m) as src, open(dest, "wb") as dst:
                 while block := src.read(1 << 24):
                     dst.write(block)
+                    n += block.count(b"\n")
+                    last = block[-1:]
         except (zipfile.BadZipFile, EOFError, zlib.error) as e:
             raise DataError(
                 f"member {m!r} cannot be read (corrupt or truncated archive?): {e}", path=path
             ) from None
-        yield m, dest, size
+        yield m, dest, size, n + (last != b"\n")
 
 
 def _products_seen(incoming: Path, stats: dict[int, YearStats]) -> list[str]:

@@ -32,14 +32,37 @@ from econsec.yard.select import METHODS, Selection, select_yard
 
 #: Columns of the yard's products (``YardResult.to_polars()``), ESPA columns follow with espa.
 PRODUCT_COLUMNS = (
-    "rank", "product", "description", "score", "cum_coverage", "import_value", "value_share",
-    "dependence", "concentration", "substitution_gap", "criticality", "top_supplier",
-    "top_share", "world_hhi", "import_export_ratio", "baskets", "reason",
+    "rank",
+    "product",
+    "description",
+    "score",
+    "cum_coverage",
+    "import_value",
+    "value_share",
+    "dependence",
+    "concentration",
+    "substitution_gap",
+    "criticality",
+    "top_supplier",
+    "top_share",
+    "world_hhi",
+    "import_export_ratio",
+    "baskets",
+    "reason",
 )
 #: Columns of the trend across years.
 TREND_COLUMNS = (
-    "year", "hs", "size", "coverage", "fence_cost", "fence_value", "import_value",
-    "total_score", "candidates", "entering", "leaving",
+    "year",
+    "hs",
+    "size",
+    "coverage",
+    "fence_cost",
+    "fence_value",
+    "import_value",
+    "total_score",
+    "candidates",
+    "entering",
+    "leaving",
 )
 
 
@@ -207,11 +230,10 @@ def _exposure(
     if risky is None:
         # The top supplier is the one to replace; the others' capacity replaces it.
         top = imports.select("product", pl.col("top_supplier").cast(cap_df["exporter"].dtype))
-        cap_df = cap_df.join(top, on="product").filter(
-            pl.col("exporter") != pl.col("top_supplier")
+        cap_df = cap_df.join(top, on="product").filter(pl.col("exporter") != pl.col("top_supplier"))
+        exposed = imports.select(
+            "product", exposed_value=pl.col("top_share") * pl.col("import_value")
         )
-        exposed = imports.select("product", exposed_value=pl.col("top_share")
-                                 * pl.col("import_value"))
     else:
         exposed = imports.select("product", exposed_value=pl.col("rival_value"))
     capacity = cap_df.group_by("product").agg(capacity=pl.col("capacity").sum())
@@ -246,13 +268,17 @@ def _year_inputs(s: _Setup, rel: ReleaseInfo, year: int) -> tuple[pl.DataFrame, 
         )
     )
     weights = _weights(s, rel.hs)
-    names = wh.products(rel.hs, rel.release).select(
-        pl.col("code").alias("product"), "description"
-    )
+    names = wh.products(rel.hs, rel.release).select(pl.col("code").alias("product"), "description")
     df = (
         imports.select(
-            "product", "import_value", "n_suppliers", "top_supplier", "top_share", "hhi",
-            "export_value", "import_export_ratio",
+            "product",
+            "import_value",
+            "n_suppliers",
+            "top_supplier",
+            "top_share",
+            "hhi",
+            "export_value",
+            "import_export_ratio",
         )
         .join(exp, on="product", how="left")
         .join(world, on="product", how="left")
@@ -270,11 +296,20 @@ def _year_inputs(s: _Setup, rel: ReleaseInfo, year: int) -> tuple[pl.DataFrame, 
 
 def _empty_inputs() -> pl.DataFrame:
     schema: dict[str, Any] = {
-        "product": pl.Utf8, "import_value": pl.Float64, "n_suppliers": pl.Int64,
-        "top_supplier": pl.Utf8, "top_share": pl.Float64, "hhi": pl.Float64,
-        "export_value": pl.Float64, "import_export_ratio": pl.Float64,
-        "exposed_value": pl.Float64, "capacity": pl.Float64, "world_hhi": pl.Float64,
-        "weight": pl.Float64, "baskets": pl.List(pl.Utf8), "description": pl.Utf8,
+        "product": pl.Utf8,
+        "import_value": pl.Float64,
+        "n_suppliers": pl.Int64,
+        "top_supplier": pl.Utf8,
+        "top_share": pl.Float64,
+        "hhi": pl.Float64,
+        "export_value": pl.Float64,
+        "import_export_ratio": pl.Float64,
+        "exposed_value": pl.Float64,
+        "capacity": pl.Float64,
+        "world_hhi": pl.Float64,
+        "weight": pl.Float64,
+        "baskets": pl.List(pl.Utf8),
+        "description": pl.Utf8,
     }
     return pl.DataFrame(schema=schema)
 
@@ -316,8 +351,11 @@ def _yard_of_year(s: _Setup, rel: ReleaseInfo, year: int) -> _YearYard:
     scored = scored.with_columns(eligible=eligible)
     cand = scored.filter(pl.col("eligible"))
     sel = select_yard(
-        cand["score"].to_numpy(), cand["import_value"].to_numpy(), s.coverage,
-        method=s.method, time_limit=s.time_limit,
+        cand["score"].to_numpy(),
+        cand["import_value"].to_numpy(),
+        s.coverage,
+        method=s.method,
+        time_limit=s.time_limit,
     )
     chosen = cand[list(sel.indices)]["product"].to_list() if sel.size else []
     total_m = float(scored["import_value"].sum()) if scored.height else 0.0
@@ -332,13 +370,20 @@ def _yard_of_year(s: _Setup, rel: ReleaseInfo, year: int) -> _YearYard:
 
 
 def _yard_frame(y: _YearYard, espa: bool) -> pl.DataFrame:
-    order = {p: n for n, p in enumerate(
-        y.scores.filter(pl.col("in_yard")).sort(
-            ["score", "import_value", "product"], descending=[True, False, False]
-        )["product"].to_list(), start=1)}
-    df = y.scores.filter(pl.col("in_yard")).with_columns(
-        rank=pl.col("product").replace_strict(order, return_dtype=pl.Int64)
-    ).sort("rank")
+    order = {
+        p: n
+        for n, p in enumerate(
+            y.scores.filter(pl.col("in_yard"))
+            .sort(["score", "import_value", "product"], descending=[True, False, False])["product"]
+            .to_list(),
+            start=1,
+        )
+    }
+    df = (
+        y.scores.filter(pl.col("in_yard"))
+        .with_columns(rank=pl.col("product").replace_strict(order, return_dtype=pl.Int64))
+        .sort("rank")
+    )
     total = y.total_score
     df = df.with_columns(
         cum_coverage=(pl.col("score").cum_sum() / total) if total > 0 else pl.lit(1.0)
@@ -397,24 +442,38 @@ def _trend(
                     "products entering or leaving that year may only have changed code"
                 )
             for p in sorted(sel - prev[1]):
-                changes.append({"year": year, "product": p, "status": "entering",
-                                "hs_changed": hs_changed})
+                changes.append(
+                    {"year": year, "product": p, "status": "entering", "hs_changed": hs_changed}
+                )
             for p in sorted(prev[1] - sel):
-                changes.append({"year": year, "product": p, "status": "leaving",
-                                "hs_changed": hs_changed})
+                changes.append(
+                    {"year": year, "product": p, "status": "leaving", "hs_changed": hs_changed}
+                )
             entering, leaving = len(sel - prev[1]), len(prev[1] - sel)
         if y.scores.height == 0:
             notes.append(f"{year}: no imports of the importer held")
-        rows.append({
-            "year": year, "hs": rel.hs, "size": y.selection.size,
-            "coverage": y.selection.coverage,
-            "fence_cost": fence / y.import_value if y.import_value > 0 else 0.0,
-            "fence_value": fence, "import_value": y.import_value, "total_score": y.total_score,
-            "candidates": y.candidates, "entering": entering, "leaving": leaving,
-        })
+        rows.append(
+            {
+                "year": year,
+                "hs": rel.hs,
+                "size": y.selection.size,
+                "coverage": y.selection.coverage,
+                "fence_cost": fence / y.import_value if y.import_value > 0 else 0.0,
+                "fence_value": fence,
+                "import_value": y.import_value,
+                "total_score": y.total_score,
+                "candidates": y.candidates,
+                "entering": entering,
+                "leaving": leaving,
+            }
+        )
         prev = (rel.hs, sel)
-    schema: dict[str, Any] = {"year": pl.Int64, "product": pl.Utf8, "status": pl.Utf8,
-                              "hs_changed": pl.Boolean}
+    schema: dict[str, Any] = {
+        "year": pl.Int64,
+        "product": pl.Utf8,
+        "status": pl.Utf8,
+        "hs_changed": pl.Boolean,
+    }
     return (
         pl.DataFrame(rows).select(TREND_COLUMNS) if rows else pl.DataFrame(),
         pl.DataFrame(changes, schema=schema),
@@ -517,12 +576,20 @@ def yard(
     basket_t = (baskets,) if isinstance(baskets, str) else tuple(baskets or ())
     espa_p = espa if isinstance(espa, EspaParams) else (EspaParams() if espa else None)
     s = _Setup(
-        wh=wh, importer=str(importer), risky=risky_t, risky_group=risky_group,
-        unaligned=unaligned, basket_names=basket_t,
+        wh=wh,
+        importer=str(importer),
+        risky=risky_t,
+        risky_group=risky_group,
+        unaligned=unaligned,
+        basket_names=basket_t,
         catalogues=tuple(catalogues) if catalogues is not None else None,
         baskets_file=Path(baskets_file) if baskets_file is not None else None,
-        score=score or ScoreParams(), espa=espa_p, method=method, coverage=coverage,
-        min_value=min_value, time_limit=time_limit,
+        score=score or ScoreParams(),
+        espa=espa_p,
+        method=method,
+        coverage=coverage,
+        min_value=min_value,
+        time_limit=time_limit,
     )
     rel, y = _compute(s, int(year))
     ct = wh.countries(rel.hs, rel.release)
@@ -534,18 +601,25 @@ def yard(
         span = [t for t in held if t <= int(year) and (since is None or t >= since)]
         trend_df, changes, notes = _trend(s, span, {int(year): (rel, y)})
     params = {
-        "coverage": coverage, "risky": list(risky_t), "risky_group": risky_group,
-        "unaligned": unaligned, "baskets": list(basket_t),
+        "coverage": coverage,
+        "risky": list(risky_t),
+        "risky_group": risky_group,
+        "unaligned": unaligned,
+        "baskets": list(basket_t),
         "catalogues": list(catalogues) if catalogues is not None else "all built-in",
-        "method": method, "min_value": min_value, "score": s.score.as_dict(),
+        "method": method,
+        "min_value": min_value,
+        "score": s.score.as_dict(),
         "espa": espa_p.as_dict() if espa_p is not None else None,
-        "dependence": "risky share" if (risky_t or risky_group or unaligned is not None)
+        "dependence": "risky share"
+        if (risky_t or risky_group or unaligned is not None)
         else "top-supplier share",
     }
     extra_cols = [c for c in ("eligible", "in_yard", *ESPA_COLUMNS) if c in y.scores.columns]
     scores = y.scores.select(
         [c for c in y.scores.columns if c not in (*FACTOR_COLUMNS, *extra_cols)]
-        + list(FACTOR_COLUMNS) + extra_cols
+        + list(FACTOR_COLUMNS)
+        + extra_cols
     )
     return YardResult(
         frame=_yard_frame(y, espa_p is not None),

@@ -32,11 +32,17 @@ from typing import Any
 import polars as pl
 
 #: Columns :func:`espa_filters` needs.
-INPUT_COLUMNS = ("product", "weight", "top_share", "hhi", "dependence", "world_hhi",
-                 "import_export_ratio")
+INPUT_COLUMNS = (
+    "product",
+    "weight",
+    "top_share",
+    "hhi",
+    "dependence",
+    "world_hhi",
+    "import_export_ratio",
+)
 #: Columns :func:`espa_filters` adds.
-ESPA_COLUMNS = ("espa_essential", "espa_dependence", "espa_disruption", "espa_necessity",
-                "espa")
+ESPA_COLUMNS = ("espa_essential", "espa_dependence", "espa_disruption", "espa_necessity", "espa")
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,9 @@ class EspaParams:
         return d
 
 
-def essential(weight: pl.Expr, product: pl.Expr, p: EspaParams,
-              extra: Collection[str] = ()) -> pl.Expr:
+def essential(
+    weight: pl.Expr, product: pl.Expr, p: EspaParams, extra: Collection[str] = ()
+) -> pl.Expr:
     """Test requirement 1: listed with weight above ``min_weight`` (or > 0), or user-named."""
     listed = weight > p.min_weight if p.min_weight == 0 else weight >= p.min_weight
     return listed | product.is_in(sorted(set(p.essential_products) | set(extra)))
@@ -132,11 +139,14 @@ def espa_filters(
     out = df.with_columns(
         espa_essential=essential(col("weight"), pl.col("product"), p),
         espa_dependence=excessive_dependence(col("top_share"), col("hhi"), p),
-        espa_disruption=disruption_risk(col("dependence"), col("world_hhi"), p,
-                                        has_risky=has_risky),
+        espa_disruption=disruption_risk(
+            col("dependence"), col("world_hhi"), p, has_risky=has_risky
+        ),
         espa_necessity=particular_necessity(col("import_export_ratio"), p),
     )
     return out.with_columns(
-        espa=pl.col("espa_essential") & pl.col("espa_dependence") & pl.col("espa_disruption")
+        espa=pl.col("espa_essential")
+        & pl.col("espa_dependence")
+        & pl.col("espa_disruption")
         & pl.col("espa_necessity")
     )

@@ -93,9 +93,9 @@ class Selection:
         return len(self.indices)
 
 
-def _check(scores: npt.ArrayLike, costs: npt.ArrayLike, coverage: float) -> tuple[
-    npt.NDArray[np.float64], npt.NDArray[np.float64]
-]:
+def _check(
+    scores: npt.ArrayLike, costs: npt.ArrayLike, coverage: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     s = np.asarray(scores, dtype=np.float64)
     c = np.asarray(costs, dtype=np.float64)
     if s.ndim != 1 or s.shape != c.shape:
@@ -236,9 +236,7 @@ def cheapest_yard(
     h.run()
     status = h.getModelStatus()
     if status == highspy.HighsModelStatus.kInfeasible:
-        raise ValueError(
-            f"no yard of at most {max_size} products reaches coverage {coverage:g}"
-        )
+        raise ValueError(f"no yard of at most {max_size} products reaches coverage {coverage:g}")
     x = np.asarray(h.getSolution().col_value, dtype=np.float64)
     if x.size != n:
         raise ValueError(f"the yard MIP found no solution ({h.modelStatusToString(status)})")
