@@ -202,6 +202,12 @@ def _pin(threads: int) -> None:
 
 
 def _peak_mb() -> float:
+    # VmHWM belongs to this process image; ru_maxrss would also carry the peak of the
+    # parent that generated the data (Linux keeps it across fork and exec).
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
