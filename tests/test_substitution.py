@@ -12,10 +12,20 @@ def _flows(rows):
 
 @pytest.mark.golden
 def test_capacity_is_fraction_of_sales_to_other_destinations():
-    f = _flows([(2024, 1, 9, "a", 10.0), (2024, 1, 8, "a", 5.0), (2024, 2, 9, "a", 3.0),
-                (2024, 2, 7, "a", 20.0), (2024, 3, 8, "a", 4.0)])
-    got = (redirectable_supply(f, [9], fraction=0.2, exclude_exporters=[3]).to_polars()
-           .sort("exporter"))
+    f = _flows(
+        [
+            (2024, 1, 9, "a", 10.0),
+            (2024, 1, 8, "a", 5.0),
+            (2024, 2, 9, "a", 3.0),
+            (2024, 2, 7, "a", 20.0),
+            (2024, 3, 8, "a", 4.0),
+        ]
+    )
+    got = (
+        redirectable_supply(f, [9], fraction=0.2, exclude_exporters=[3])
+        .to_polars()
+        .sort("exporter")
+    )
     # exporter 1 sells 5 elsewhere than 9 → 1.0; exporter 2 sells 20 elsewhere → 4.0
     assert got["exporter"].to_list() == [1, 2]
     assert got["other_sales"].to_list() == [5.0, 20.0]

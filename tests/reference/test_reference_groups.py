@@ -105,8 +105,20 @@ def test_reference_date_forms():
 def test_list_groups_frame():
     df = g.list_groups()
     assert df.columns == ["group", "name", "n_members", "source", "as_of"]
-    assert {"EU", "G7", "G20", "OECD", "NATO", "QUAD", "CPTPP", "RCEP", "IPEF", "CHIPS4",
-            "ASEAN", "BRICS"} <= set(df["group"])
+    assert {
+        "EU",
+        "G7",
+        "G20",
+        "OECD",
+        "NATO",
+        "QUAD",
+        "CPTPP",
+        "RCEP",
+        "IPEF",
+        "CHIPS4",
+        "ASEAN",
+        "BRICS",
+    } <= set(df["group"])
     assert (df["n_members"] > 0).all()
     assert df["source"].str.len_chars().min() > 0
 
@@ -127,8 +139,10 @@ def test_shipped_data_is_consistent():
 
 @pytest.mark.property
 @settings(max_examples=60, deadline=None)
-@given(d=st.dates(min_value=date(1950, 1, 1), max_value=date(2030, 12, 31)),
-       name=st.sampled_from(["EU", "OECD", "NATO", "RCEP", "CPTPP", "ASEAN", "BRICS", "G20"]))
+@given(
+    d=st.dates(min_value=date(1950, 1, 1), max_value=date(2030, 12, 31)),
+    name=st.sampled_from(["EU", "OECD", "NATO", "RCEP", "CPTPP", "ASEAN", "BRICS", "G20"]),
+)
 def test_members_on_a_date_are_a_subset_of_all_spells(d, name):
     now = g.members(name, d)
     ever = set(g.membership(name, all_dates=True)["iso3"])

@@ -36,8 +36,9 @@ def test_hs17_to_hs22_pv_split():
 def test_chain_hs02_to_hs22_composes_weights():
     # 8112.30 (germanium, HS02) -> 8112.92/8112.99 (1/2 each, HS07) -> HS2022 splits in three
     w = _weights(hs.concordance("HS02", "HS22"), "811230")
-    assert w == pytest.approx({c: 1 / 6 for c in
-                               ("811231", "811241", "811292", "811239", "811249", "811299")})
+    assert w == pytest.approx(
+        {c: 1 / 6 for c in ("811231", "811241", "811292", "811239", "811249", "811299")}
+    )
     # 8456.91 -> 8486.20 in HS07, unchanged afterwards
     assert _weights(hs.concordance("HS02", "HS22"), "845691") == {"848620": 1.0}
 
@@ -46,9 +47,11 @@ def test_chain_hs02_to_hs22_composes_weights():
 def test_backward_steps_split_equally_over_sources():
     back = hs.concordance("HS07", "HS02")
     assert _weights(back, "848620") == pytest.approx(
-        {c: 0.2 for c in ("845691", "854311", "901041", "901042", "901049")})
+        {c: 0.2 for c in ("845691", "854311", "901041", "901042", "901049")}
+    )
     assert _weights(back, "811292") == pytest.approx(
-        {"811230": 1 / 3, "811240": 1 / 3, "811292": 1 / 3})
+        {"811230": 1 / 3, "811240": 1 / 3, "811292": 1 / 3}
+    )
     assert _weights(hs.concordance("HS22", "HS17"), "811231") == {"811292": 1.0}
 
 
@@ -59,15 +62,22 @@ def test_trade_value_weights():
     assert w == pytest.approx({"854141": 0.1, "854142": 0.2, "854143": 0.7, "854149": 0.0})
     # a split whose destinations carry no value keeps its equal weights
     assert _weights(hs.concordance("HS17", "HS22", weights=vals), "854150") == pytest.approx(
-        {"854151": 0.5, "854159": 0.5})
+        {"854151": 0.5, "854159": 0.5}
+    )
 
 
 @pytest.mark.golden
 def test_convert_flows_small():
-    flows = pl.DataFrame({
-        "t": [2020, 2020, 2020], "i": [156, 156, 392], "j": [842, 842, 842],
-        "k": ["854140", "850511", "811292"], "v": [100.0, 40.0, 30.0], "q": [8.0, None, 3.0],
-    })
+    flows = pl.DataFrame(
+        {
+            "t": [2020, 2020, 2020],
+            "i": [156, 156, 392],
+            "j": [842, 842, 842],
+            "k": ["854140", "850511", "811292"],
+            "v": [100.0, 40.0, 30.0],
+            "q": [8.0, None, 3.0],
+        }
+    )
     out = hs.convert_flows(ibis.memtable(flows), "HS17", "HS22").to_polars()
     out = out.sort("i", "k")
     assert out.columns == ["t", "i", "j", "k", "v", "q"]
@@ -97,16 +107,30 @@ def test_same_revision_is_identity_and_unknown_revision_rejected():
 
 @pytest.mark.unit
 def test_convert_flows_on_a_warehouse(make_warehouse):
-    home = make_warehouse({
-        "t": [2021, 2021, 2022], "i": [156, 392, 156], "j": [842, 842, 410],
-        "k": ["854140", "811100", "850511"], "v": [10.0, 6.0, 2.0], "q": [1.0, 3.0, None],
-    })
+    home = make_warehouse(
+        {
+            "t": [2021, 2021, 2022],
+            "i": [156, 392, 156],
+            "j": [842, 842, 410],
+            "k": ["854140", "811100", "850511"],
+            "v": [10.0, 6.0, 2.0],
+            "q": [1.0, 3.0, None],
+        }
+    )
     wh = Warehouse(home)
     t = wh.trade([2021, 2022])
     out = hs.convert_flows(t, "HS17", "HS22").to_polars()
     assert out["v"].sum() == pytest.approx(18.0, rel=1e-15)
-    assert set(out["k"]) == {"854141", "854142", "854143", "854149", "811111", "811112",
-                             "811119", "850511"}
+    assert set(out["k"]) == {
+        "854141",
+        "854142",
+        "854143",
+        "854149",
+        "811111",
+        "811112",
+        "811119",
+        "850511",
+    }
     # weights from the same warehouse's flows (in the target nomenclature) are accepted too
     w = hs.concordance("HS17", "HS22", weights=t)
     assert w.height > 0
@@ -118,7 +142,9 @@ def test_describe_reads_release_products(make_warehouse, small_countries):
     from econsec.warehouse.store import write_release_frames
 
     write_release_frames(
-        home, "HS22", "V202601",
+        home,
+        "HS22",
+        "V202601",
         pl.DataFrame({"t": [2022], "i": [156], "j": [842], "k": ["854143"], "v": [1.0]}),
         small_countries,
         pl.DataFrame({"code": ["854143"], "description": ["PV modules"]}),
@@ -203,18 +229,29 @@ def test_unchanged_codes_round_trip_to_themselves(a, b):
 @pytest.mark.property
 @settings(max_examples=40, deadline=None)
 @given(
-    a=st.sampled_from(REVS), b=st.sampled_from(REVS),
+    a=st.sampled_from(REVS),
+    b=st.sampled_from(REVS),
     rows=st.lists(
-        st.tuples(st.sampled_from([2018, 2019]), st.sampled_from([4, 156, 392]),
-                  st.sampled_from(ALL_CODES + UNCHANGED),
-                  st.floats(0.0, 1e9, allow_nan=False, allow_infinity=False)),
-        min_size=1, max_size=30,
+        st.tuples(
+            st.sampled_from([2018, 2019]),
+            st.sampled_from([4, 156, 392]),
+            st.sampled_from(ALL_CODES + UNCHANGED),
+            st.floats(0.0, 1e9, allow_nan=False, allow_infinity=False),
+        ),
+        min_size=1,
+        max_size=30,
     ),
 )
 def test_convert_flows_conserves_value(a, b, rows):
     flows = pl.DataFrame(
-        {"t": [r[0] for r in rows], "i": [r[1] for r in rows], "j": [842] * len(rows),
-         "k": [r[2] for r in rows], "v": [r[3] for r in rows], "q": [1.0] * len(rows)}
+        {
+            "t": [r[0] for r in rows],
+            "i": [r[1] for r in rows],
+            "j": [842] * len(rows),
+            "k": [r[2] for r in rows],
+            "v": [r[3] for r in rows],
+            "q": [1.0] * len(rows),
+        }
     )
     out = hs.convert_flows(ibis.memtable(flows), a, b).to_polars()
     before = flows.group_by("t", "i").agg(pl.col("v").sum(), pl.col("q").sum()).sort("t", "i")
@@ -241,7 +278,8 @@ def test_hs17_codes_of_links_exist_in_baci_hs17(mirror: Path):
     codes = set(products["code"].str.zfill(6))
     links = hs.shipped_links()
     hs17 = set(links.filter(pl.col("from_hs") == "HS17")["from_code"]) | set(
-        links.filter(pl.col("to_hs") == "HS17")["to_code"])
+        links.filter(pl.col("to_hs") == "HS17")["to_code"]
+    )
     assert hs17 <= codes, sorted(hs17 - codes)
     # codes deleted in HS2017 are gone from the HS17 table
     gone = set(links.filter(pl.col("to_hs") == "HS17")["from_code"]) - hs17

@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 from econsec.errors import DataError, NotFoundError
 from econsec.reference import unga
 
-HEADER = ("ccode,iso3c,countryname,year,idealpointfp,idealpointall,idealpointlegacy,"
-          "nvotesfp,nvotesall,nvotesLegacy\n")
+HEADER = (
+    "ccode,iso3c,countryname,year,idealpointfp,idealpointall,idealpointlegacy,"
+    "nvotesfp,nvotesall,nvotesLegacy\n"
+)
 
 
 @pytest.fixture
@@ -84,7 +86,9 @@ def test_errors(small: Path, tmp_path: Path):
 @given(
     theta=st.dictionaries(
         st.sampled_from(["USA", "CHN", "JPN", "KOR", "DEU", "IND", "BRA"]),
-        st.floats(-3, 3, allow_nan=False), min_size=3, max_size=7,
+        st.floats(-3, 3, allow_nan=False),
+        min_size=3,
+        max_size=7,
     )
 )
 def test_distance_is_a_metric(theta):
@@ -111,8 +115,6 @@ def test_real_ideal_points(mirror: Path):
     assert p["year"].max() == 2024
     assert set(p.filter(pl.col("year") == 2024)["source_column"]) == {"idealpointfp"}
     assert set(p.filter(pl.col("year") == 2023)["source_column"]) == {"idealpointall"}
-    assert unga.alignment("USA", "CHN", 2020, path=f) > unga.alignment("USA", "GBR", 2020,
-                                                                       path=f)
-    assert unga.alignment("USA", "JPN", 2024, path=f) < unga.alignment("USA", "RUS", 2024,
-                                                                       path=f)
+    assert unga.alignment("USA", "CHN", 2020, path=f) > unga.alignment("USA", "GBR", 2020, path=f)
+    assert unga.alignment("USA", "JPN", 2024, path=f) < unga.alignment("USA", "RUS", 2024, path=f)
     assert p.filter(pl.col("year") == 2020).height >= 190

@@ -22,7 +22,7 @@ FIXTURE = (
     'MCS2024,"Congo (Kinshasa)","Mine production, widgets","1,500",1600,,XX,,,,\r\n'
     'MCS2024,"Korea, Republic ofe","Mine production, widgets",7,8,,>130,,,,\r\n'
     'MCS2024,"Brazil (beneficiated)","Mine production, widgets",5,  NA ,,'
-    'Less than ½ unit.,,,,\r\n'
+    "Less than ½ unit.,,,,\r\n"
     'MCS2024,Atlantis,"Mine production, widgets",1,2,lost,,,,,\r\n'
     'MCS2024,Other countries4,"Mine production, widgets",100,110,,900,,,,\r\n'
     'MCS2024,World total (rounded)2,"Mine production, widgets",13600,39700,,2200,,,,\r\n'
@@ -69,10 +69,18 @@ def test_fixture_is_normalised(world: Path):
     assert (cd["iso3"], cd["production"], cd["reserves_flag"]) == ("COD", 1500.0, "XX")
     kr = row("Korea, Republic of", 2022)
     assert (kr["iso3"], kr["estimated"], kr["reserves"], kr["reserves_flag"]) == (
-        "KOR", True, 130.0, ">")
+        "KOR",
+        True,
+        130.0,
+        ">",
+    )
     br = row("Brazil", 2023)
     assert (br["iso3"], br["qualifier"], br["production"], br["production_flag"]) == (
-        "BRA", "beneficiated", None, "NA")
+        "BRA",
+        "beneficiated",
+        None,
+        "NA",
+    )
     assert br["reserves_flag"] == "text" and "Less than" in br["note"]
     at = row("Atlantis", 2022)
     assert at["iso3"] is None and at["note"] == "lost"
@@ -85,7 +93,11 @@ def test_fixture_is_normalised(world: Path):
     ga = df.filter(pl.col("commodity_code") == "galli")
     cn = ga.filter((pl.col("iso3") == "CHN") & (pl.col("year") == 2023)).row(0, named=True)
     assert (cn["production"], cn["unit"], cn["capacity"], cn["capacity_unit"]) == (
-        600000.0, "kg", 1000000.0, "kg")
+        600000.0,
+        "kg",
+        1000000.0,
+        "kg",
+    )
     assert cn["estimated"] is True
     cn22 = ga.filter((pl.col("iso3") == "CHN") & (pl.col("year") == 2022)).row(0, named=True)
     assert cn22["capacity"] is None  # no 2022 capacity column
@@ -124,8 +136,13 @@ def test_bad_header_names_file(tmp_path: Path):
 def test_parse_column(name, measure, unit, year, est, variant):
     c = usgs.parse_column(name)
     assert c is not None
-    assert (c.measure, c.unit, c.year, c.estimated, c.variant) == (measure, unit, year, est,
-                                                                   variant)
+    assert (c.measure, c.unit, c.year, c.estimated, c.variant) == (
+        measure,
+        unit,
+        year,
+        est,
+        variant,
+    )
 
 
 @pytest.mark.unit
@@ -181,8 +198,9 @@ def test_all_77_files(mirror: Path):
     assert df["source_file"].n_unique() == 77
     assert df["commodity_code"].n_unique() == 77
     # every named country resolved; only totals, "Other countries" and joint rows lack iso3
-    assert df.filter(pl.col("iso3").is_null() & ~pl.col("is_total") & ~pl.col("is_other")
-                     ).height == 0
+    assert (
+        df.filter(pl.col("iso3").is_null() & ~pl.col("is_total") & ~pl.col("is_other")).height == 0
+    )
     assert df["unit"].drop_nulls().is_in(list(usgs.UNITS)).all()
 
     ree = df.filter(pl.col("commodity_code") == "raree")

@@ -44,8 +44,9 @@ def test_risky_china_by_hand(wh: Path) -> None:
 
 @pytest.mark.golden
 def test_top_supplier_by_hand(wh: Path) -> None:
-    res = yard("JPN", 2024, catalogues=CATALOGUES, home=wh, trend=False,
-               score=ScoreParams(floor=0.2))
+    res = yard(
+        "JPN", 2024, catalogues=CATALOGUES, home=wh, trend=False, score=ScoreParams(floor=0.2)
+    )
     s = scores(res)
     # 280469: top USA 0.7, H 0.58, China can redirect 0.2 * 200 = 40 of 70 -> U = 3/7.
     assert s["280469"] == pytest.approx(0.7 * 0.58 * 3 / 7 * 0.2)
@@ -68,8 +69,7 @@ def test_coverage_reached_for_every_method(wh: Path) -> None:
 
 @pytest.mark.unit
 def test_espa_keeps_products_meeting_all_four(wh: Path) -> None:
-    res = yard("JPN", 2024, risky="CHN", catalogues=CATALOGUES, espa=True, home=wh,
-               trend=False)
+    res = yard("JPN", 2024, risky="CHN", catalogues=CATALOGUES, espa=True, home=wh, trend=False)
     assert res.headline["candidates"] == 2
     assert set(res.scores.filter("espa")["product"]) == {"280530", "850511"}
     assert res.frame["espa"].all()

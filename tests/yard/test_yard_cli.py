@@ -24,15 +24,39 @@ def wh(make_warehouse) -> Path:
 
 @pytest.mark.unit
 def test_json_contract(wh: Path) -> None:
-    r = runner.invoke(app, ["yard", "JPN", "--year", "2024", "--risky", "CHN", "--catalogue",
-                            "jp-espa", "--format", "json", "--home", str(wh)])
+    r = runner.invoke(
+        app,
+        [
+            "yard",
+            "JPN",
+            "--year",
+            "2024",
+            "--risky",
+            "CHN",
+            "--catalogue",
+            "jp-espa",
+            "--format",
+            "json",
+            "--home",
+            str(wh),
+        ],
+    )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
     assert {"products", "coverage", "fence_cost", "years", "changes", "params"} <= set(out)
     assert [p["product"] for p in out["products"]] == ["280530", "850511"]
     first = out["products"][0]
-    assert {"product", "score", "dependence", "concentration", "substitution_gap",
-            "criticality", "top_supplier", "baskets", "reason"} <= set(first)
+    assert {
+        "product",
+        "score",
+        "dependence",
+        "concentration",
+        "substitution_gap",
+        "criticality",
+        "top_supplier",
+        "baskets",
+        "reason",
+    } <= set(first)
     assert first["score"] == pytest.approx(1.0)
     assert out["fence_cost"] == pytest.approx(200 / 1300)
     assert [y["year"] for y in out["years"]] == [2023, 2024]
@@ -40,8 +64,21 @@ def test_json_contract(wh: Path) -> None:
 
 @pytest.mark.unit
 def test_csv_and_table(wh: Path) -> None:
-    r = runner.invoke(app, ["yard", "JPN", "--format", "csv", "--no-trend", "--espa",
-                            "--method", "cheapest", "--home", str(wh)])
+    r = runner.invoke(
+        app,
+        [
+            "yard",
+            "JPN",
+            "--format",
+            "csv",
+            "--no-trend",
+            "--espa",
+            "--method",
+            "cheapest",
+            "--home",
+            str(wh),
+        ],
+    )
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert rows and {"product", "score", "espa"} <= set(rows[0])

@@ -13,21 +13,22 @@ INF = float("inf")
 
 
 def rows() -> pl.DataFrame:
-    return pl.DataFrame({
-        "product": ["ok", "unlisted", "spread", "safe", "made-here", "named"],
-        "weight": [0.2, 0.0, 0.4, 0.4, 0.4, 0.0],
-        "top_share": [0.9, 0.9, 0.3, 0.9, 0.9, 0.9],
-        "hhi": [0.8, 0.8, 0.2, 0.8, 0.8, 0.8],
-        "dependence": [0.9, 0.9, 0.3, 0.1, 0.9, 0.9],
-        "world_hhi": [0.2, 0.5, 0.5, 0.2, 0.5, 0.5],
-        "import_export_ratio": [INF, 3.0, 3.0, 3.0, 0.5, 2.0],
-    })
+    return pl.DataFrame(
+        {
+            "product": ["ok", "unlisted", "spread", "safe", "made-here", "named"],
+            "weight": [0.2, 0.0, 0.4, 0.4, 0.4, 0.0],
+            "top_share": [0.9, 0.9, 0.3, 0.9, 0.9, 0.9],
+            "hhi": [0.8, 0.8, 0.2, 0.8, 0.8, 0.8],
+            "dependence": [0.9, 0.9, 0.3, 0.1, 0.9, 0.9],
+            "world_hhi": [0.2, 0.5, 0.5, 0.2, 0.5, 0.5],
+            "import_export_ratio": [INF, 3.0, 3.0, 3.0, 0.5, 2.0],
+        }
+    )
 
 
 @pytest.mark.golden
 def test_each_requirement_by_hand() -> None:
-    out = espa_filters(rows(), EspaParams(essential_products=frozenset({"named"})),
-                       has_risky=True)
+    out = espa_filters(rows(), EspaParams(essential_products=frozenset({"named"})), has_risky=True)
     got = {r["product"]: r for r in out.iter_rows(named=True)}
     assert got["ok"]["espa"]
     assert not got["unlisted"]["espa_essential"]
@@ -44,8 +45,14 @@ def test_without_risky_set_world_concentration_decides() -> None:
     out = espa_filters(rows(), has_risky=False)
     got = dict(zip(out["product"], out["espa_disruption"], strict=True))
     # "ok" has a 0.9 dependence but world HHI 0.2: no risk without a risky set.
-    assert got == {"ok": False, "unlisted": True, "spread": True, "safe": False,
-                   "made-here": True, "named": True}
+    assert got == {
+        "ok": False,
+        "unlisted": True,
+        "spread": True,
+        "safe": False,
+        "made-here": True,
+        "named": True,
+    }
 
 
 @pytest.mark.unit

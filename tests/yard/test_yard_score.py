@@ -30,8 +30,14 @@ def test_magnets_by_hand() -> None:
     # 850511 bought by Japan: China 90, USA 10; the USA sells 50 elsewhere, r = 0.2.
     # D = 0.9; H = 0.9^2 + 0.1^2 = 0.82; C = 0.2 * 50 = 10; U = 1 - 10/90 = 8/9;
     # w = 0.6 (3 of 5 catalogues), floor 0.1: W = 0.1 + 0.9 * 0.6 = 0.64.
-    df = frame(product=["850511"], import_value=[100.0], exposed_value=[90.0], hhi=[0.82],
-               capacity=[10.0], weight=[0.6])
+    df = frame(
+        product=["850511"],
+        import_value=[100.0],
+        exposed_value=[90.0],
+        hhi=[0.82],
+        capacity=[10.0],
+        weight=[0.6],
+    )
     out = score_products(df).row(0, named=True)
     assert out["dependence"] == pytest.approx(0.9)
     assert out["substitution_gap"] == pytest.approx(8 / 9)
@@ -42,8 +48,14 @@ def test_magnets_by_hand() -> None:
 @pytest.mark.golden
 def test_exponents_and_value_weight_by_hand() -> None:
     p = ScoreParams(alpha=2, beta=0, gamma=1, delta=0.5, floor=0.2, value_exponent=1)
-    df = frame(product=["a", "b"], import_value=[300.0, 100.0], exposed_value=[150.0, 100.0],
-               hhi=[0.5, 1.0], capacity=[300.0, 25.0], weight=[0.0, 1.0])
+    df = frame(
+        product=["a", "b"],
+        import_value=[300.0, 100.0],
+        exposed_value=[150.0, 100.0],
+        hhi=[0.5, 1.0],
+        capacity=[300.0, 25.0],
+        weight=[0.0, 1.0],
+    )
     out = {r["product"]: r["score"] for r in score_products(df, p).iter_rows(named=True)}
     # a: D = 0.5, U = 1 - min(1, 300/150) = 0 -> 0.  b: D = 1, U = 0.75, W = 1, share 1/4.
     assert out["a"] == 0.0
@@ -52,9 +64,14 @@ def test_exponents_and_value_weight_by_hand() -> None:
 
 @pytest.mark.unit
 def test_sorted_by_score_then_cheaper() -> None:
-    df = frame(product=["x", "y", "z"], import_value=[50.0, 10.0, 10.0],
-               exposed_value=[50.0, 10.0, 5.0], hhi=[1.0, 1.0, 0.5], capacity=[0.0, 0.0, 0.0],
-               weight=[1.0, 1.0, 1.0])
+    df = frame(
+        product=["x", "y", "z"],
+        import_value=[50.0, 10.0, 10.0],
+        exposed_value=[50.0, 10.0, 5.0],
+        hhi=[1.0, 1.0, 0.5],
+        capacity=[0.0, 0.0, 0.0],
+        weight=[1.0, 1.0, 1.0],
+    )
     assert score_products(df)["product"].to_list() == ["y", "x", "z"]
 
 
@@ -65,8 +82,9 @@ def test_bad_parameters_and_missing_columns() -> None:
     with pytest.raises(ValueError, match="alpha"):
         ScoreParams(alpha=-1)
     with pytest.raises(ValueError, match="capacity"):
-        score_products(frame(product=["a"], import_value=[1.0], exposed_value=[1.0],
-                             hhi=[1.0], weight=[0.0]))
+        score_products(
+            frame(product=["a"], import_value=[1.0], exposed_value=[1.0], hhi=[1.0], weight=[0.0])
+        )
 
 
 @pytest.mark.property

@@ -19,13 +19,19 @@ def flows(year: int = 2024) -> pl.DataFrame:
     * 870323 (cars, listed nowhere): Germany 500, USA 500; Germany sells 1000 to the USA.
     """
     rows = [
-        (CHN, JPN, "280530", 100.0), (CHN, USA, "280530", 20.0),
-        (CHN, JPN, "850511", 90.0), (USA, JPN, "850511", 10.0),
-        (USA, DEU, "850511", 50.0), (CHN, DEU, "850511", 50.0), (JPN, USA, "850511", 1.0),
-        (USA, JPN, "280469", 70.0), (CHN, JPN, "280469", 30.0),
-        (USA, DEU, "280469", 100.0), (CHN, DEU, "280469", 200.0),
-        (DEU, JPN, "870323", 500.0), (USA, JPN, "870323", 500.0), (DEU, USA, "870323", 1000.0),
+        (CHN, JPN, "280530", 100.0),
+        (CHN, USA, "280530", 20.0),
+        (CHN, JPN, "850511", 90.0),
+        (USA, JPN, "850511", 10.0),
+        (USA, DEU, "850511", 50.0),
+        (CHN, DEU, "850511", 50.0),
+        (JPN, USA, "850511", 1.0),
+        (USA, JPN, "280469", 70.0),
+        (CHN, JPN, "280469", 30.0),
+        (USA, DEU, "280469", 100.0),
+        (CHN, DEU, "280469", 200.0),
+        (DEU, JPN, "870323", 500.0),
+        (USA, JPN, "870323", 500.0),
+        (DEU, USA, "870323", 1000.0),
     ]
-    return pl.DataFrame(
-        [(year, *r) for r in rows], schema=["t", "i", "j", "k", "v"], orient="row"
-    )
+    return pl.DataFrame([(year, *r) for r in rows], schema=["t", "i", "j", "k", "v"], orient="row")
