@@ -107,17 +107,34 @@ def sha256_of(path: Path) -> str:
     return sha256_and_lines(path)[0]
 
 
+class LineCount:
+    """Running count of lines over byte blocks; a last line without a newline counts."""
+
+    def __init__(self) -> None:
+        self.newlines = 0
+        self.last = b"\n"
+
+    def add(self, block: bytes) -> None:
+        """Count the newlines of the next block."""
+        if block:
+            self.newlines += block.count(b"\n")
+            self.last = block[-1:]
+
+    @property
+    def lines(self) -> int:
+        """Lines seen so far."""
+        return self.newlines + (self.last != b"\n")
+
+
 def sha256_and_lines(path: Path) -> tuple[str, int]:
     """Return the SHA-256 hex digest and the line count (a last unterminated line counts).
 
     One read serves both, so a CSV's rows can be checked against its lines for free.
     """
     h = hashlib.sha256()
-    n = 0
-    last = b"\n"
+    count = LineCount()
     with open(path, "rb") as f:
         while b := f.read(1 << 22):
             h.update(b)
-            n += b.count(b"\n")
-            last = b[-1:]
-    return h.hexdigest(), n + (last != b"\n")
+            count.add(b)
+    return h.hexdigest(), count.lines

@@ -17,21 +17,19 @@ from pathlib import Path
 
 import duckdb
 
+from econsec.download import LineCount
+
 _TYPES = "{'t':'SMALLINT','i':'SMALLINT','j':'SMALLINT','k':'VARCHAR','v':'DOUBLE','q':'DOUBLE'}"
 _HS6 = re.compile(r"^\d{6}$")
 
 
 def count_data_lines(path: Path, chunk: int = 1 << 24) -> int:
-    """Lines after the header (a last line without a newline counts)."""
-    n = 0
-    last = b"\n"
+    """Return the lines after the header (a last line without a newline counts)."""
+    count = LineCount()
     with open(path, "rb") as f:
         while b := f.read(chunk):
-            n += b.count(b"\n")
-            last = b[-1:]
-    if last != b"\n":
-        n += 1
-    return max(n - 1, 0)
+            count.add(b)
+    return max(count.lines - 1, 0)
 
 
 def _q(s: str) -> str:

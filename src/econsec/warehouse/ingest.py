@@ -9,7 +9,6 @@ their line, field and reason.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import shutil
 import time
@@ -29,7 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from econsec.countries import read_country_codes
-from econsec.download import sha256_and_lines, sha256_of
+from econsec.download import LineCount, sha256_and_lines, sha256_of
 from econsec.errors import DataError
 from econsec.settings import get_settings
 from econsec.warehouse.catalog import read_meta
@@ -201,15 +200,10 @@ def _country_table(
     """Return the country table that validates codes (precedence: see ``ingest_baci``)."""
     if countries is not None:
         if zipfile.is_zipfile(countries):
-            crz = open_release_zip(countries)
-            if crz.countries_member is None:
-                raise DataError("no country_codes file inside", path=countries)
-            with crz.zip.open(crz.countries_member) as f:
-                return read_country_codes(io.BytesIO(f.read()), name=str(countries))
+            return open_release_zip(countries).read_countries()
         return read_country_codes(countries, name=str(countries))
     if rz is not None and rz.countries_member is not None:
-        with rz.zip.open(rz.countries_member) as f:
-            return read_country_codes(io.BytesIO(f.read()), name=f"{rz.path}:{rz.countries_member}")
+        return rz.read_countries()
     own = release_dir(home, hs, release) / "countries.parquet"
     if own.exists():
         return pl.read_parquet(own)
@@ -469,19 +463,17 @@ def _plain_files(
     for _y, m in sorted(rz.years.items()):
         size = rz.zip.getinfo(m).file_size
         dest = tmp / m.rsplit("/", 1)[-1]
-        n = 0
-        last = b"\n"
+        count = LineCount()
         try:
             with rz.zip.open(m) as src, open(dest, "wb") as dst:
                 while block := src.read(1 << 24):
                     dst.write(block)
-                    n += block.count(b"\n")
-                    last = block[-1:]
+                    count.add(block)
         except (zipfile.BadZipFile, EOFError, zlib.error) as e:
             raise DataError(
                 f"member {m!r} cannot be read (corrupt or truncated archive?): {e}", path=path
             ) from None
-        yield m, dest, size, n + (last != b"\n")
+        yield m, dest, size, count.lines
 
 
 def _products_seen(incoming: Path, stats: dict[int, YearStats]) -> list[str]:

@@ -9,7 +9,6 @@ importers carry most trade and most country pairs do not trade most products.
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from dataclasses import dataclass
@@ -152,15 +151,7 @@ def write_synthetic_release(
 
 def code_tables_from_zip(path: Path) -> CodeTables:
     """Read the country and product code files of a BACI release zip."""
-    from econsec.countries import read_country_codes
     from econsec.warehouse.zipfiles import open_release_zip
 
     rz = open_release_zip(path)
-    if rz.countries_member is None:
-        from econsec.errors import DataError
-
-        raise DataError("no country_codes file inside", path=path)
-    with rz.zip.open(rz.countries_member) as f:
-        countries = read_country_codes(io.BytesIO(f.read()), name=f"{path}:{rz.countries_member}")
-    products = rz.read_products()
-    return CodeTables(countries, products)
+    return CodeTables(rz.read_countries(), rz.read_products())

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from econsec.countries import read_country_codes
 from econsec.errors import DataError
 from econsec.warehouse.schema import SYNTH_MARKER
 
@@ -31,6 +32,15 @@ class ReleaseZip:
     countries_member: str | None = None
     products_member: str | None = None
     synthetic: bool = False
+
+    def read_countries(self) -> pl.DataFrame:
+        """Return the release's country table ``code, name, iso2, iso3``."""
+        if self.countries_member is None:
+            raise DataError("no country_codes file inside", path=self.path)
+        with self.zip.open(self.countries_member) as f:
+            return read_country_codes(
+                io.BytesIO(f.read()), name=f"{self.path}:{self.countries_member}"
+            )
 
     def read_products(self) -> pl.DataFrame:
         """Return the product table ``code, description`` (codes as 6-character strings)."""
