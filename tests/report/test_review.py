@@ -32,6 +32,7 @@ def test_findings_sentences_by_hand():
             "top_share": [0.9, 0.75],
             "hhi": [0.82, 0.625],
             "rival_value": [90.0, 30.0],
+            "rival_share": [0.9, 0.75],
         }
     )
     assert fd.scope_sentence(aut, "Japan", 2024) == (
@@ -42,7 +43,9 @@ def test_findings_sentences_by_hand():
     # rival share = 120 / 140 = 86%
     s = fd.rival_sentence(aut, "CHN", {"850511": "Magnets: permanent"}, "China")
     assert s == (
-        "China supplies 86% of this import value and is the top supplier of 2 "
+        # median of the product shares .9 and .75 = .825
+        "China supplies 86% of this import value (82% in the median product) and is the top "
+        "supplier of 2 "
         "products, led by Magnets; 811292."
     )
     trend = pl.DataFrame({"year": [2010, 2015, 2024], "rival_share": [0.9, 0.95, 0.6]})

@@ -72,7 +72,7 @@ def dependence_trend(
             x=t["year"].to_list(),
             y=t["rival_share"].to_list(),
             mode="lines+markers",
-            name="all reviewed products",
+            name="all reviewed products (value-weighted)",
             line={"width": 4, "color": RIVAL_COLOUR},
         )
     if by_product.height:

@@ -54,9 +54,13 @@ def rival_sentence(
     share = float(aut["rival_value"].sum()) / total if total else 0.0
     led = aut.filter(pl.col("top_supplier") == rival).sort("import_value", descending=True)
     names = "; ".join(short_label(describe.get(p, p)) for p in led["product"].head(3).to_list())
+    # The value-weighted share is dominated by the largest products; the median tells
+    # how exposed a typical product is.
+    median = aut["rival_share"].median() if "rival_share" in aut.columns else None
     s = (
-        f"{label or rival} supplies {pct(share)} of this import value and is the top "
-        f"supplier of {led.height} products"
+        f"{label or rival} supplies {pct(share)} of this import value"
+        + (f" ({pct(median)} in the median product)" if median is not None else "")
+        + f" and is the top supplier of {led.height} products"
     )
     return s + (f", led by {names}." if names else ".")
 
