@@ -56,7 +56,8 @@ def rival_sentence(
     names = "; ".join(short_label(describe.get(p, p)) for p in led["product"].head(3).to_list())
     # The value-weighted share is dominated by the largest products; the median tells
     # how exposed a typical product is.
-    median = aut["rival_share"].median() if "rival_share" in aut.columns else None
+    m = aut["rival_share"].median() if "rival_share" in aut.columns else None
+    median = float(m) if isinstance(m, int | float) else None
     s = (
         f"{label or rival} supplies {pct(share)} of this import value"
         + (f" ({pct(median)} in the median product)" if median is not None else "")
