@@ -76,12 +76,15 @@ def emit_frame(df: pl.DataFrame, fmt: Format, *, title: str | None = None, limit
     elif fmt == Format.json:
         sys.stdout.write(dumps_json(df.to_dicts()) + "\n")
     else:
-        out = Console()
+        rows = [[_cell(v) for v in row] for row in df.head(limit).iter_rows()]
+        # Never squeeze values into ellipses: a wide table is wider than the terminal.
+        widths = [max([len(c), *(len(r[n]) for r in rows)]) for n, c in enumerate(df.columns)]
+        out = Console(width=max(Console().width, sum(widths) + 3 * len(widths) + 1))
         tbl = Table(title=title, show_lines=False)
         for c in df.columns:
-            tbl.add_column(c, justify="right" if df[c].dtype.is_numeric() else "left")
-        for row in df.head(limit).iter_rows():
-            tbl.add_row(*(_cell(v) for v in row))
+            tbl.add_column(c, justify="right" if df[c].dtype.is_numeric() else "left", no_wrap=True)
+        for r in rows:
+            tbl.add_row(*r)
         out.print(tbl)
         if df.height > limit:
             out.print(f"… {df.height - limit} more rows (use --format csv for all)")
