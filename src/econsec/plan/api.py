@@ -23,6 +23,7 @@ import polars as pl
 from econsec.countries import CountryTable
 from econsec.engine import Warehouse
 from econsec.errors import NotFoundError
+from econsec.metrics.resolve import as_list, open_warehouse
 from econsec.metrics.results import Result
 from econsec.plan import costs, lp
 from econsec.plan import frontier as _frontier
@@ -207,18 +208,6 @@ class _Setup:
     products: list[str]
 
 
-def _open(warehouse: Warehouse | None, home: Path | str | None, allow_synthetic: bool) -> Warehouse:
-    if warehouse is not None:
-        return warehouse
-    return Warehouse(home, allow_synthetic=allow_synthetic)
-
-
-def _as_list(x: Any) -> list[Any]:
-    if x is None:
-        return []
-    return [x] if isinstance(x, str | int) else list(x)
-
-
 def _product_list(
     products: Any, basket: str | None, table: pl.DataFrame, hs: str, home: Path
 ) -> list[str]:
@@ -227,7 +216,7 @@ def _product_list(
 
     known = set(table["code"].to_list())
     out: set[str] = set()
-    for p in _as_list(products):
+    for p in as_list(products):
         s = str(p).strip()
         if s.isdigit() and len(s) in (1, 3, 5):
             s = "0" + s  # a leading zero lost to a numeric conversion
@@ -253,7 +242,7 @@ def _rivals(rival: Any, ct: CountryTable, year: int, home: Path) -> tuple[tuple[
     from econsec.reference import groups
 
     codes: set[int] = set()
-    names = _as_list(rival)
+    names = as_list(rival)
     if not names:
         raise ValueError("give a rival (--rival)")
     for n in names:
@@ -281,7 +270,7 @@ def _setup(
     home: Path | str | None,
     allow_synthetic: bool,
 ) -> _Setup:
-    wh = _open(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic)
     if year is None:
         held = wh.years()
         if not held:
@@ -587,7 +576,7 @@ def plan(
         year=s.year,
         cap=cap,
         group=group,
-        region=_as_list(region) or None,
+        region=as_list(region) or None,
         single_cap=single_cap,
         home=s.wh.home,
     )

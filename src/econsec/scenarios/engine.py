@@ -22,6 +22,7 @@ import polars as pl
 from econsec.countries import CountryTable
 from econsec.engine import Warehouse
 from econsec.errors import EconsecError, NotFoundError
+from econsec.metrics.resolve import as_list, open_warehouse
 from econsec.scenarios import coalition as coal
 from econsec.scenarios.elasticities import Elasticities, default_elasticities, load_elasticities
 from econsec.scenarios.model import coercer_pain, substitution, totals
@@ -543,7 +544,7 @@ def run_scenario(
     draws, seed
         Monte Carlo draws (overriding ``spec.montecarlo``); no uncertainty when neither is set.
     """
-    wh = warehouse or Warehouse(home, allow_synthetic=allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic)
     ctx = open_context(wh, spec.year)
     el = elasticities
     if el is None:
@@ -570,10 +571,6 @@ def run_scenario(
     return with_io_and_uncertainty(res, spec, io=io, draws=draws, seed=seed)
 
 
-def _as_list(x: str | Sequence[str]) -> list[str]:
-    return [x] if isinstance(x, str) else list(x)
-
-
 def export_ban(
     suppliers: str | Sequence[str],
     targets: str | Sequence[str],
@@ -598,9 +595,9 @@ def export_ban(
             "measures": [
                 {
                     "kind": "export_ban",
-                    "suppliers": _as_list(suppliers),
-                    "targets": _as_list(targets),
-                    "products": _as_list(products),
+                    "suppliers": as_list(suppliers),
+                    "targets": as_list(targets),
+                    "products": as_list(products),
                     "baskets": list(baskets),
                     "share": share,
                 }
@@ -631,10 +628,10 @@ def tariff(
             "measures": [
                 {
                     "kind": "tariff",
-                    "imposer": _as_list(imposer),
-                    "target": _as_list(target),
+                    "imposer": as_list(imposer),
+                    "target": as_list(target),
                     "rate": rate,
-                    "products": _as_list(products),
+                    "products": as_list(products),
                     "baskets": list(baskets),
                     "eta": eta,
                 }
@@ -668,9 +665,9 @@ def coalition_control(
             "measures": [
                 {
                     "kind": "coalition_control",
-                    "members": _as_list(members),
-                    "target": _as_list(target),
-                    "products": _as_list(products),
+                    "members": as_list(members),
+                    "target": as_list(target),
+                    "products": as_list(products),
                     "baskets": list(baskets),
                     "threshold": threshold,
                 }

@@ -23,6 +23,7 @@ from econsec.engine import Warehouse
 from econsec.errors import NotFoundError
 from econsec.metrics.autonomy import autonomy, restrict
 from econsec.metrics.indispensability import world_concentration
+from econsec.metrics.resolve import open_warehouse
 from econsec.metrics.results import Result
 from econsec.substitution import redirectable_supply
 from econsec.warehouse.catalog import ReleaseInfo
@@ -566,7 +567,7 @@ def yard(
         raise ValueError(f"coverage must be in [0, 1]; got {coverage!r}")
     if unaligned is not None and unaligned < 0:
         raise ValueError(f"unaligned must be a distance >= 0; got {unaligned!r}")
-    wh = warehouse or Warehouse(home, allow_synthetic=allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic)
     held = wh.years()
     if year is None:
         if not held:
