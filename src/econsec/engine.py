@@ -56,6 +56,7 @@ class Warehouse:
         self.home = Path(home) if home is not None else get_settings().home
         self.con = con if con is not None else connect()
         self.allow_synthetic = allow_synthetic
+        self._codes_cache: dict[tuple[str, int], set[int]] = {}
 
     @cached_property
     def releases(self) -> list[ReleaseInfo]:
@@ -134,6 +135,21 @@ class Warehouse:
         files = [str(rels[y].path / f"year={y}" / "*.parquet") for y in ys]
         t = self.con.read_parquet(files if len(files) > 1 else files[0])
         return t.select(*TRADE_COLUMNS)
+
+    def codes_used(self, rel: ReleaseInfo, year: int) -> set[int]:
+        """CEPII codes appearing as exporter or importer in a year of a release.
+
+        Read from the release's metadata where the ingest recorded them, else from the data.
+        """
+        listed = rel.years.get(year, {}).get("country_codes")
+        if listed is not None:
+            return {int(c) for c in listed}
+        key = (str(rel.path), year)
+        if key not in self._codes_cache:
+            t = self.trade(year, hs=rel.hs, release=rel.release)
+            codes = t.select(c=t.i).union(t.select(c=t.j)).distinct()
+            self._codes_cache[key] = {int(c) for c in self.con.to_polars(codes)["c"].to_list()}
+        return self._codes_cache[key]
 
     def releases_for(self, years: Sequence[int]) -> dict[int, ReleaseInfo]:
         """Return the release describing each year (see :meth:`release_for`)."""

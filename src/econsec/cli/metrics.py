@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import typer
 
+from econsec.analysis.results import ScreenResult
 from econsec.cli.common import (
     Format,
     FormatOption,
@@ -23,7 +24,7 @@ from econsec.cli.common import (
     emit_json,
     handle_errors,
 )
-from econsec.metrics.results import ScreenResult
+from econsec.query.results import Result
 
 YearOption = typer.Option(None, "--year", "-y", help="Year (default: the latest held).")
 ProductOption = typer.Option(
@@ -55,6 +56,12 @@ def _side(x: str) -> str | list[str]:
     # A comma-separated list of ISO3 codes is a bloc; a single name is a country or group.
     parts = [p.strip() for p in x.split(",") if p.strip()]
     return parts if len(parts) > 1 else x
+
+
+def emit_notes(res: Result) -> None:
+    """Write a result's notes to stderr (whatever the format: stdout stays the document)."""
+    for n in res.notes:
+        console.print(f"note: {n}", highlight=False, soft_wrap=True)
 
 
 def _note(text: str, fmt: Format) -> None:
@@ -101,6 +108,7 @@ def autonomy(
         allow_synthetic=allow_synthetic,
     )
     emit_frame(res.to_polars(), fmt, title=f"Import concentration {res.params['year']}")
+    emit_notes(res)
     s = res.summary()
     _note(
         f"{s['rows']} rows; {s['concentrated']} with HHI > 0.4 "
@@ -140,6 +148,7 @@ def indispensability(
         allow_synthetic=allow_synthetic,
     )
     emit_frame(res.to_polars(), fmt, title=f"Export reliance {res.params['year']}")
+    emit_notes(res)
 
 
 @handle_errors
@@ -173,10 +182,12 @@ def leverage(
         allow_synthetic=allow_synthetic,
     )
     s = res.summary()
+    emit_notes(res)
     if fmt == Format.json:
         emit_json(
             {
                 "summary": s,
+                "notes": list(res.notes),
                 "dependencies": res.frame.to_dicts(),
                 "exposure": res.exposure.to_dicts(),
             }
@@ -204,6 +215,7 @@ def _emit_screen(res: ScreenResult, fmt: Format, flagged_only: bool, title: str)
     if flagged_only:
         df = df.filter(pl.col("flagged"))
     emit_frame(df, fmt, title=title)
+    emit_notes(res)
     s = res.summary()
     line = (
         f"{s['flagged']} of {s['rows']} flagged "

@@ -23,12 +23,12 @@ import polars as pl
 from econsec.countries import CountryTable
 from econsec.engine import Warehouse
 from econsec.errors import NotFoundError
-from econsec.metrics.resolve import as_list, open_warehouse
-from econsec.metrics.results import Result
 from econsec.plan import costs, lp
 from econsec.plan import frontier as _frontier
 from econsec.plan.stockpile import DEFAULT_CARRYING_RATE, stock_cover
 from econsec.plan.strategies import Strategy, resolve_strategy
+from econsec.query.resolver import as_list, open_warehouse
+from econsec.query.results import Result
 from econsec.substitution import redirect_fraction, redirectable_supply
 
 if TYPE_CHECKING:

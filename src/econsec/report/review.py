@@ -15,7 +15,7 @@ import polars as pl
 
 from econsec import __version__, analysis
 from econsec.engine import Warehouse
-from econsec.metrics.resolve import open_warehouse
+from econsec.query.resolver import open_warehouse
 from econsec.report import findings as fd
 
 Products = str | list[str] | None

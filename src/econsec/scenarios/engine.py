@@ -22,7 +22,7 @@ import polars as pl
 from econsec.countries import CountryTable
 from econsec.engine import Warehouse
 from econsec.errors import EconsecError, NotFoundError
-from econsec.metrics.resolve import as_list, open_warehouse
+from econsec.query.resolver import as_list, open_warehouse
 from econsec.scenarios import coalition as coal
 from econsec.scenarios.elasticities import Elasticities, default_elasticities, load_elasticities
 from econsec.scenarios.model import coercer_pain, substitution, totals

@@ -23,8 +23,8 @@ from econsec.engine import Warehouse
 from econsec.errors import NotFoundError
 from econsec.metrics.autonomy import autonomy, restrict
 from econsec.metrics.indispensability import world_concentration
-from econsec.metrics.resolve import open_warehouse
-from econsec.metrics.results import Result
+from econsec.query.resolver import open_warehouse
+from econsec.query.results import Result
 from econsec.substitution import redirectable_supply
 from econsec.warehouse.catalog import ReleaseInfo
 from econsec.yard.espa import ESPA_COLUMNS, EspaParams, espa_filters
@@ -92,7 +92,6 @@ class YardResult(Result):
     headline: Mapping[str, Any] = field(default_factory=dict)
     trend: pl.DataFrame = field(default_factory=pl.DataFrame)
     changes: pl.DataFrame = field(default_factory=pl.DataFrame)
-    notes: tuple[str, ...] = ()
 
     @property
     def coverage(self) -> float:
@@ -122,10 +121,10 @@ class YardResult(Result):
         out["params"] = dict(self.params)
         return out
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, limit: int | None = None) -> dict[str, Any]:
         """Everything as plain Python values (the CLI's JSON output)."""
         out = dict(self.headline)
-        out["products"] = self.frame.to_dicts()
+        out["products"] = (self.frame if limit is None else self.frame.head(limit)).to_dicts()
         if self.trend.height:
             out["trend"] = self.growth()
             out["years"] = self.trend.to_dicts()

@@ -28,32 +28,35 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from econsec.engine import Warehouse
-from econsec.metrics import autonomy as _aut
-from econsec.metrics import indispensability as _ind
-from econsec.metrics import leverage as _lev
-from econsec.metrics import screens as _scr
-from econsec.metrics.resolve import Countries, Products, open_warehouse
-from econsec.metrics.results import (
-    AutonomyResult,
-    IndispensabilityResult,
-    LeverageResult,
-    ScreenResult,
-    SupplierSharesResult,
-)
-from econsec.metrics.runner import (
+from econsec.analysis.assembly import (
     A_CODE,
     B_CODE,
     BLOC_CODE,
     Query,
     autonomy_builder,
     autonomy_setup,
+    bloc_flows,
+    coverage_notes,
     execute,
     make_query,
     params_of,
     run_screen,
+    split_parties,
 )
+from econsec.analysis.results import (
+    AutonomyResult,
+    IndispensabilityResult,
+    LeverageResult,
+    ScreenResult,
+    SupplierSharesResult,
+)
+from econsec.engine import Warehouse
+from econsec.metrics import autonomy as _aut
+from econsec.metrics import indispensability as _ind
+from econsec.metrics import leverage as _lev
+from econsec.metrics import screens as _scr
 from econsec.metrics.spec import ScreenSpec, load_spec
+from econsec.query.resolver import Countries, Products, open_warehouse
 
 __all__ = [
     "AutonomyResult",
@@ -75,6 +78,18 @@ __all__ = [
 
 Home = Path | str | None
 
+#: Longest GeoDep persistence window accepted (years); BACI spans about 30 years.
+MAX_WINDOW = 30
+
+
+def _check_window(window: int, min_years: int) -> None:
+    if not 1 <= window <= MAX_WINDOW:
+        raise ValueError(f"--window must be between 1 and {MAX_WINDOW} years, got {window}")
+    if not 1 <= min_years <= window:
+        raise ValueError(
+            f"--min-years must be between 1 and the window ({window}), got {min_years}"
+        )
+
 
 # --------------------------------------------------------------------------------------
 # autonomy
@@ -92,8 +107,7 @@ def _autonomy(
 ) -> AutonomyResult:
     q = make_query(wh, year, products)
     s = autonomy_setup(q, importer, rival, rival_group, bloc)
-    if s.bloc is not None:
-        q = replace(q, labels={BLOC_CODE: s.bloc.label})
+    q = replace(q, labels=s.labels)
     ys = [q.year] if years is None else list(years)
     df, nom = execute(
         q,
@@ -104,15 +118,18 @@ def _autonomy(
     )
     params = params_of(
         q,
-        importer=importer,
+        importer=s.shown,
         rival=s.rival_label,
-        bloc=s.bloc.label if s.bloc else None,
-        bloc_members=q.names.iso3(s.bloc.codes) if s.bloc else None,
         nomenclature=nom,
+        meaning=[p.meaning("importer") for p, _ in s.blocs],
     )
+    if s.blocs:
+        params["bloc"] = s.blocs[0][0].label
+        params["bloc_members"] = list(s.blocs[0][0].members)
     if years is not None:
         params["years"] = ys
-    return AutonomyResult(df, params)
+    notes = [*q.r.notes, *coverage_notes(q, df, s.shown, "importer", "importer")]
+    return AutonomyResult(df, params, tuple(notes))
 
 
 def autonomy(
@@ -201,23 +218,29 @@ def supplier_shares(
     wh = open_warehouse(warehouse, home, allow_synthetic)
     q = make_query(wh, year, products)
     s = autonomy_setup(q, importer, None, None, bloc)
-    if s.bloc is not None:
-        q = replace(q, labels={BLOC_CODE: s.bloc.label})
+    q = replace(q, labels=s.labels)
 
     def build(flows: ir.Table) -> ir.Table:
-        f = flows
-        imps = s.importers
-        if s.bloc is not None:
-            m = list(s.bloc.codes)
-            f = _aut.restrict(f, products=q.products, importers=m)
-            f = _aut.collapse_bloc(f, m, BLOC_CODE)
-            imps = [BLOC_CODE]
-        t = _aut.supplier_shares(f, importers=imps, products=q.products)
+        parts = [
+            _aut.supplier_shares(bloc_flows(flows, p, c, q.products), importers=[c])
+            for p, c in s.blocs
+        ]
+        if s.importers is None or s.importers:
+            parts.append(_aut.supplier_shares(flows, importers=s.importers, products=q.products))
+        t = ibis.union(*parts) if len(parts) > 1 else parts[0]
         return t if top is None else t.filter(t["rank"] <= top)
 
     df, _ = execute(q, [q.year], build, sort=["year", "importer", "product", "rank"])
+    notes = [*q.r.notes, *coverage_notes(q, df, s.shown, "importer", "importer")]
     return SupplierSharesResult(
-        df, params_of(q, importer=importer, bloc=s.bloc.label if s.bloc else None, top=top)
+        df,
+        params_of(
+            q,
+            importer=s.shown,
+            top=top,
+            meaning=[p.meaning("importer") for p, _ in s.blocs],
+        ),
+        tuple(notes),
     )
 
 
@@ -235,23 +258,49 @@ def _indispensability(
     wh: Warehouse,
 ) -> IndispensabilityResult:
     q = make_query(wh, year, products)
-    exps = q.names.codes(exporter) if exporter is not None else None
+    exps, blocs = split_parties(q, exporter)
+    q = replace(q, labels={c: p.label for p, c in blocs})
 
     def build(flows: ir.Table) -> ir.Table:
-        return _ind.indispensability(
-            flows, exporters=exps, products=q.products, threshold=threshold, redirect=redirect
-        )
+        parts = []
+        for p, c in blocs:
+            f = _aut.collapse_bloc(_aut.restrict(flows, products=q.products), list(p.codes), c)
+            parts.append(
+                _ind.indispensability(f, exporters=[c], threshold=threshold, redirect=redirect)
+            )
+        if exps is None or exps:
+            parts.append(
+                _ind.indispensability(
+                    flows,
+                    exporters=exps,
+                    products=q.products,
+                    threshold=threshold,
+                    redirect=redirect,
+                )
+            )
+        return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
     ys = [q.year] if years is None else list(years)
     df, nom = execute(
         q, ys, build, sort=["year", "product", "world_rank", "exporter"], with_hs=years is not None
     )
+    shown = (
+        None
+        if exps is None and not blocs
+        else [*(p.label for p, _ in blocs), *q.r.iso3s(exps or [])]
+    )
     params = params_of(
-        q, exporter=exporter, threshold=threshold, redirect=redirect, nomenclature=nom
+        q,
+        exporter=shown,
+        threshold=threshold,
+        redirect=redirect,
+        nomenclature=nom,
+        meaning=[p.meaning("exporter") for p, _ in blocs],
     )
     if years is not None:
         params["years"] = ys
-    return IndispensabilityResult(df, params)
+    notes = [*q.r.notes, *coverage_notes(q, df, shown, "exporter", "exporter")]
+    return IndispensabilityResult(df, params, tuple(notes))
 
 
 def indispensability(
@@ -350,11 +399,10 @@ def leverage(
     """
     wh = open_warehouse(warehouse, home, allow_synthetic)
     q = make_query(wh, year, products)
-    sa, sb = q.names.side(a), q.names.side(b)
+    sa, sb = q.r.party(a), q.r.party(b)
     if set(sa.codes) & set(sb.codes):
-        raise ValueError(
-            f"{sa.label} and {sb.label} share members; leverage needs two disjoint sides"
-        )
+        same = "the same country" if sa.codes == sb.codes else "sides that share members"
+        raise ValueError(f"{sa.label} and {sb.label} are {same}; leverage needs two disjoint sides")
     ca = A_CODE if sa.is_bloc else sa.codes[0]
     cb = B_CODE if sb.is_bloc else sb.codes[0]
     q = replace(q, labels={ca: sa.label, cb: sb.label})
@@ -382,10 +430,18 @@ def leverage(
         b=sb.label,
         tau=tau,
         sigma=sigma,
-        a_members=q.names.iso3(sa.codes),
-        b_members=q.names.iso3(sb.codes),
+        a_members=list(sa.members),
+        b_members=list(sb.members),
+        meaning=[sa.meaning("side A"), sb.meaning("side B")],
     )
-    return LeverageResult(df, params, exposure=exposure)
+    notes = list(q.r.notes)
+    if df.height == 0:
+        notes.append(
+            f"neither {sa.label} nor {sb.label} depends on the other in {q.year} at "
+            f"import share ≥ {tau:g} and world share ≥ {sigma:g}"
+            + (" in the products asked" if q.products is not None else "")
+        )
+    return LeverageResult(df, params, tuple(notes), exposure=exposure)
 
 
 # --------------------------------------------------------------------------------------
@@ -405,10 +461,26 @@ def _geodep(
     *,
     every_year: bool = False,
 ) -> ScreenResult:
-    imps = q.names.codes(importer) if importer is not None else None
+    imps, blocs = split_parties(q, importer)
+    q = replace(q, labels={c: p.label for p, c in blocs})
 
     def build(flows: ir.Table) -> ir.Table:
-        return _scr.geodep_conditions(flows, importers=imps, products=q.products, **thresholds)
+        parts = []
+        for p, c in blocs:
+            f = _aut.collapse_bloc(_aut.restrict(flows, products=q.products), list(p.codes), c)
+            parts.append(
+                _scr.geodep_conditions(
+                    f,
+                    importers=[c],
+                    products=None,
+                    **thresholds,  # type: ignore[arg-type]
+                )
+            )
+        if imps is None or imps:
+            parts.append(
+                _scr.geodep_conditions(flows, importers=imps, products=q.products, **thresholds)
+            )
+        return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
     def post(t: ir.Table) -> ir.Table:
         if persistence:
@@ -417,9 +489,15 @@ def _geodep(
             t = t.mutate(years_met=ibis.literal(None, "int64"), persistent=ibis.literal(True))
         return t.mutate(flagged=t.conditions_met & t.persistent)
 
+    shown = (
+        None
+        if imps is None and not blocs
+        else [*(p.label for p, _ in blocs), *q.r.iso3s(imps or [])]
+    )
     params = params_of(
         q,
-        importer=importer,
+        importer=shown,
+        meaning=[p.meaning("importer") for p, _ in blocs],
         **thresholds,
         persistence=persistence,
         window=window,
@@ -428,8 +506,11 @@ def _geodep(
         **extra,
     )
     keys = ["importer", "product"]
-    return run_screen(
+    res = run_screen(
         q, years, report, build, keys, "import_value", params, post, every_year=every_year
+    )
+    return replace(
+        res, notes=(*res.notes, *coverage_notes(q, res.frame, shown, "importer", "importer"))
     )
 
 
@@ -463,6 +544,7 @@ def screen_geodep(
         c3_import_export, conditions_met, years_met, persistent, flagged``; ``churn``
         against the previous year held.
     """
+    _check_window(window, min_years)
     wh = open_warehouse(warehouse, home, allow_synthetic)
     q = make_query(wh, year, products)
     prev = max((h for h in wh.years() if h < q.year), default=None)
@@ -500,6 +582,7 @@ def screen_geodep_trend(
     year before; restrict ``importer`` or ``products`` on full releases (the frame has a row
     per importer × product × year).
     """
+    _check_window(window, min_years)
     wh = open_warehouse(warehouse, home, allow_synthetic)
     held = wh.years()
     report = sorted(set(years)) if years is not None else held
@@ -548,7 +631,12 @@ def screen_eu(
     """
     wh = open_warehouse(warehouse, home, allow_synthetic)
     q = make_query(wh, year, products)
-    b = q.names.side(bloc)
+    b = q.r.party(bloc)
+    if not b.is_bloc:
+        raise ValueError(
+            f"the EU 2021 screen is for a bloc of several countries; {b.label} is one country "
+            "(use 'screen geodep' for a country)"
+        )
     q = replace(q, labels={BLOC_CODE: b.label})
     prev = max((h for h in wh.years() if h < q.year), default=None)
 
@@ -566,14 +654,16 @@ def screen_eu(
     params = params_of(
         q,
         bloc=b.label,
-        members=q.names.iso3(b.codes),
+        members=list(b.members),
+        meaning=[b.meaning("importer")],
         extra_hhi=extra_hhi,
         extra_share=extra_share,
         ratio=ratio,
     )
     ys = [y for y in (prev, q.year) if y is not None]
     params["previous_year"] = prev
-    return run_screen(q, ys, ys, build, ["bloc", "product"], "extra_imports", params)
+    res = run_screen(q, ys, ys, build, ["bloc", "product"], "extra_imports", params)
+    return replace(res, notes=(*res.notes, *coverage_notes(q, res.frame, None, "bloc", "bloc")))
 
 
 _SCREEN_KEYS = {
@@ -637,11 +727,10 @@ def _custom_table(
         s = autonomy_setup(
             q, opt.get("importer"), opt.get("rival"), opt.get("rival_group"), opt.get("bloc")
         )
-        labels = {BLOC_CODE: s.bloc.label} if s.bloc else {}
-        return autonomy_builder(s, q.products), labels
+        return autonomy_builder(s, q.products), s.labels
     if table == "indispensability":
         ex = opt.get("exporter")
-        exps = q.names.codes(ex) if ex is not None else None
+        exps = q.r.codes(ex) if ex is not None else None
         return (
             lambda f: _ind.indispensability(
                 f,
@@ -653,9 +742,9 @@ def _custom_table(
         ), {}
     if table == "geodep":
         imp = opt.get("importer")
-        imps = q.names.codes(imp) if imp is not None else None
+        imps = q.r.codes(imp) if imp is not None else None
         return (lambda f: _scr.geodep_conditions(f, importers=imps, products=q.products)), {}
-    b = q.names.side(opt.get("bloc", "EU27"))
+    b = q.r.party(opt.get("bloc", "EU27"))
     return (
         lambda f: _scr.eu_conditions(f, b.codes, BLOC_CODE, products=q.products).drop("flagged"),
         {BLOC_CODE: b.label},

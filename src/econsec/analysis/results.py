@@ -6,45 +6,12 @@ products as 6-character HS codes, values in thousand current USD.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
-if TYPE_CHECKING:
-    import pandas as pd
-
-
-def _freeze(d: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(d))
-
-
-@dataclass(frozen=True)
-class Result:
-    """Base result: ``frame`` (polars) and ``params`` (what was asked, resolved)."""
-
-    frame: pl.DataFrame
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", _freeze(self.params))
-
-    def to_polars(self) -> pl.DataFrame:
-        """Return the result as a polars frame (a copy; the result itself does not change)."""
-        return self.frame.clone()
-
-    def to_pandas(self) -> pd.DataFrame:
-        """Return the result as a pandas frame."""
-        return self.frame.to_pandas()
-
-    def __len__(self) -> int:
-        return self.frame.height
-
-    def summary(self) -> dict[str, Any]:
-        """Headline figures and the parameters, as plain Python values."""
-        return {"rows": self.frame.height, "params": dict(self.params)}
+from econsec.query.results import Result
 
 
 def _total(df: pl.DataFrame, col: str) -> float:

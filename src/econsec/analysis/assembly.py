@@ -1,0 +1,271 @@
+"""Assembly of the analysis verbs: resolve a call, run it per release, show ISO3, add notes.
+
+A call resolves its names and products once (:class:`Query`, over a
+:class:`~econsec.query.Resolver`), builds Ibis expressions over each release's flows,
+executes them on the warehouse's backend, replaces country codes by ISO3 and says what the
+frame lacks (products without flows, members a release does not list).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import polars as pl
+
+from econsec.analysis.results import ScreenResult
+from econsec.engine import Warehouse
+from econsec.metrics import autonomy as _aut
+from econsec.metrics import screens as _scr
+from econsec.query.flows import by_release, display, release_flows
+from econsec.query.resolver import Countries, Party, Products, Resolver
+
+#: Codes given to merged blocs (CEPII codes are positive).
+BLOC_CODE, A_CODE, B_CODE = -1, -1, -2
+
+
+@dataclass(frozen=True)
+class Query:
+    """What one API call asks, resolved against the target year's release."""
+
+    r: Resolver
+    products: list[str] | None
+    labels: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def wh(self) -> Warehouse:
+        """The warehouse."""
+        return self.r.wh
+
+    @property
+    def year(self) -> int:
+        """The target year."""
+        return self.r.year
+
+    @property
+    def hs(self) -> str:
+        """The target year's nomenclature."""
+        return self.r.hs
+
+
+def make_query(wh: Warehouse, year: int | None, items: Products | None) -> Query:
+    """Resolve the year (latest held when ``None``) and products against its release."""
+    r = Resolver(wh, year)
+    return Query(r, r.products(items))
+
+
+def execute(
+    q: Query,
+    years: Sequence[int],
+    build: Callable[[ir.Table], ir.Table],
+    *,
+    sort: Sequence[str],
+    with_hs: bool = False,
+) -> tuple[pl.DataFrame, dict[int, str]]:
+    """Run ``build`` on each release's flows for ``years``; concatenate, show ISO3.
+
+    Rows are ordered by ``sort`` (country codes, not names) in the query; releases follow
+    each other in year order.
+    """
+    frames, nomenclature = [], {}
+    for rel, ys in by_release(q.wh, years):
+        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
+        df = q.wh.con.to_polars(build(flows).order_by(list(sort)))
+        df = display(df, q.wh.countries(rel.hs, rel.release), q.labels)
+        hs = q.hs if converted else rel.hs
+        nomenclature.update(dict.fromkeys(ys, hs))
+        if with_hs:
+            df = df.with_columns(hs=pl.lit(hs))
+        frames.append(df)
+    out = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+    return out, nomenclature
+
+
+def params_of(q: Query, **kw: Any) -> dict[str, Any]:
+    """Parameters recorded in a result: year, nomenclature, products and ``kw``."""
+    return {"year": q.year, "hs": q.hs, "products": q.products, **kw}
+
+
+def coverage_notes(
+    q: Query, df: pl.DataFrame, who: Sequence[str] | None, role: str, column: str
+) -> list[str]:
+    """Say what the frame lacks: asked products or parties without flows.
+
+    Parameters
+    ----------
+    df
+        The result frame (``product`` and ``column`` columns).
+    who
+        The parties asked for (labels as they appear in ``column``); ``None``: all.
+    role
+        ``importer`` or ``exporter``, for the wording.
+    """
+    notes = []
+    yrs = sorted(df["year"].unique().to_list()) if "year" in df.columns and df.height else []
+    when = f"in {yrs[0]}" if len(yrs) == 1 else f"in {q.year}"
+    if df.height == 0:
+        whom = f" for {role} {', '.join(who)}" if who else ""
+        what = f" in the {len(q.products)} product(s) asked" if q.products is not None else ""
+        notes.append(f"no flows{whom}{what} {when}: the result is empty")
+        return notes
+    if who:
+        absent = [w for w in who if w not in set(df[column].to_list())]
+        if absent:
+            notes.append(f"no flows for {role} {', '.join(absent)} {when} in the products asked")
+    if q.products is not None:
+        missing = sorted(set(q.products) - set(df["product"].to_list()))
+        if missing:
+            shown = ", ".join(missing[:20]) + (
+                f" … ({len(missing)} in all)" if len(missing) > 20 else ""
+            )
+            whom = f" for {', '.join(who)}" if who else ""
+            notes.append(f"{len(missing)} product(s) asked have no flows{whom} {when}: {shown}")
+    return notes
+
+
+@dataclass(frozen=True)
+class AutonomySetup:
+    """Resolved importers: countries (``None``: all), blocs with their codes, rival."""
+
+    importers: list[int] | None
+    blocs: list[tuple[Party, int]]
+    rival: list[int] | None
+    rival_label: str | None
+
+    @property
+    def labels(self) -> dict[int, str]:
+        """Display labels of the bloc codes."""
+        return {c: p.label for p, c in self.blocs}
+
+    @property
+    def shown(self) -> list[str] | None:
+        """Labels of the importers asked (``None``: all)."""
+        if self.importers is None and not self.blocs:
+            return None
+        return [*(p.label for p, _ in self.blocs), *self.country_labels]
+
+    country_labels: tuple[str, ...] = ()
+
+
+def split_parties(
+    q: Query, x: Countries | None
+) -> tuple[list[int] | None, list[tuple[Party, int]]]:
+    """Countries of ``x`` (``None``: all) and its blocs, each with a negative code."""
+    if x is None:
+        return None, []
+    countries: list[int] = []
+    blocs: list[tuple[Party, int]] = []
+    for p in q.r.parties(x):
+        if p.is_bloc:
+            blocs.append((p, -1 - len(blocs)))
+        else:
+            countries.extend(p.codes)
+    return sorted(set(countries)), blocs
+
+
+def autonomy_setup(
+    q: Query,
+    importer: Countries | None,
+    rival: Countries | None,
+    rival_group: str | None,
+    bloc: Countries | None,
+) -> AutonomySetup:
+    """Resolve the country arguments of :func:`econsec.analysis.autonomy`."""
+    if bloc is not None and importer is not None:
+        raise ValueError("give either importer or bloc, not both")
+    rv: list[int] | None = None
+    labels = []
+    for x, group in ((rival, False), (rival_group, True)):
+        if x is not None:
+            p = q.r.group(str(x)) if group else q.r.party(x)
+            rv = sorted(set(rv or []) | set(p.codes))
+            labels.append(p.label)
+    if bloc is not None:
+        p = q.r.party(bloc)
+        p = p if p.is_bloc else Party(p.label, p.codes, "list", p.members)
+        imps: list[int] | None = []
+        blocs = [(p, BLOC_CODE)]
+    else:
+        imps, blocs = split_parties(q, importer)
+    if rv is not None:
+        for p, _ in blocs:
+            if set(p.codes) & set(rv):
+                q.r.notes.append(
+                    f"rival {'+'.join(labels)} shares members with {p.label}: "
+                    "trade between members is not imports of the bloc"
+                )
+    shown = tuple(q.r.iso3s(imps or []))
+    return AutonomySetup(
+        imps if (imps or blocs) else None, blocs, rv, "+".join(labels) or None, shown
+    )
+
+
+def bloc_flows(flows: ir.Table, party: Party, code: int, prods: list[str] | None) -> ir.Table:
+    """Flows with ``party``'s members merged into ``code`` and intra-bloc flows dropped."""
+    m = list(party.codes)
+    f = _aut.restrict(flows, products=prods)
+    return _aut.collapse_bloc(f.filter(f.i.isin(m) | f.j.isin(m)), m, code)
+
+
+def autonomy_builder(s: AutonomySetup, prods: list[str] | None) -> Callable[[ir.Table], ir.Table]:
+    """Return the autonomy expression builder over flows (merging each bloc)."""
+
+    def build(flows: ir.Table) -> ir.Table:
+        parts = []
+        for p, c in s.blocs:
+            parts.append(
+                _aut.autonomy(bloc_flows(flows, p, c, prods), importers=[c], rival=s.rival)
+            )
+        if s.importers is None or s.importers:
+            parts.append(_aut.autonomy(flows, importers=s.importers, products=prods, rival=s.rival))
+        return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+    return build
+
+
+def run_screen(
+    q: Query,
+    years: Sequence[int],
+    report: Sequence[int],
+    build: Callable[[ir.Table], ir.Table],
+    keys: Sequence[str],
+    value_column: str,
+    params: dict[str, Any],
+    post: Callable[[ir.Table], ir.Table] | None = None,
+    *,
+    every_year: bool = False,
+    notes: Sequence[str] = (),
+) -> ScreenResult:
+    """Build per release over ``years``, union, post-process (persistence), keep ``report``.
+
+    The frame holds the last reported year (every reported year with ``every_year``); churn
+    compares each reported year with the one before it.
+    """
+    parts = []
+    nom: dict[int, str] = {}
+    for rel, ys in by_release(q.wh, years):
+        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
+        parts.append(build(flows))
+        nom.update(dict.fromkeys(ys, q.hs if converted else rel.hs))
+    t = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    if post is not None:
+        t = post(t)
+    rep = sorted(set(report))
+    t = t.filter(t.year.isin(rep))
+    raw = q.wh.con.to_polars(t.order_by(["year", *keys]))
+    churns = []
+    if len(rep) > 1:
+        mt = ibis.memtable(raw.select(*keys, "year", "flagged").to_arrow())
+        for a, b in itertools.pairwise(rep):
+            churns.append(q.wh.con.to_polars(_scr.churn(mt, keys, a, b)))
+    ch = pl.DataFrame()
+    if churns:
+        ch = display(pl.concat(churns), q.r.countries, q.labels).sort(["year_to", "status", *keys])
+    shown = raw if every_year else raw.filter(pl.col("year") == rep[-1])
+    df = display(shown, q.r.countries, q.labels)
+    params = {**params, "nomenclature": nom}
+    return ScreenResult(df, params, (*q.r.notes, *notes), churn=ch, value_column=value_column)
