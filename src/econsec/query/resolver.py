@@ -218,7 +218,7 @@ class Resolver:
         return self._party("+".join(dict.fromkeys(labels)), codes, "list")
 
     def _unknown(self, x: str | int, e: NotFoundError) -> NotFoundError:
-        """Build the error for a name that is neither a country nor a group, with both kinds of hint."""
+        """Build the error for a name neither a country nor a group, with hints of both."""
         if not isinstance(x, str) or x.strip().isdigit():
             return e
         try:
