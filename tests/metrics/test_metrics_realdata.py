@@ -148,3 +148,78 @@ def test_japan_magnets_2024_figures(real):
     assert r["import_value"][0] == pytest.approx(total)
     assert r["rival_share"][0] == pytest.approx(raw.filter(pl.col("i") == 156)["v"].sum() / total)
     assert r["n_suppliers"][0] == raw.height
+
+
+# --- the front door on the real sample: countries under two codes, EU27 -----------------
+
+FIVE = ["DEU", "BEL", "FRA", "JPN", "USA"]
+
+
+def _codes_of(iso: str, iso3: dict[int, str]) -> list[int]:
+    return [c for c, i in iso3.items() if i == iso]
+
+
+@pytest.mark.parametrize("country", FIVE)
+def test_every_product_of_the_raw_rows(real, country):
+    """DEU (280 in the flows), BEL (58) and the others: values equal the raw rows."""
+    home, flows, iso3 = real
+    codes = _codes_of(country, iso3)
+    raw = flows.filter(pl.col("t") == 2024)
+    imp = raw.filter(pl.col("j").is_in(codes)).group_by("k").agg(pl.col("v").sum())
+    exp = raw.filter(pl.col("i").is_in(codes)).group_by("k").agg(pl.col("v").sum())
+    aut = analysis.autonomy(country, 2024, home=home).to_polars()
+    assert aut.height == imp.height > 0
+    got = dict(zip(aut["product"], aut["import_value"], strict=True))
+    for k, v in imp.iter_rows():
+        assert math.isclose(got[k], v, rel_tol=1e-12), (country, k)
+    ind = analysis.indispensability(country, 2024, home=home).to_polars()
+    got = dict(zip(ind["product"], ind["export_value"], strict=True))
+    assert set(got) == set(exp["k"].to_list())
+    for k, v in exp.iter_rows():
+        assert math.isclose(got[k], v, rel_tol=1e-12), (country, k)
+    geo = analysis.screen_geodep(2024, country, persistence=False, home=home).to_polars()
+    assert set(geo["product"].to_list()) == set(imp["k"].to_list())
+
+
+def test_leverage_reaches_germany(real):
+    home, _, _ = real
+    res = analysis.leverage("DEU", "CHN", 2024, home=home)
+    assert res.params["a_members"] == ["DEU"]
+    assert res.exposure.filter(pl.col("exporter") == "DEU")["total_exports"][0] > 0
+
+
+def test_eu27_equals_an_independent_extra_eu_computation(real):
+    """Import value, HHI and top supplier of the EU27 for all 30 products (2024)."""
+    from econsec.reference.groups import members
+
+    home, flows, iso3 = real
+    eu = {c for m in members("EU27", on=2024) for c in _codes_of(m, iso3)}
+    raw = flows.filter(pl.col("t") == 2024)
+    # Merge every code of a country (DEU 276/280, BEL 56/58) before computing supplier shares.
+    canon = {c: min(_codes_of(i, iso3)) for c, i in iso3.items()}
+    extra = (
+        raw.filter(pl.col("j").is_in(eu) & ~pl.col("i").is_in(eu))
+        .with_columns(pl.col("i").replace_strict(canon, default=pl.col("i")))
+        .group_by("k", "i")
+        .agg(pl.col("v").sum())
+    )
+    want = (
+        extra.group_by("k")
+        .agg(
+            total=pl.col("v").sum(),
+            hhi=(pl.col("v") ** 2).sum() / pl.col("v").sum() ** 2,
+            top=pl.col("i").sort_by([pl.col("v"), pl.col("i")], descending=[True, False]).first(),
+        )
+        .sort("k")
+    )
+    got = analysis.autonomy(bloc="EU27", year=2024, home=home).to_polars().sort("product")
+    assert got["product"].to_list() == want["k"].to_list()
+    assert len(want) == 30
+    for g, w in zip(got.iter_rows(named=True), want.iter_rows(named=True), strict=True):
+        assert math.isclose(g["import_value"], w["total"], rel_tol=1e-12), g["product"]
+        assert math.isclose(g["hhi"], w["hhi"], rel_tol=1e-9), g["product"]
+        assert g["top_supplier"] == iso3[w["top"]], g["product"]
+    # 811292 (gallium, germanium): China is the EU's top extra-EU supplier, not Germany.
+    assert got.filter(pl.col("product") == "811292")["top_supplier"][0] == "CHN"
+    screen = analysis.screen_eu("EU27", 2024, home=home).to_polars().sort("product")
+    assert screen["extra_imports"].to_list() == pytest.approx(got["import_value"].to_list())
