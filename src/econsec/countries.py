@@ -136,6 +136,16 @@ class CountryTable:
         f = self.frame
         for col in ("iso3", "iso2"):
             hit = f.filter(pl.col(col).str.to_uppercase() == up).sort("code")
+            if hit["iso3"].n_unique() > 1:  # e.g. ISO2 CS: Czechoslovakia and Serbia-Montenegro
+                now = hit.filter(~pl.col("name").str.contains("(...", literal=True))
+                if now["iso3"].n_unique() != 1:
+                    raise NotFoundError(
+                        "country",
+                        name,
+                        [f"{display_iso3(i)} ({n})" for i, n in hit.select("iso3", "name").rows()],
+                        hint=f"{col.upper()} {up} is ambiguous in this release; give the ISO3",
+                    )
+                hit = now
             if hit.height:
                 return self.canonical(int(hit["code"][0]))
         hit = f.filter(pl.col("name").str.to_lowercase() == key.lower()).sort("code")

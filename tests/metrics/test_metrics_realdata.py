@@ -223,3 +223,30 @@ def test_eu27_equals_an_independent_extra_eu_computation(real):
     assert got.filter(pl.col("product") == "811292")["top_supplier"][0] == "CHN"
     screen = analysis.screen_eu("EU27", 2024, home=home).to_polars().sort("product")
     assert screen["extra_imports"].to_list() == pytest.approx(got["import_value"].to_list())
+
+
+@pytest.mark.parametrize("hs", ["HS17", "HS02"])
+def test_every_country_with_flows_is_reachable(hs):
+    """Each code carrying flows resolves by its ISO3, ISO2 and name to the same country."""
+    from econsec.countries import CountryTable
+
+    mirror = _mirror()
+    if mirror is None:
+        pytest.skip("real sample data absent: set ECONSEC_MIRROR to the shared data folder")
+    with zipfile.ZipFile(mirror / f"baci/BACI_{hs}_V202601.zip") as z:
+        cc = next(n for n in z.namelist() if n.startswith("country_codes"))
+        ct = CountryTable(read_country_codes(io.BytesIO(z.read(cc)), name=cc))
+        used: set[int] = set()
+        for n in z.namelist():
+            if n.startswith(f"BACI_{hs}_Y"):
+                f = pl.read_csv(io.BytesIO(z.read(n)), columns=["i", "j"])
+                used |= set(f["i"].to_list()) | set(f["j"].to_list())
+    rows = ct.frame.filter(pl.col("code").is_in(sorted(used)))
+    assert rows.height > 150
+    for code, name, iso2, iso3 in rows.select("code", "name", "iso2", "iso3").iter_rows():
+        want = ct.canonical(code)
+        assert ct.resolve(display_iso3(iso3)) == want, (code, iso3)
+        assert ct.resolve(name) == want, (code, name)
+        shared = ct.frame.filter(pl.col("iso2") == iso2)["iso3"].n_unique() > 1
+        if iso2 and not shared:
+            assert ct.resolve(iso2) == want, (code, iso2)
