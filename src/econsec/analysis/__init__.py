@@ -1,21 +1,27 @@
-"""Economic-security analysis of the warehouse by country name, product code and year.
+"""Economic-security analysis of the warehouse by country, bloc, product and year.
 
-Each function resolves names and years, builds the Ibis expressions of
-:mod:`econsec.metrics`, executes them on the warehouse's backend (DuckDB by default) and
-returns an immutable result with ``.to_polars()``, ``.to_pandas()``, ``.summary()`` and the
-parameters used. Countries appear as ISO3 (``TWN`` for Taiwan; merged groups by name),
-products as 6-character HS codes, values in thousand current USD.
+Each verb resolves its arguments once through :class:`econsec.query.Resolver` (countries by
+ISO3, ISO2, CEPII code or name, every CEPII code of a country merged; groups built-in or the
+user's; products as HS6 codes, headings, chapters or baskets; the year omitted = the latest
+held), builds the Ibis expressions of :mod:`econsec.metrics`, executes them on the
+warehouse's backend (DuckDB by default) and returns an immutable
+:class:`~econsec.query.Result`: ``frame``, ``params``, ``notes``, ``summary()``,
+``to_polars()``, ``to_pandas()``, ``to_dict()``. Countries appear as ISO3 (``TWN`` for
+Taiwan; blocs by their name), products as 6-character HS codes, values in thousand current
+USD.
 
-Groups (``G7``, ``EU27``) come from :mod:`econsec.reference.groups` where installed; a list
-of countries works everywhere a group does. Series spanning several HS nomenclatures
-(e.g. HS02 for 2002–2016 and HS17 from 2017) are computed year by year in each year's own
-release and carry an ``hs`` column; they are converted to the newest nomenclature when
-:mod:`econsec.reference.hs` provides ``convert_flows``.
+Wherever a country is accepted, a group (``EU27``, ``G7``, a user group) or a list of
+countries acting together is accepted too: as an importer it is one bloc whose imports are
+extra-bloc imports; as an exporter, its extra-bloc exports; ``params["meaning"]`` says so.
+Several importers (``["JPN", "KOR", "EU27"]``) are each reported. Series spanning several HS
+nomenclatures (e.g. HS02 for 2002–2016 and HS17 from 2017) are computed year by year and
+converted to the newest nomenclature with the concordance; they carry an ``hs`` column.
 
 Examples
 --------
->>> from econsec import analysis
->>> analysis.autonomy("JPN", 2024, products=["850511"], rival="CHN").to_polars()  # doctest: +SKIP
+>>> import econsec as es
+>>> es.autonomy("JPN", 2024, products=["850511"], rival="CHN").to_polars()  # doctest: +SKIP
+>>> es.autonomy("EU27", 2024, products="eu-crma").notes  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -149,8 +155,8 @@ def autonomy(
     Parameters
     ----------
     importer
-        Country (ISO3, ISO2, name or CEPII code), several, or a group name (its members
-        each reported); ``None``: every importer.
+        Country (ISO3, ISO2, name or CEPII code), a group or bloc (one importer: its
+        extra-bloc imports), or several of these (each reported); ``None``: every importer.
     year
         Year; the latest held when ``None``.
     products
@@ -319,7 +325,8 @@ def indispensability(
     Parameters
     ----------
     exporter
-        Country, several, or a group name (members each reported); ``None``: every exporter.
+        Country, a group or bloc (one exporter: its extra-bloc exports), or several of
+        these (each reported); ``None``: every exporter.
     year, products
         As in :func:`autonomy`.
     threshold

@@ -73,7 +73,10 @@ def _note(text: str, fmt: Format) -> None:
 @handle_errors
 def autonomy(
     importer: list[str] | None = typer.Option(
-        None, "--importer", "-i", help="Importer (country or group); repeatable. Default: all."
+        None,
+        "--importer",
+        "-i",
+        help="Importer: country, or group as one bloc (extra-bloc imports); repeatable.",
     ),
     year: int | None = YearOption,
     product: list[str] | None = ProductOption,
@@ -120,7 +123,10 @@ def autonomy(
 @handle_errors
 def indispensability(
     exporter: list[str] | None = typer.Option(
-        None, "--exporter", "-e", help="Exporter (country or group); repeatable. Default: all."
+        None,
+        "--exporter",
+        "-e",
+        help="Exporter: country, or group as one bloc (extra-bloc exports); repeatable.",
     ),
     year: int | None = YearOption,
     product: list[str] | None = ProductOption,
@@ -237,7 +243,10 @@ FlaggedOnly = typer.Option(False, "--flagged-only", help="Show flagged rows only
 def screen_geodep(
     year: int | None = YearOption,
     importer: list[str] | None = typer.Option(
-        None, "--importer", "-i", help="Importer (country or group); repeatable. Default: all."
+        None,
+        "--importer",
+        "-i",
+        help="Importer: country, or group as one bloc (extra-bloc imports); repeatable.",
     ),
     product: list[str] | None = ProductOption,
     import_hhi: float = typer.Option(0.4, "--import-hhi", help="C1: import HHI above this."),
