@@ -141,8 +141,8 @@ class Warehouse:
 
         Read from the release's metadata where the ingest recorded them, else from the data.
         """
-        listed = rel.years.get(year, {}).get("country_codes")
-        if listed is not None:
+        listed = rel.years.get(year, {}).get("countries")
+        if isinstance(listed, list):  # older ingests recorded only a count
             return {int(c) for c in listed}
         key = (str(rel.path), year)
         if key not in self._codes_cache:
