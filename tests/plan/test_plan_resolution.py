@@ -172,6 +172,9 @@ def test_degenerate_parties(make_warehouse):
         api.plan("EU27", 2024, "850511", ["CHN", "FRA"], home=home)
     with pytest.raises(NotFoundError, match="span Asia, Europe"):
         api.plan(["JPN", "FRA"], 2024, "850511", strategy="near-shore", home=home)
+    near = api.plan(["KOR", "JPN", "FRA"], 2024, "850511", strategy="near-shore", home=home)
+    assert near.params["allowed_set"] == "Asia"
+    assert any("most of its members (not FRA)" in n for n in near.notes)
     with pytest.raises(TypeError, match="products="):
         api.plan("JPN", "850511", home=home)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="at least one product"):

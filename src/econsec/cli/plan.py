@@ -20,6 +20,8 @@ from econsec.cli.common import (
     handle_errors,
 )
 from econsec.cli.metrics import emit_notes
+from econsec.plan.api import DEFAULT_CAP
+from econsec.plan.assembly import DEFAULT_RIVAL
 from econsec.plan.costs import DEFAULT_RESHORE_PREMIUM, DEFAULT_SWITCHING_PREMIUM
 from econsec.plan.stockpile import DEFAULT_CARRYING_RATE
 
@@ -75,9 +77,9 @@ def plan_cmd(
     basket: str | None = typer.Option(None, "--basket", help="Plan every product of a basket."),
     year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest held)."),
     rival: list[str] = typer.Option(
-        ["CHN"], "--rival", help="Country or group whose share is capped (repeatable)."
+        [DEFAULT_RIVAL], "--rival", help="Country or group whose share is capped (repeatable)."
     ),
-    cap: float = typer.Option(0.5, "--cap", help="Maximum share of the rival, in [0, 1]."),
+    cap: float = typer.Option(DEFAULT_CAP, "--cap", help="Maximum share of the rival, in [0, 1]."),
     strategy: StrategyChoice = typer.Option(
         StrategyChoice.diversify, "--strategy", "-s", help="Which suppliers may expand."
     ),

@@ -20,6 +20,7 @@ The rival never expands; suppliers outside the allowed set keep their baseline v
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -117,19 +118,32 @@ def _known(r: Resolver, iso3s: Sequence[str]) -> set[int]:
     return out
 
 
-def home_region(importer: Party) -> str:
-    """M49 region of the importer, or the one all members of a bloc share.
+def home_region(importer: Party) -> tuple[str, str | None]:
+    """M49 region of the importer, or of most members of a bloc, with a note for a bloc.
+
+    A bloc's region is the one more than half of its members belong to (Europe for the
+    EU27, Cyprus being in Western Asia); the note names the members outside it.
 
     Raises
     ------
     NotFoundError
-        When the table lacks it, or a bloc's members span several regions.
+        When the table lacks the importer's region, or no region holds most of a bloc.
     """
-    found = {region_of(m) for m in importer.members}
-    if len(found) == 1 and None not in found:
-        return str(found.pop())
+    by_member = {m: region_of(m) for m in importer.members}
+    counts = Counter(r for r in by_member.values() if r is not None)
+    top = counts.most_common(1)
+    if top and 2 * top[0][1] > len(by_member):
+        region = top[0][0]
+        outside = sorted(m for m, r in by_member.items() if r != region)
+        note = (
+            f"near-shore region of {importer.label}: {region}, the region of most of its "
+            f"members" + (f" (not {', '.join(outside)})" if outside else "")
+            if importer.is_bloc
+            else None
+        )
+        return region, note
     hint = (
-        f"its members span {', '.join(sorted(str(f) for f in found))}; pass --region"
+        f"its members span {', '.join(sorted(counts))}; pass --region"
         if importer.is_bloc
         else "pass --region"
     )
@@ -179,7 +193,12 @@ def resolve_strategy(
         friends = r.party(group if group is not None else DEFAULT_GROUP)
         return Strategy(name, frozenset(friends.codes), None, False, friends.label)
     if name == "near-shore":
-        names = list(region or []) or [home_region(importer)]
+        names = list(region or [])
+        if not names:
+            own, note = home_region(importer)
+            names = [own]
+            if note:
+                r.notes.append(note)
         return Strategy(name, region_codes(r, names), None, False, "+".join(names))
     if name == "china-plus-one":
         s = cap if single_cap is None else single_cap
