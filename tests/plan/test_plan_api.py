@@ -266,3 +266,8 @@ def test_cli_table_basket_and_errors(cli, wh_home):
     )
     assert res.exit_code == 2
     assert "near-shore" in res.output
+    res = CliRunner().invoke(
+        cli, ["plan", "JPN", "-p", "850511", "--rival", "JPN", "--home", str(wh_home)]
+    )
+    assert res.exit_code == 2
+    assert "own rival" in res.output and "Traceback" not in res.output

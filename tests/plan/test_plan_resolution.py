@@ -250,5 +250,30 @@ def test_console_script_json_csv_and_notes(two_codes_home):
     assert p.returncode == 0, p.stderr
     rows = list(csv.DictReader(io.StringIO(_document(p.stdout))))
     assert {r["supplier"] for r in rows} == {"CHN", "KOR"}
-    p = _econsec(two_codes_home, "plan", "JPN", "-p", "850511", "--rival", "JPN")
-    assert p.returncode == 2 and "own rival" in p.stderr and "Traceback" not in p.stderr
+
+
+@pytest.mark.unit
+def test_merge_bloc_sums_quantities_only_when_all_are_known():
+    import ibis
+
+    from econsec.plan.assembly import BLOC_CODE, merge_bloc
+
+    flows = ibis.memtable(
+        _frame(
+            [
+                (CHN, FRA, "850511", 10.0, 1.0),
+                (CHN, NLD, "850511", 30.0, 2.0),
+                (KOR, FRA, "850511", 10.0, 1.0),
+                (KOR, NLD, "850511", 5.0, None),
+                (FRA, NLD, "850511", 7.0, 1.0),
+                (NLD, USA, "850511", 4.0, 0.5),
+            ]
+        ).to_arrow()
+    )
+    out = ibis.duckdb.connect().to_polars(merge_bloc(flows, [FRA, NLD], BLOC_CODE))
+    got = {(i, j): (v, q) for i, j, v, q in out.select("i", "j", "v", "q").rows()}
+    assert got == {
+        (CHN, BLOC_CODE): (40.0, 3.0),
+        (KOR, BLOC_CODE): (15.0, None),
+        (BLOC_CODE, USA): (4.0, 0.5),
+    }
