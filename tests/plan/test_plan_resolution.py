@@ -15,12 +15,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from test_plan_api import FLOWS
+from plan_helpers import CHN, DEU, FLOWS, FRA, JPN, KOR, NLD, USA
 
 from econsec.errors import NotFoundError
 from econsec.plan import api
 
-CHN, JPN, KOR, USA, DEU, IND, AUS, NLD, FRA = 156, 392, 410, 842, 276, 699, 36, 528, 251
 #: Germany's pre-1991 code, listed in BACI's country table with the same ISO3 as 276.
 DEU_OLD = 280
 
