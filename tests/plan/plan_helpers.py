@@ -1,4 +1,5 @@
-"""Small LP instances and an independent dense formulation solved with scipy's linprog."""
+"""Small LP instances, an independent dense formulation solved with scipy's linprog, and
+the flows of the small plan warehouses."""
 
 from __future__ import annotations
 
@@ -76,3 +77,27 @@ def instances(draw, max_n: int = 6, single: bool | None = None):
     use_single = draw(st.booleans()) if single is None else single
     sc = draw(st.sampled_from([0.3, 0.5, 0.8])) if use_single else None
     return make_instance(q0, price, capacity, allowed, rival, premium=premium, single_cap=sc)
+
+
+CHN, JPN, KOR, USA, DEU, IND, AUS, NLD, FRA = 156, 392, 410, 842, 276, 699, 36, 528, 251
+
+# (exporter, importer, product, value kUSD, tonnes). Japan buys 850511 for 100: China 60,
+# Korea 20, USA 10, Germany 10, all at 10 kUSD/t but the USA at 20. Other sales give
+# capacities at r = 0.2: KOR 20, USA 10, DEU 20, IND 8, AUS 6. 811292 has no quantities.
+FLOWS = [
+    (CHN, JPN, "850511", 60.0, 6.0),
+    (KOR, JPN, "850511", 20.0, 2.0),
+    (USA, JPN, "850511", 10.0, 0.5),
+    (DEU, JPN, "850511", 10.0, 1.0),
+    (KOR, NLD, "850511", 100.0, 10.0),
+    (USA, NLD, "850511", 50.0, 2.5),
+    (DEU, FRA, "850511", 100.0, 10.0),
+    (IND, FRA, "850511", 40.0, 4.0),
+    (AUS, NLD, "850511", 30.0, 3.0),
+    (CHN, FRA, "850511", 500.0, 50.0),
+    (JPN, USA, "850511", 50.0, 5.0),
+    (CHN, JPN, "811292", 30.0, None),
+    (KOR, JPN, "811292", 10.0, None),
+    (KOR, NLD, "811292", 100.0, None),
+    (USA, NLD, "280429", 5.0, 1.0),
+]

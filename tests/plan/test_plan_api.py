@@ -5,34 +5,12 @@ import json
 import polars as pl
 import pytest
 import typer
+from plan_helpers import FLOWS
 from typer.testing import CliRunner
 
 from econsec.cli import plan as plan_cli
 from econsec.errors import NotFoundError
 from econsec.plan import api
-
-CHN, JPN, KOR, USA, DEU, IND, AUS, NLD, FRA = 156, 392, 410, 842, 276, 699, 36, 528, 251
-
-# (exporter, importer, product, value kUSD, tonnes). Japan buys 850511 for 100: China 60,
-# Korea 20, USA 10, Germany 10, all at 10 kUSD/t but the USA at 20. Other sales give
-# capacities at r = 0.2: KOR 20, USA 10, DEU 20, IND 8, AUS 6. 811292 has no quantities.
-FLOWS = [
-    (CHN, JPN, "850511", 60.0, 6.0),
-    (KOR, JPN, "850511", 20.0, 2.0),
-    (USA, JPN, "850511", 10.0, 0.5),
-    (DEU, JPN, "850511", 10.0, 1.0),
-    (KOR, NLD, "850511", 100.0, 10.0),
-    (USA, NLD, "850511", 50.0, 2.5),
-    (DEU, FRA, "850511", 100.0, 10.0),
-    (IND, FRA, "850511", 40.0, 4.0),
-    (AUS, NLD, "850511", 30.0, 3.0),
-    (CHN, FRA, "850511", 500.0, 50.0),
-    (JPN, USA, "850511", 50.0, 5.0),
-    (CHN, JPN, "811292", 30.0, None),
-    (KOR, JPN, "811292", 10.0, None),
-    (KOR, NLD, "811292", 100.0, None),
-    (USA, NLD, "280429", 5.0, 1.0),
-]
 
 
 @pytest.fixture
@@ -46,9 +24,7 @@ def wh_home(make_warehouse):
 
 
 def run(home, strategy="diversify", cap=0.5, products="850511", **kw):
-    return api.plan(
-        "JPN", products, year=2024, rival="CHN", cap=cap, strategy=strategy, home=home, **kw
-    )
+    return api.plan("JPN", 2024, products, "CHN", cap=cap, strategy=strategy, home=home, **kw)
 
 
 def check_plan(res, cap):
@@ -158,14 +134,14 @@ def test_value_mode_and_no_imports(wh_home):
 
 @pytest.mark.property
 def test_frontier_on_warehouse_is_monotone(wh_home):
-    fr = api.frontier("JPN", "850511", year=2024, rival="CHN", home=wh_home).to_polars()
+    fr = api.frontier("JPN", 2024, "850511", "CHN", home=wh_home).to_polars()
     ok = fr.filter(pl.col("feasible")).sort("cap")
     assert (ok["cost_premium"].diff().drop_nulls() <= 1e-9).all()
     # Capacities add to 5.9 of China's 6 t: it keeps 0.1 t = 1 of 105 kUSD.
     low = fr.filter(pl.col("feasible"))["cap"].min()
     assert low == pytest.approx(1 / 105)
     assert fr.filter(pl.col("cap") == 0.0)["feasible"].to_list() == [False]
-    fig = api.plan("JPN", "850511", year=2024, home=wh_home).frontier([0.2, 0.5]).figure()
+    fig = api.plan("JPN", 2024, "850511", home=wh_home).frontier([0.2, 0.5]).figure()
     assert fig.data
 
 
@@ -173,9 +149,7 @@ def test_frontier_on_warehouse_is_monotone(wh_home):
 def test_stockpile_golden(wh_home):
     # L 60, M 100, pool 320 (KOR 100, USA 50, DEU 100, IND 40, AUS 30): 0-3m replaces 16,
     # gap 44 for 91.25 days = 11 kUSD = 40.15 days of imports; 3-12m replaces 64 >= 60.
-    r = api.stockpile(
-        "JPN", "850511", year=2024, rival="CHN", ban_days=180, carrying_rate=0.1, home=wh_home
-    )
+    r = api.stockpile("JPN", 2024, "850511", "CHN", ban_days=180, carrying_rate=0.1, home=wh_home)
     row = r.to_polars().row(0, named=True)
     assert row["redirectable_pool"] == pytest.approx(320.0)
     assert row["stock_value"] == pytest.approx(11.0)
@@ -193,7 +167,7 @@ def test_bad_input(wh_home):
     with pytest.raises(NotFoundError, match="product"):
         run(wh_home, products="999999")
     with pytest.raises(ValueError, match="own rival"):
-        api.plan("CHN", "850511", year=2024, rival="CHN", home=wh_home)
+        api.plan("CHN", 2024, "850511", "CHN", home=wh_home)
     with pytest.raises(ValueError, match="cap"):
         run(wh_home, cap=1.5)
 
@@ -234,7 +208,7 @@ def test_cli_json_contract(cli, wh_home):
     ]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     assert {"feasible", "suppliers", "cost_premium", "rival_share"} <= set(out)
     assert out["feasible"] is True and out["rival_share"] == pytest.approx(0.5)
     assert {"supplier", "baseline_share", "planned_share", "planned_value"} <= set(
@@ -245,7 +219,7 @@ def test_cli_json_contract(cli, wh_home):
         cli, [*args, "--frontier", "--caps", "0.1,0.4,0.6", "--ban-days", "90"]
     )
     assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     assert out["feasible"] is False and out["binding"]
     assert out["lowest_feasible_cap"] > 0.1
     assert [f["cap"] for f in out["frontier"]] == [0.1, 0.4, 0.6]
@@ -263,10 +237,15 @@ def test_cli_table_basket_and_errors(cli, wh_home):
     res = CliRunner().invoke(
         cli, ["plan", "JPN", "-p", "850511", "-f", "json", "-p", "811292", "--home", str(wh_home)]
     )
-    out = json.loads(res.output)
+    out = json.loads(res.stdout)
     assert {"feasible", "suppliers", "cost_premium", "rival_share", "plans"} <= set(out)
     res = CliRunner().invoke(
         cli, ["plan", "JPN", "-p", "850511", "--region", "Asia", "--home", str(wh_home)]
     )
     assert res.exit_code == 2
     assert "near-shore" in res.output
+    res = CliRunner().invoke(
+        cli, ["plan", "JPN", "-p", "850511", "--rival", "JPN", "--home", str(wh_home)]
+    )
+    assert res.exit_code == 2
+    assert "own rival" in res.output and "Traceback" not in res.output

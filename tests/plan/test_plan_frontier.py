@@ -6,8 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from plan_helpers import instances, make_instance
 
-from econsec.plan.frontier import FRONTIER_COLUMNS, default_caps, frontier, frontier_figure
+from econsec.plan.frontier import FRONTIER_COLUMNS, default_caps, frontier
 from econsec.plan.lp import min_rival_share
+from econsec.report.frontier import frontier_figure
 
 
 @pytest.mark.property
@@ -60,3 +61,13 @@ def test_frontier_figure():
     two = pl.concat([fr.select(pl.lit(k).alias("product"), pl.all()) for k in ("a", "b")])
     assert {t.name for t in frontier_figure(two).data} >= {"a", "b"}
     assert "<html" in fig.to_html(include_plotlyjs=False, full_html=True)
+    assert len(frontier_figure(fr.to_pandas()).data) == 2
+
+
+@pytest.mark.unit
+def test_frontier_figure_old_import_warns():
+    import econsec.plan
+
+    with pytest.warns(DeprecationWarning, match="econsec.report.frontier"):
+        old = econsec.plan.frontier_figure
+    assert old is frontier_figure

@@ -21,11 +21,11 @@ def real_home(mirror: Path, tmp_path: Path) -> Path:
 def test_japan_magnets_plans_and_stockpile(real_home):
     # BACI 2024: China sells Japan about 28% of its permanent magnets (850511); the
     # Philippines and Viet Nam more. A 50% cap costs nothing; 20% has a positive premium.
-    base = api.plan("JPN", "850511", year=2024, rival="CHN", cap=0.5, home=real_home)
+    base = api.plan("JPN", 2024, "850511", "CHN", cap=0.5, home=real_home)
     s = base.summary()
     assert 0.2 < s["baseline_rival_share"] < 0.35
     assert s["feasible"] and s["cost_premium"] == 0.0
-    tight = api.plan("JPN", "850511", year=2024, rival="CHN", cap=0.2, home=real_home)
+    tight = api.plan("JPN", 2024, "850511", "CHN", cap=0.2, home=real_home)
     t = tight.summary()
     assert t["feasible"] and t["rival_share"] <= 0.2 + 1e-9 and t["cost_premium"] > 0
     mix = tight.to_polars()
@@ -35,9 +35,9 @@ def test_japan_magnets_plans_and_stockpile(real_home):
     # G7 suppliers cannot carry China's volume down to 15%: capacity binds.
     fs = api.plan(
         "JPN",
+        2024,
         "850511",
-        year=2024,
-        rival="CHN",
+        "CHN",
         cap=0.15,
         strategy="friend-shore",
         group="G7",
@@ -49,7 +49,34 @@ def test_japan_magnets_plans_and_stockpile(real_home):
     fr = tight.frontier().to_polars().filter(pl.col("feasible")).sort("cap")
     assert (fr["cost_premium"].diff().drop_nulls() <= 1e-6).all()
     # Stockpile for a 180-day ban: less than the ban's share of China in days of imports.
-    r = api.stockpile("JPN", "850511", year=2024, rival="CHN", ban_days=180, home=real_home)
+    r = api.stockpile("JPN", 2024, "850511", "CHN", ban_days=180, home=real_home)
     row = r.to_polars().row(0, named=True)
     assert 0 < row["days_cover"] < 180 * row["rival_share"]
     assert row["carrying_cost"] == pytest.approx(0.1 * row["stock_value"])
+
+
+@pytest.mark.realdata
+def test_germany_is_a_g7_friend_and_eu27_plans_its_extra_bloc_imports(real_home):
+    from econsec import analysis
+
+    # BACI lists Germany as 276 and 280 and its flows use 280: it must count as a G7 friend.
+    res = api.plan(
+        "JPN", 2024, "850511", "CHN", cap=0.2, strategy="friend-shore", group="G7",
+        home=real_home,
+    )  # fmt: skip
+    s = res.summary()
+    assert s["feasible"] and s["rival_share"] <= 0.2 + 1e-9
+    deu = res.to_polars().filter(pl.col("supplier") == "DEU").row(0, named=True)
+    assert deu["allowed"] and deu["baseline_value"] > 0 and deu["change_value"] > 0
+    # EU27 as one importer: the same extra-bloc imports and Chinese share as autonomy's bloc.
+    eu = api.plan("EU27", 2024, "850511", "CHN", cap=0.9, home=real_home)
+    aut = analysis.autonomy(bloc="EU27", year=2024, products="850511", rival="CHN", home=real_home)
+    row = aut.to_polars().row(0, named=True)
+    e = eu.summary()
+    assert e["import_value"] == pytest.approx(row["import_value"], rel=1e-9)
+    assert e["baseline_rival_share"] == pytest.approx(row["rival_share"], rel=1e-6)
+    sup = set(eu.to_polars()["supplier"].to_list())
+    assert not sup & {"DEU", "FRA", "BEL", "NLD"} and "CHN" in sup
+    assert "extra-bloc imports" in eu.params["meaning"][0]
+    st = api.stockpile("EU27", 2024, "850511", "CHN", ban_days=90, home=real_home)
+    assert st.to_polars()["import_value"][0] == pytest.approx(row["import_value"], rel=1e-9)

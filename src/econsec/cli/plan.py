@@ -19,6 +19,11 @@ from econsec.cli.common import (
     emit_json,
     handle_errors,
 )
+from econsec.cli.metrics import emit_notes
+from econsec.plan.api import DEFAULT_CAP
+from econsec.plan.assembly import DEFAULT_RIVAL
+from econsec.plan.costs import DEFAULT_RESHORE_PREMIUM, DEFAULT_SWITCHING_PREMIUM
+from econsec.plan.stockpile import DEFAULT_CARRYING_RATE
 
 
 class StrategyChoice(StrEnum):
@@ -59,21 +64,27 @@ def _headline(row: dict[str, Any]) -> str:
 
 
 def plan_cmd(
-    importer: str = typer.Argument(..., help="Importer: ISO3, ISO2, name or CEPII code."),
+    importer: str = typer.Argument(
+        ...,
+        help="Importer: ISO3, ISO2, name or CEPII code, or a group (EU27: its extra-bloc imports).",
+    ),
     product: list[str] | None = typer.Option(
-        None, "--product", "-p", help="HS6 code (repeatable; 2/4 digits expand)."
+        None,
+        "--product",
+        "-p",
+        help="HS6 code, 4/2-digit heading or chapter, or basket (repeatable).",
     ),
     basket: str | None = typer.Option(None, "--basket", help="Plan every product of a basket."),
     year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest held)."),
     rival: list[str] = typer.Option(
-        ["CHN"], "--rival", help="Country or group whose share is capped (repeatable)."
+        [DEFAULT_RIVAL], "--rival", help="Country or group whose share is capped (repeatable)."
     ),
-    cap: float = typer.Option(0.5, "--cap", help="Maximum share of the rival, in [0, 1]."),
+    cap: float = typer.Option(DEFAULT_CAP, "--cap", help="Maximum share of the rival, in [0, 1]."),
     strategy: StrategyChoice = typer.Option(
         StrategyChoice.diversify, "--strategy", "-s", help="Which suppliers may expand."
     ),
     group: str | None = typer.Option(
-        None, "--group", help="friend-shore: country group (G7 by default; QUAD, CPTPP...)."
+        None, "--group", help="friend-shore: country group (G7 by default; QUAD, CPTPP, yours)."
     ),
     region: list[str] | None = typer.Option(
         None, "--region", help="near-shore: M49 region, sub-region or group (repeatable)."
@@ -82,10 +93,14 @@ def plan_cmd(
         None, "--single-cap", help="china-plus-one: cap on any supplier (default: --cap)."
     ),
     premium: float = typer.Option(
-        0.10, "--premium", help="Switching premium on volume bought beyond a supplier's baseline."
+        DEFAULT_SWITCHING_PREMIUM,
+        "--premium",
+        help="Switching premium on volume bought beyond a supplier's baseline.",
     ),
     reshore_premium: float = typer.Option(
-        0.50, "--reshore-premium", help="reshore: premium of domestic output over import prices."
+        DEFAULT_RESHORE_PREMIUM,
+        "--reshore-premium",
+        help="reshore: premium of domestic output over import prices.",
     ),
     domestic_capacity: float | None = typer.Option(
         None,
@@ -108,7 +123,9 @@ def plan_cmd(
         None, "--ban-days", help="Also size a stockpile bridging a ban of this many days."
     ),
     carrying_rate: float = typer.Option(
-        0.10, "--carrying-rate", help="Stockpile: yearly carrying cost per unit of value."
+        DEFAULT_CARRYING_RATE,
+        "--carrying-rate",
+        help="Stockpile: yearly carrying cost per unit of value.",
     ),
     fmt: Format = FormatOption,
     home: Path | None = HomeOption,
@@ -126,10 +143,9 @@ def plan_cmd(
     wh = Warehouse(home, allow_synthetic=allow_synthetic)
     res = api.plan(
         importer,
+        year,
         product,
-        year=year,
-        basket=basket,
-        rival=rival,
+        rival,
         cap=cap,
         strategy=strategy.value,
         group=group,
@@ -140,15 +156,16 @@ def plan_cmd(
         domestic_capacity=domestic_capacity,
         horizon=horizon,
         redirect=redirect,
+        basket=basket,
         warehouse=wh,
     )
     fr = res.frontier(_caps(caps)) if show_frontier else None
     stock = (
         api.stockpile(
             importer,
+            res.params["year"],
             res.params["products"],
-            year=res.params["year"],
-            rival=rival,
+            rival,
             ban_days=ban_days,
             carrying_rate=carrying_rate,
             warehouse=wh,
@@ -156,6 +173,7 @@ def plan_cmd(
         if ban_days is not None
         else None
     )
+    emit_notes(res if stock is None else res.with_notes(*stock.notes))
     if fmt == Format.json:
         out = res.summary()
         if fr is not None:

@@ -11,21 +11,29 @@ exists.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from econsec.plan.lp import Instance, hhi, min_rival_share, premium, solve_plan
 
-if TYPE_CHECKING:
-    import plotly.graph_objects as go
-
 #: Columns of a frontier frame.
 FRONTIER_COLUMNS = ("cap", "feasible", "cost_premium", "cost_premium_pct", "rival_share", "hhi")
+#: Their types.
+FRONTIER_SCHEMA: dict[str, type[pl.DataType]] = {
+    "cap": pl.Float64,
+    "feasible": pl.Boolean,
+    "cost_premium": pl.Float64,
+    "cost_premium_pct": pl.Float64,
+    "rival_share": pl.Float64,
+    "hhi": pl.Float64,
+}
+#: Caps of the default grid, 0 to 1 in steps of 0.05.
+DEFAULT_CAP_POINTS = 21
 
 
-def default_caps(inst: Instance, points: int = 21) -> np.ndarray:
+def default_caps(inst: Instance, points: int = DEFAULT_CAP_POINTS) -> np.ndarray:
     """Caps from 0 to 1 in equal steps, plus the lowest feasible cap and the baseline share."""
     grid = np.linspace(0.0, 1.0, points)
     extra = [inst.rival_share(inst.q0)]
@@ -72,76 +80,4 @@ def frontier(inst: Instance, caps: Sequence[float] | np.ndarray | None = None) -
                     "hhi": None,
                 }
             )
-    schema = {
-        "cap": pl.Float64,
-        "feasible": pl.Boolean,
-        "cost_premium": pl.Float64,
-        "cost_premium_pct": pl.Float64,
-        "rival_share": pl.Float64,
-        "hhi": pl.Float64,
-    }
-    return pl.DataFrame(rows, schema=schema)
-
-
-def frontier_figure(frontier: Any, *, title: str | None = None) -> go.Figure:
-    """Plot a frontier: cost premium (% of imports) against the cap on the rival's share.
-
-    Parameters
-    ----------
-    frontier
-        A frontier frame (:data:`FRONTIER_COLUMNS`, optionally ``product``), or a result
-        with ``.to_polars()`` (:class:`econsec.plan.api.FrontierResult`).
-    title
-        Figure title; a default one names the axes' meaning.
-    """
-    import plotly.graph_objects as go
-
-    df = frontier.to_polars() if hasattr(frontier, "to_polars") else frontier
-    if not isinstance(df, pl.DataFrame):
-        df = pl.from_pandas(df)
-    fig = go.Figure()
-    has_product = "product" in df.columns
-    keys = df["product"].unique(maintain_order=True).to_list() if has_product else [None]
-    for key in keys:
-        part = df if key is None else df.filter(pl.col("product") == key)
-        ok = part.filter(pl.col("feasible")).sort("cap")
-        name = "cost premium" if key is None else str(key)
-        fig.add_trace(
-            go.Scatter(
-                x=ok["cap"].to_list(),
-                y=ok["cost_premium_pct"].to_list(),
-                mode="lines+markers",
-                name=name,
-                line={"shape": "linear"},
-                customdata=np.column_stack(
-                    [ok["cost_premium"].to_numpy(), ok["rival_share"].to_numpy()]
-                ),
-                hovertemplate=(
-                    "cap %{x:.0%}<br>premium %{y:.2f}% (%{customdata[0]:,.0f} kUSD)"
-                    "<br>rival share %{customdata[1]:.1%}<extra>" + name + "</extra>"
-                ),
-            )
-        )
-        bad = part.filter(~pl.col("feasible"))
-        if bad.height:
-            fig.add_trace(
-                go.Scatter(
-                    x=bad["cap"].to_list(),
-                    y=[0.0] * bad.height,
-                    mode="markers",
-                    marker={"symbol": "x", "color": "grey"},
-                    name=f"{name}: infeasible",
-                    hovertemplate="cap %{x:.0%}: no feasible plan<extra></extra>",
-                )
-            )
-    fig.update_layout(
-        title=title or "Cost of reducing dependence on the rival",
-        xaxis={
-            "title": "cap on the rival's share of imports",
-            "tickformat": ".0%",
-            "range": [0, 1],
-        },
-        yaxis={"title": "cost premium (% of baseline imports)"},
-        template="plotly_white",
-    )
-    return fig
+    return pl.DataFrame(rows, schema=FRONTIER_SCHEMA)

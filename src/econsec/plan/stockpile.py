@@ -35,6 +35,8 @@ HORIZON_DAYS: dict[str, tuple[float, float]] = {
 }
 #: Default carrying-cost rate per year (a parameter, not an estimate).
 DEFAULT_CARRYING_RATE = 0.10
+#: Default duration of the ban to bridge, in days (about six months).
+DEFAULT_BAN_DAYS = 180.0
 
 
 @dataclass(frozen=True)

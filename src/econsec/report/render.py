@@ -9,9 +9,9 @@ import jinja2
 import plotly.offline
 import polars as pl
 
-from econsec.plan.frontier import frontier_figure
 from econsec.report import charts
 from econsec.report.findings import money, pct
+from econsec.report.frontier import frontier_figure
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("econsec.report", "templates"),

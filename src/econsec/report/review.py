@@ -182,7 +182,7 @@ def _frontier(
     prods = dep["product"].head(n).to_list()
     if not prods:
         return pl.DataFrame()
-    return plan(country, prods, year=year, rival=rival, warehouse=wh).frontier().to_polars()
+    return plan(country, year, prods, rival, warehouse=wh).frontier().to_polars()
 
 
 def _rel(wh: Warehouse, year: int) -> tuple[str, str]:
