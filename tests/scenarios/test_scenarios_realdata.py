@@ -34,13 +34,13 @@ def real_wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
 def test_magnet_ban_2010_and_2024(real_wh: Warehouse) -> None:
     out = {}
     for year in (2010, 2024):
-        res = export_ban("CHN", "JPN", "850511", year=year, warehouse=real_wh)
+        res = export_ban("CHN", "JPN", year, "850511", warehouse=real_wh)
         t = res.totals()
         assert res.hs == ("HS02" if year == 2010 else "HS17")
         assert 0 < t["lost_imports"] <= t["baseline_imports"]
         assert 0 <= t["shortfall"] <= t["lost_imports"]
         assert res.measures[0].pain["exporter"].to_list() == ["CHN"]
-        zero = export_ban("CHN", "JPN", "850511", year=year, redirect=0.0, warehouse=real_wh)
+        zero = export_ban("CHN", "JPN", year, "850511", redirect=0.0, warehouse=real_wh)
         assert zero.totals()["shortfall"] == pytest.approx(zero.totals()["lost_imports"])
         out[year] = t
     # Japan's magnet imports grew (current USD) between the two years.

@@ -216,5 +216,5 @@ def with_io_and_uncertainty(
                 va.sum(axis=0) / gdp if gdp else np.zeros(mc.draws),
             )
         )
-    notes = [*res.notes, f"Monte Carlo: {mc.draws} draws, seed {mc.seed}; intervals are 5–95%"]
+    notes = (*res.notes, f"Monte Carlo: {mc.draws} draws, seed {mc.seed}; intervals are 5–95%")
     return replace(res, uncertainty=summary_frame(rows), notes=notes)

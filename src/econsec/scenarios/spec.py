@@ -196,7 +196,9 @@ class Scenario(_Strict):
 
     name: str = "scenario"
     description: str = ""
-    year: int = Field(..., ge=1988, le=2100)
+    year: int | None = Field(
+        default=None, ge=1988, le=2100, description="Year replayed; the latest held when omitted."
+    )
     horizon: Horizon = "3-12m"
     redirect: float | None = Field(default=None, ge=0.0, le=1.0)
     measures: list[Measure] = Field(..., min_length=1)
