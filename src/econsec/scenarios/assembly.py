@@ -125,10 +125,11 @@ def measure_products(ctx: Context, m: MeasureSpec, where: str) -> list[str] | No
     return codes
 
 
-def restrict(flows: ir.Table, products: Sequence[str] | None) -> ir.Table:
-    """Flows of ``products`` (``None``: all)."""
-    if products is None:
-        return flows
+def restrict(ctx: Context, products: Sequence[str] | None) -> ir.Table:
+    """Return the year's flows of ``products`` (``None``: all)."""
+    flows = ctx.flows
+    if products is None or len(products) == ctx.r.product_table.height:
+        return flows  # every product of the release: no filter to compile or run
     if len(products) <= ISIN_MAX:
         return flows.filter(flows.k.isin(list(products)))
     codes = ibis.memtable({"k": list(products)}, schema={"k": "string"})

@@ -382,7 +382,7 @@ def evaluate_measure(
     label = _label(m, a, b)
     if isinstance(m, Tariff):
         blocs = blocs_of(a)
-        flows = blocs.apply(restrict(ctx.flows, prods))
+        flows = blocs.apply(restrict(ctx, prods))
         tp = evaluate_tariff(
             flows,
             ctx.flows,
@@ -410,7 +410,7 @@ def evaluate_measure(
             kernel=tp.kernel,
         )
     blocs = blocs_of(b)
-    flows = blocs.apply(restrict(ctx.flows, prods))
+    flows = blocs.apply(restrict(ctx, prods))
     share = 1.0 if isinstance(m, CoalitionControl) else m.cut_share
     if not isinstance(m, CoalitionControl):
         params["cut_share"] = share
