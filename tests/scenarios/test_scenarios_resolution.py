@@ -224,7 +224,7 @@ def test_results_follow_the_result_protocol(small_wh: Warehouse) -> None:
     assert m.to_dict()["mutual_pain"][0]["exporter"] == "CHN"
 
 
-@pytest.mark.unit
+@pytest.mark.slow
 def test_console_script_json_and_notes_on_stderr(small_home: Path) -> None:
     args = ["scenario", "ban", "--from", "CHN", "--to", "DEU,FRA", "--product", "850511"]
     args += ["--product", "811292", "--format", "json", "--home", str(small_home)]
