@@ -50,7 +50,6 @@ class Context:
     r: Resolver
     flows: ir.Table
     country_importers: bool = False
-    notes: list[str] = field(default_factory=list)
 
     @property
     def wh(self) -> Warehouse:

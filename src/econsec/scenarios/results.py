@@ -31,16 +31,6 @@ def _records(df: pl.DataFrame | None, limit: int | None) -> list[dict[str, Any]]
     return tidy_frame(df.head(limit) if limit else df).to_dicts()
 
 
-def _empty_products() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "importer": pl.Utf8,
-            "product": pl.Utf8,
-            **{c: pl.Float64 for c in PRODUCT_COLUMNS[2:]},
-        }
-    )
-
-
 @dataclass(frozen=True)
 class MeasureResult(Result):
     """Outcome of one measure.
@@ -158,19 +148,14 @@ class ScenarioResult(Result):
     def build(
         cls, measures: tuple[MeasureResult, ...], params: Mapping[str, Any], notes: tuple[str, ...]
     ) -> ScenarioResult:
-        """Assemble the result of ``measures`` (the frame concatenates their rows)."""
+        """Assemble the result of ``measures`` (at least one; the frame concatenates their rows)."""
         frames = [
             m.frame.select(PRODUCT_COLUMNS).with_columns(
                 pl.lit(m.index).alias("measure"), pl.lit(m.kind).alias("kind")
             )
             for m in measures
         ]
-        if frames:
-            frame = pl.concat(frames).select("measure", "kind", *PRODUCT_COLUMNS)
-        else:
-            frame = _empty_products().select(
-                pl.lit(0).alias("measure"), pl.lit("").alias("kind"), *PRODUCT_COLUMNS
-            )
+        frame = pl.concat(frames).select("measure", "kind", *PRODUCT_COLUMNS)
         return cls(frame, params, notes, measures=measures)
 
     @property
