@@ -120,10 +120,10 @@ def main() -> None:
         big.remove(target)
 
     t0 = time.perf_counter()
-    ban = export_ban(big[0], target, chapters, year=YEAR, warehouse=wh)
+    ban = export_ban(big[0], target, YEAR, chapters, warehouse=wh)
     ban_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    coal = coalition_control(big[:3], target, chapters, year=YEAR, threshold=0.25, warehouse=wh)
+    coal = coalition_control(big[:3], target, YEAR, chapters, threshold=0.25, warehouse=wh)
     coal_s = time.perf_counter() - t0
     bt, ct = ban.totals(), coal.totals()
     js = coal.measures[0].join_set

@@ -42,11 +42,12 @@ def test_ban_json_contract(small_home: Path) -> None:
             str(small_home),
         ]
     )
-    assert set(d["products"][0]) >= KEYS
-    p = d["products"][0]
+    assert set(d["rows"][0]) >= KEYS
+    p = d["rows"][0]
     assert (p["importer"], p["product"]) == ("JPN", "850511")
     assert p["shortfall"] == pytest.approx(22.0)
-    assert d["totals"]["lost_imports"] == pytest.approx(60.0)
+    assert d["summary"]["lost_imports"] == pytest.approx(60.0)
+    assert d["params"]["year"] == 2024 and d["params"]["meaning"] == ["imposer CHN", "importer JPN"]
     assert d["measures"][0]["mutual_pain"][0]["exporter"] == "CHN"
 
 
@@ -97,8 +98,8 @@ def test_tariff_and_coalition_commands(small_home: Path) -> None:
             str(small_home),
         ]
     )
-    assert d["products"][0]["importer"] == "USA"
-    assert d["measures"][0]["totals"]["target_exposure"] == pytest.approx(50.0)
+    assert d["rows"][0]["importer"] == "USA"
+    assert d["measures"][0]["summary"]["target_exposure"] == pytest.approx(50.0)
     d = _json(
         [
             "scenario",
@@ -144,7 +145,7 @@ def test_run_spec_json_html_and_draws(small_home: Path, tmp_path: Path) -> None:
             str(small_home),
         ]
     )
-    assert d["scenario"] == "small"
+    assert d["params"]["scenario"] == "small"
     assert {u["metric"] for u in d["uncertainty"]} >= {"shortfall", "replaced"}
     out = tmp_path / "r.html"
     r = runner.invoke(

@@ -35,9 +35,11 @@ class ScenarioFormat(StrEnum):
 
 
 FormatOpt = typer.Option(ScenarioFormat.table, "--format", "-f", help="Output format.")
-YearOpt = typer.Option(..., "--year", "-y", help="Year to replay (any year in the warehouse).")
-ProductOpt = typer.Option([], "--product", "-p", help="HS code (6, 4 or 2 digits); repeatable.")
-BasketOpt = typer.Option([], "--basket", "-b", help="Basket name; repeatable.")
+YearOpt = typer.Option(None, "--year", "-y", help="Year to replay; the latest held when omitted.")
+ProductOpt = typer.Option(
+    [], "--product", "-p", help="HS code (6, 4 or 2 digits) or basket name; repeatable."
+)
+BasketOpt = typer.Option([], "--basket", "-b", help="Basket name (as --product); repeatable.")
 RedirectOpt = typer.Option(
     None, "--redirect", help="Redirectable fraction of other exporters' sales (overrides horizon)."
 )
@@ -53,6 +55,14 @@ def _split(values: list[str]) -> list[str]:
     return [v.strip() for x in values for v in x.split(",") if v.strip()]
 
 
+def _goods(product: list[str], basket: list[str]) -> dict[str, list[str]]:
+    """Split --product and --basket into the spec's ``products`` (codes) and ``baskets``."""
+    from econsec.scenarios.assembly import split_products
+
+    codes, names = split_products(_split(product))
+    return {"products": codes, "baskets": [*names, *_split(basket)]}
+
+
 def _run(
     spec_data: dict[str, Any],
     home: Path | None,
@@ -64,7 +74,8 @@ def _run(
     fmt: ScenarioFormat,
     out: Path | None,
 ) -> None:
-    from econsec.scenarios.engine import run_scenario
+    from econsec.cli.metrics import emit_notes
+    from econsec.scenarios.api import run_scenario
     from econsec.scenarios.spec import parse_scenario
 
     if io is not None:
@@ -72,13 +83,14 @@ def _run(
     spec = parse_scenario(spec_data, source="command line")
     res = run_scenario(spec, home=home, allow_synthetic=allow_synthetic, draws=draws, seed=seed)
     _emit(res, fmt, out)
+    emit_notes(res)
 
 
 def _emit(res: Any, fmt: ScenarioFormat, out: Path | None) -> None:
     from econsec.cli.common import dumps_json
 
     if fmt == ScenarioFormat.html:
-        from econsec.scenarios.report import render_html
+        from econsec.report.scenario_html import render_html
 
         text = render_html(res)
         if out is None:
@@ -165,18 +177,20 @@ def _tables(res: Any) -> None:
         )
     if res.uncertainty is not None:
         emit_frame(res.uncertainty, Format.table, title="uncertainty (median, 5–95%)")
-    for n in res.notes:
-        typer.echo(f"note: {n}", err=True)
 
 
 @scenario_app.command("ban")
 @handle_errors
 def ban_cmd(
-    suppliers: list[str] = typer.Option(..., "--from", help="Supplier(s): ISO3 or group."),
-    targets: list[str] = typer.Option(..., "--to", help="Target(s): ISO3 or group."),
+    suppliers: list[str] = typer.Option(
+        ..., "--from", help="Imposer: country, group (members together) or comma list."
+    ),
+    targets: list[str] = typer.Option(
+        ..., "--to", help="Target: country, comma list, or group (its extra-bloc imports)."
+    ),
     product: list[str] = ProductOpt,
     basket: list[str] = BasketOpt,
-    year: int = YearOpt,
+    year: int | None = YearOpt,
     share: float = typer.Option(1.0, "--share", help="Share of the flows stopped (partial ban)."),
     redirect: float | None = RedirectOpt,
     horizon: str = HorizonOpt,
@@ -200,8 +214,7 @@ def ban_cmd(
                 "kind": "export_ban",
                 "suppliers": _split(suppliers),
                 "targets": _split(targets),
-                "products": _split(product),
-                "baskets": _split(basket),
+                **_goods(product, basket),
                 "share": share,
             }
         ],
@@ -212,12 +225,14 @@ def ban_cmd(
 @scenario_app.command("tariff")
 @handle_errors
 def tariff_cmd(
-    imposer: list[str] = typer.Option(..., "--imposer", help="Country imposing the tariff."),
-    target: list[str] = typer.Option(..., "--on", help="Country whose goods are taxed."),
+    imposer: list[str] = typer.Option(
+        ..., "--imposer", help="Who taxes: country, list, or group (its extra-bloc imports)."
+    ),
+    target: list[str] = typer.Option(..., "--on", help="Whose goods: country, group or list."),
     rate: float = typer.Option(..., "--rate", help="Ad-valorem rate (0.5 = 50%)."),
     product: list[str] = ProductOpt,
     basket: list[str] = BasketOpt,
-    year: int = YearOpt,
+    year: int | None = YearOpt,
     eta: float = typer.Option(1.0, "--eta", help="Elasticity of total import demand."),
     draws: int | None = DrawsOpt,
     seed: int | None = SeedOpt,
@@ -238,8 +253,7 @@ def tariff_cmd(
                 "imposer": _split(imposer),
                 "target": _split(target),
                 "rate": rate,
-                "products": _split(product),
-                "baskets": _split(basket),
+                **_goods(product, basket),
                 "eta": eta,
             }
         ],
@@ -250,11 +264,15 @@ def tariff_cmd(
 @scenario_app.command("coalition")
 @handle_errors
 def coalition_cmd(
-    members: list[str] = typer.Option(..., "--members", help="Coalition members (comma list)."),
-    target: list[str] = typer.Option(..., "--target", help="Target country."),
+    members: list[str] = typer.Option(
+        ..., "--members", help="Coalition: countries (comma list) or a group."
+    ),
+    target: list[str] = typer.Option(
+        ..., "--target", help="Target: country, list, or group (its extra-bloc imports)."
+    ),
     product: list[str] = ProductOpt,
     basket: list[str] = BasketOpt,
-    year: int = YearOpt,
+    year: int | None = YearOpt,
     threshold: float | None = typer.Option(
         None, "--threshold", help="Find who must join to leave the target at most this share."
     ),
@@ -280,8 +298,7 @@ def coalition_cmd(
                 "kind": "coalition_control",
                 "members": _split(members),
                 "target": _split(target),
-                "products": _split(product),
-                "baskets": _split(basket),
+                **_goods(product, basket),
                 "threshold": threshold,
             }
         ],
@@ -303,7 +320,8 @@ def run_cmd(
     out: Path | None = OutOpt,
 ) -> None:
     """Run a scenario file (see examples/scenarios)."""
-    from econsec.scenarios.engine import run_scenario
+    from econsec.cli.metrics import emit_notes
+    from econsec.scenarios.api import run_scenario
     from econsec.scenarios.spec import IOSpec, load_scenario
 
     spec = load_scenario(spec_path)
@@ -319,6 +337,7 @@ def run_cmd(
         spec = spec.model_copy(update={"io": IOSpec.model_validate(base.model_dump() | upd)})
     res = run_scenario(spec, home=home, allow_synthetic=allow_synthetic, draws=draws, seed=seed)
     _emit(res, fmt, out)
+    emit_notes(res)
 
 
 def register(app: typer.Typer) -> None:

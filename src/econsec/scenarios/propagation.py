@@ -14,7 +14,7 @@ With Monte Carlo draws the shortfall of each draw is mapped by the same bridge (
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -34,6 +34,11 @@ from econsec.scenarios.montecarlo import (
 from econsec.scenarios.results import IOOutcome, ScenarioResult
 from econsec.scenarios.spec import IOSpec, MonteCarloSpec, Scenario
 
+if TYPE_CHECKING:
+    from econsec.mrio.bridge import Bridge
+    from econsec.mrio.propagate import Propagator
+    from econsec.mrio.tables import MRIOTable
+
 
 def unit_scale(unit: str) -> float:
     """Factor from BACI thousand USD to the table's unit (million USD unless it says thousand)."""
@@ -45,7 +50,7 @@ def unit_scale(unit: str) -> float:
     return 1e-3
 
 
-def pick_bridge(table: Any, name: str | None = None) -> Any:
+def pick_bridge(table: MRIOTable, name: str | None = None) -> Bridge:
     """Return the named bridge, or the shipped one whose sectors cover most of the table's."""
     from econsec.mrio.bridge import available_bridges, load_bridge
 
@@ -84,7 +89,7 @@ def shortfall_cells(res: ScenarioResult) -> pl.DataFrame:
     )
 
 
-def cell_matrix(cells: pl.DataFrame, table: Any, bridge: Any) -> sp.csr_array:
+def cell_matrix(cells: pl.DataFrame, table: MRIOTable, bridge: Bridge) -> sp.csr_array:
     """Sparse (rows of the table × cells) map with the bridge weights (value-conserving)."""
     regions = table.region_list()
     row = {(r, s): n for n, (r, s) in enumerate(zip(table.regions, table.sectors, strict=True))}
@@ -104,7 +109,9 @@ def cell_matrix(cells: pl.DataFrame, table: Any, bridge: Any) -> sp.csr_array:
     return sp.csr_array((vals, (ri, ci)), shape=(table.n, cells.height))
 
 
-def _load_table(io: Any, spec_io: IOSpec | None) -> tuple[Any, IOSpec] | None:
+def _load_table(
+    io: MRIOTable | Path | str | None, spec_io: IOSpec | None
+) -> tuple[MRIOTable, IOSpec] | None:
     from econsec.mrio.tables import MRIOTable, load_table
 
     if io is None and spec_io is None:
@@ -121,7 +128,7 @@ def _load_table(io: Any, spec_io: IOSpec | None) -> tuple[Any, IOSpec] | None:
     return (t.rebalanced() if s.recompute_x else t), s
 
 
-def _io_losses(prop: Any, shocks: np.ndarray, model: str) -> np.ndarray:
+def _io_losses(prop: Propagator, shocks: np.ndarray, model: str) -> np.ndarray:
     solver, x = prop.solver, prop.table.x
     if model == "ghosh":
         return np.asarray(solver.ghosh(shocks))
@@ -135,7 +142,7 @@ def with_io_and_uncertainty(
     res: ScenarioResult,
     spec: Scenario,
     *,
-    io: Any | None = None,
+    io: MRIOTable | Path | str | None = None,
     draws: int | None = None,
     seed: int | None = None,
 ) -> ScenarioResult:
@@ -196,7 +203,7 @@ def with_io_and_uncertainty(
     tot = res.totals()
     for name, vals in sums.items():
         rows.append(interval("all measures", name, tot[name], vals))
-    if prop is not None and all_short and res.io is not None:
+    if prop is not None and bridge is not None and all_short and res.io is not None:
         S = np.hstack(all_short)
         M = cell_matrix(cells, prop.table, bridge)
         loss = _io_losses(prop, np.asarray((M @ S.T) * scale), res.io.model)
@@ -216,5 +223,5 @@ def with_io_and_uncertainty(
                 va.sum(axis=0) / gdp if gdp else np.zeros(mc.draws),
             )
         )
-    notes = [*res.notes, f"Monte Carlo: {mc.draws} draws, seed {mc.seed}; intervals are 5–95%"]
+    notes = (*res.notes, f"Monte Carlo: {mc.draws} draws, seed {mc.seed}; intervals are 5–95%")
     return replace(res, uncertainty=summary_frame(rows), notes=notes)

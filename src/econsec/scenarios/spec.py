@@ -4,7 +4,7 @@ A scenario replays one year of the warehouse under one or more measures. Each me
 evaluated against the same baseline year (measures are not netted against each other)::
 
     name = "China stops permanent magnets to Japan"
-    year = 2024
+    year = 2024                # omitted: the latest year held
     horizon = "3-12m"          # 0-3m, 3-12m or 12m+ (redirectable fraction by horizon)
     # redirect = 0.2           # explicit redirectable fraction, overrides the horizon
 
@@ -196,7 +196,9 @@ class Scenario(_Strict):
 
     name: str = "scenario"
     description: str = ""
-    year: int = Field(..., ge=1988, le=2100)
+    year: int | None = Field(
+        default=None, ge=1988, le=2100, description="Year replayed; the latest held when omitted."
+    )
     horizon: Horizon = "3-12m"
     redirect: float | None = Field(default=None, ge=0.0, le=1.0)
     measures: list[Measure] = Field(..., min_length=1)

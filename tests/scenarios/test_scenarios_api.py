@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from econsec.engine import Warehouse
-from econsec.errors import EconsecError, NotFoundError
+from econsec.errors import NotFoundError
 from econsec.mrio.bridge import hs_to_sectors
 from econsec.mrio.tables import MRIOTable, write_bundle
 from econsec.scenarios import (
@@ -28,7 +28,7 @@ SIGMA2 = Elasticities(pl.DataFrame({"hs6": ["811292"], "sigma": [2.0]}), 5.0, "t
 @pytest.mark.golden
 def test_ban_end_to_end_by_hand(small_wh: Warehouse) -> None:
     # Pools outside Japan: KOR 100, USA 50, DEU 40 -> r P = 38; L = 60 -> R = 38, F = 22.
-    res = export_ban("CHN", "JPN", "850511", year=2024, redirect=0.2, warehouse=small_wh)
+    res = export_ban("CHN", "JPN", 2024, "850511", redirect=0.2, warehouse=small_wh)
     row = res.products().row(0, named=True)
     assert row["importer"] == "JPN" and row["product"] == "850511"
     assert row["baseline_imports"] == pytest.approx(100.0)
@@ -52,12 +52,12 @@ def test_ban_end_to_end_by_hand(small_wh: Warehouse) -> None:
 @pytest.mark.golden
 def test_horizon_and_partial_ban(small_wh: Warehouse) -> None:
     # 12m+ horizon: r = 0.5 -> pool 95 >= 60: fully replaced.
-    res = export_ban("CHN", "JPN", "850511", year=2024, horizon="12m+", warehouse=small_wh)
+    res = export_ban("CHN", "JPN", 2024, "850511", horizon="12m+", warehouse=small_wh)
     assert res.totals()["shortfall"] == pytest.approx(0.0)
     # 0-3m: r = 0.05 -> 9.5 replaced.
-    res = export_ban("CHN", "JPN", "850511", year=2024, horizon="0-3m", warehouse=small_wh)
+    res = export_ban("CHN", "JPN", 2024, "850511", horizon="0-3m", warehouse=small_wh)
     assert res.totals()["replaced"] == pytest.approx(9.5)
-    half = export_ban("CHN", "JPN", "85", year=2024, share=0.5, redirect=0.0, warehouse=small_wh)
+    half = export_ban("CHN", "JPN", 2024, "85", share=0.5, redirect=0.0, warehouse=small_wh)
     # chapter 85 expands to 850511; share 0.5 of 60, nothing replaced.
     assert half.totals()["shortfall"] == pytest.approx(30.0)
 
@@ -91,7 +91,7 @@ def test_coalition_leakage_by_hand(small_wh: Warehouse) -> None:
     # World supply open to Japan: 260 + 130 + 60 + 40 = 490, coalition 390.
     # Leakage: USA's 10 plus redirected USA 10 and DEU 8 = 28.
     res = coalition_control(
-        ["CHN", "KOR"], "JPN", "850511", year=2024, threshold=0.1, redirect=0.2, warehouse=small_wh
+        ["CHN", "KOR"], "JPN", 2024, "850511", threshold=0.1, redirect=0.2, warehouse=small_wh
     )
     m = res.measures[0]
     assert res.totals()["shortfall"] == pytest.approx(72.0)
@@ -112,7 +112,7 @@ def test_coalition_leakage_by_hand(small_wh: Warehouse) -> None:
 def test_tariff_end_to_end_by_hand(small_wh: Warehouse) -> None:
     # USA buys 811292 from CHN 50 and KOR 50; 50% on China with σ = 2 (η = 1):
     # China's sales fall 23.333, Korea gains 10; China sells 60 in all, exposure 50/60.
-    res = tariff("USA", "CHN", 0.5, "811292", year=2024, warehouse=small_wh, elasticities=SIGMA2)
+    res = tariff("USA", "CHN", 2024, "811292", rate=0.5, warehouse=small_wh, elasticities=SIGMA2)
     m = res.measures[0]
     row = m.products.row(0, named=True)
     assert row["lost_imports"] == pytest.approx(70.0 / 3.0)
@@ -126,7 +126,7 @@ def test_tariff_end_to_end_by_hand(small_wh: Warehouse) -> None:
 
 @pytest.mark.unit
 def test_tariff_on_all_goods_uses_what_the_target_sells(small_wh: Warehouse) -> None:
-    res = tariff("USA", "JPN", 0.25, year=2024, warehouse=small_wh, elasticities=SIGMA2)
+    res = tariff("USA", "JPN", 2024, rate=0.25, warehouse=small_wh, elasticities=SIGMA2)
     p = res.measures[0].products
     assert p["product"].to_list() == ["850511"]
     # No estimate for 850511, its heading or its chapter in this table: the default σ.
@@ -136,37 +136,50 @@ def test_tariff_on_all_goods_uses_what_the_target_sells(small_wh: Warehouse) -> 
 
 @pytest.mark.unit
 def test_year_in_the_older_release_replays(small_wh: Warehouse) -> None:
-    res = export_ban("CHN", "JPN", "850511", year=2010, redirect=0.2, warehouse=small_wh)
+    res = export_ban("CHN", "JPN", 2010, "850511", redirect=0.2, warehouse=small_wh)
     assert res.hs == "HS02"
     assert res.totals()["shortfall"] == pytest.approx(22.0)
 
 
 @pytest.mark.unit
-def test_groups_resolve_to_members(small_wh: Warehouse) -> None:
-    # G7 members in the small country table: JPN, USA, DEU, FRA; China sells 850511 to
-    # three of them (60 + 200 + 0) and the fourth is listed with nothing lost.
-    res = export_ban("CHN", "G7", "850511", year=2024, redirect=0.0, warehouse=small_wh)
-    imps = set(res.products()["importer"].to_list())
-    assert imps == {"JPN", "DEU", "FRA", "USA"}
-    assert res.totals()["lost_imports"] == pytest.approx(260.0)
+def test_group_target_is_one_bloc_with_its_extra_bloc_imports(small_wh: Warehouse) -> None:
+    # G7 members in the small country table: JPN, USA, DEU, FRA. As one bloc, its imports of
+    # 850511 from outside: CHN 60 + 200, KOR 30 + 100 = 390 (USA→JPN, USA→DEU, DEU→FRA and
+    # JPN→USA are trade between members); China's 260 stop.
+    res = export_ban("CHN", "G7", 2024, "850511", redirect=0.0, warehouse=small_wh)
+    row = res.to_polars().row(0, named=True)
+    assert res.to_polars().height == 1
+    assert (row["importer"], row["baseline_imports"]) == ("G7", pytest.approx(390.0))
+    assert row["lost_imports"] == pytest.approx(260.0)
+    assert any("G7 = 4 members, extra-bloc imports" in s for s in res.params["meaning"])
+
+
+@pytest.mark.unit
+def test_a_list_of_targets_reports_each_country(small_wh: Warehouse) -> None:
+    res = export_ban(
+        "CHN", ["JPN", "USA", "DEU", "FRA"], 2024, "850511", redirect=0.0, warehouse=small_wh
+    )
+    imps = dict(zip(res.to_polars()["importer"], res.to_polars()["lost_imports"], strict=True))
+    # France and the USA import 850511 from members only: listed with nothing lost.
+    assert imps == pytest.approx({"JPN": 60.0, "DEU": 200.0, "FRA": 0.0, "USA": 0.0})
 
 
 @pytest.mark.unit
 def test_unknown_names_are_clear(small_wh: Warehouse) -> None:
     with pytest.raises(NotFoundError, match="targets"):
-        export_ban("CHN", "Atlantis", "850511", year=2024, warehouse=small_wh)
+        export_ban("CHN", "Atlantis", 2024, "850511", warehouse=small_wh)
     with pytest.raises(NotFoundError, match="product"):
-        export_ban("CHN", "JPN", "999999", year=2024, warehouse=small_wh)
+        export_ban("CHN", "JPN", 2024, "999999", warehouse=small_wh)
     with pytest.raises(NotFoundError, match="year"):
-        export_ban("CHN", "JPN", "850511", year=1999, warehouse=small_wh)
-    with pytest.raises(EconsecError, match="both"):
-        export_ban("CHN", ["JPN", "CHN"], "850511", year=2024, warehouse=small_wh)
+        export_ban("CHN", "JPN", 1999, "850511", warehouse=small_wh)
+    with pytest.raises(ValueError, match="CHN on both sides"):
+        export_ban("CHN", ["JPN", "CHN"], 2024, "850511", warehouse=small_wh)
 
 
 @pytest.mark.unit
 def test_monte_carlo_is_seeded_and_brackets_the_central_value(small_wh: Warehouse) -> None:
-    a = export_ban("CHN", "JPN", "850511", year=2024, warehouse=small_wh, draws=400, seed=7)
-    b = export_ban("CHN", "JPN", "850511", year=2024, warehouse=small_wh, draws=400, seed=7)
+    a = export_ban("CHN", "JPN", 2024, "850511", warehouse=small_wh, draws=400, seed=7)
+    b = export_ban("CHN", "JPN", 2024, "850511", warehouse=small_wh, draws=400, seed=7)
     assert a.uncertainty is not None and b.uncertainty is not None
     assert a.uncertainty.equals(b.uncertainty)
     s = a.uncertainty.filter(
@@ -203,8 +216,8 @@ def test_io_propagation_of_the_shortfall(small_wh: Warehouse, tmp_path: Path) ->
     res = export_ban(
         "CHN",
         "JPN",
+        2024,
         "850511",
-        year=2024,
         redirect=0.2,
         warehouse=small_wh,
         io=bundle,
@@ -226,7 +239,7 @@ def test_io_propagation_of_the_shortfall(small_wh: Warehouse, tmp_path: Path) ->
 def test_cell_matrix_matches_the_bridge_mapping(small_wh: Warehouse) -> None:
     table = _tiny_table()
     res = export_ban(
-        "CHN", ["JPN", "DEU"], ["850511", "811292"], year=2024, redirect=0.1, warehouse=small_wh
+        "CHN", ["JPN", "DEU"], 2024, ["850511", "811292"], redirect=0.1, warehouse=small_wh
     )
     cells = shortfall_cells(res)
     bridge = pick_bridge(table)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 import polars as pl
 from jinja2 import Environment, select_autoescape
+
+if TYPE_CHECKING:
+    from econsec.scenarios.results import ScenarioResult
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
@@ -45,7 +48,7 @@ def _table(df: pl.DataFrame, limit: int = 30) -> str:
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
-def _figure(res: Any) -> str:
+def _figure(res: ScenarioResult) -> str:
     p = res.products()
     if p.height == 0:
         return ""
@@ -66,7 +69,7 @@ def _figure(res: Any) -> str:
     return str(fig.to_html(full_html=False, include_plotlyjs=True))
 
 
-def render_html(res: Any) -> str:
+def render_html(res: ScenarioResult) -> str:
     """Return the page: a stacked bar chart of lost imports and the result tables."""
     tables = []
     for m in res.measures:
