@@ -31,7 +31,7 @@ def test_json_contract(wh: Path) -> None:
             "JPN",
             "--year",
             "2024",
-            "--risky",
+            "--rival",
             "CHN",
             "--catalogue",
             "jp-espa",
@@ -43,9 +43,9 @@ def test_json_contract(wh: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert {"products", "coverage", "fence_cost", "years", "changes", "params"} <= set(out)
-    assert [p["product"] for p in out["products"]] == ["280530", "850511"]
-    first = out["products"][0]
+    assert {"rows", "summary", "years", "changes", "params", "notes"} <= set(out)
+    assert [p["product"] for p in out["rows"]] == ["280530", "850511"]
+    first = out["rows"][0]
     assert {
         "product",
         "score",
@@ -58,7 +58,8 @@ def test_json_contract(wh: Path) -> None:
         "reason",
     } <= set(first)
     assert first["score"] == pytest.approx(1.0)
-    assert out["fence_cost"] == pytest.approx(200 / 1300)
+    assert out["summary"]["fence_cost"] == pytest.approx(200 / 1300)
+    assert out["params"]["rival"] == "CHN"
     assert [y["year"] for y in out["years"]] == [2023, 2024]
 
 

@@ -13,7 +13,7 @@ from econsec.yard import yard
 @pytest.mark.realdata
 def test_japan_2024_against_china(mirror: Path, home: Path) -> None:
     ingest_baci(mirror / "baci" / "BACI_HS17_V202601.zip", home=home)
-    res = yard("JPN", 2024, risky="CHN", home=home, since=2022)
+    res = yard("JPN", 2024, rival="CHN", home=home, since=2022)
     h = res.headline
     assert h["hs"] == "HS17" and h["products_imported"] == 30
     assert 0 < h["size"] < 30 and res.coverage >= 0.8
@@ -23,7 +23,7 @@ def test_japan_2024_against_china(mirror: Path, home: Path) -> None:
     top = res.to_polars().row(0, named=True)
     assert top["product"] == "810194" and top["dependence"] > 0.9
     assert res.trend["year"].to_list() == [2022, 2023, 2024]
-    espa = yard("JPN", 2024, risky="CHN", home=home, espa=True, trend=False)
+    espa = yard("JPN", 2024, rival="CHN", home=home, espa=True, trend=False)
     assert espa.headline["candidates"] < h["candidates"]
     assert set(espa.frame["product"]) <= set(espa.scores.filter("espa")["product"])
 
@@ -35,6 +35,6 @@ def test_unaligned_suppliers_from_un_votes(
     monkeypatch.setenv("ECONSEC_MIRROR", str(mirror))
     ingest_baci(mirror / "baci" / "BACI_HS17_V202601.zip", home=home)
     res = yard("JPN", 2024, unaligned=1.5, home=home, trend=False)
-    assert res.params["dependence"] == "risky share"
+    assert res.params["dependence"] == "rival share"
     # China votes far from Japan in the UN General Assembly: tungsten stays on top.
     assert res.to_polars()["product"][0] == "810194"

@@ -2,11 +2,13 @@
 
 :mod:`~econsec.yard.score` defines the vulnerability score, :mod:`~econsec.yard.select` the
 selection of the yard, :mod:`~econsec.yard.espa` Japan's four requirements as filters, and
-:mod:`~econsec.yard.api` runs them over a warehouse (:func:`yard`).
+:mod:`~econsec.yard.api` runs them over a warehouse (:func:`yard`, returning a
+:class:`~econsec.yard.results.YardResult`).
 """
 
-from econsec.yard.api import YardResult, yard
+from econsec.yard.api import yard
 from econsec.yard.espa import EspaParams, espa_filters
+from econsec.yard.results import YardResult
 from econsec.yard.score import ScoreParams, score_products
 from econsec.yard.select import Selection, select_yard
 
