@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from econsec import analysis
+from econsec.reference.groups import members
 from econsec.warehouse.ingest import ingest_baci
 from econsec.yard import yard
 
@@ -38,3 +40,24 @@ def test_unaligned_suppliers_from_un_votes(
     assert res.params["dependence"] == "rival share"
     # China votes far from Japan in the UN General Assembly: tungsten stays on top.
     assert res.to_polars()["product"][0] == "810194"
+
+
+@pytest.mark.realdata
+def test_germany_and_the_eu_on_the_sample(mirror: Path, home: Path) -> None:
+    # BACI lists Germany as 276 and 280 and its flows use 280: Germany must still be found.
+    ingest_baci(mirror / "baci" / "BACI_HS17_V202601.zip", home=home)
+    de = yard("DEU", 2024, rival="CHN", home=home, trend=False)
+    assert de.headline["products_imported"] == 30
+    assert de.headline["import_value"] > 1e6  # thousand USD: over a billion dollars
+    eu = yard("EU27", rival="CHN", home=home, trend=False)
+    assert eu.headline["year"] == 2024 and eu.headline["importer"] == "EU27"
+    # The bloc's extra-bloc imports, as the analysis computes them for the same bloc.
+    aut = analysis.autonomy("EU27", 2024, home=home).to_polars()
+    assert aut["importer"].unique().to_list() == ["EU27"]
+    assert aut.height == aut["product"].n_unique() == eu.headline["products_imported"]
+    assert eu.headline["import_value"] == pytest.approx(float(aut["import_value"].sum()))
+    # Trade between members is left out: less than the members' imports added up.
+    each = analysis.autonomy(members("EU27", on=2024), 2024, home=home).to_polars()
+    assert each["importer"].n_unique() == 27
+    assert 0 < eu.headline["import_value"] < float(each["import_value"].sum())
+    assert "DEU" in eu.params["meaning"][0]
