@@ -10,7 +10,7 @@ where a country's several CEPII codes are one; a bloc importer is merged into
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,10 @@ class YardSetup:
     coverage: float
     min_value: float
     time_limit: float
+    #: Criticality weights by nomenclature, computed once per call (years share them).
+    weight_cache: dict[str, pl.DataFrame] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     @property
     def has_rival(self) -> bool:
@@ -184,18 +188,18 @@ def unaligned_codes(r: Resolver, importer: Party, threshold: float) -> set[int]:
     return out
 
 
-def year_flows(p: YearParties) -> tuple[ir.Table, ir.Table]:
-    """Read the year's flows (countries merged) and the same with a bloc importer merged.
-
-    Returns the world's flows (for world concentration) and the importer's view (identical
-    for a country importer; a bloc's members merged into :data:`BLOC_CODE`, intra-bloc
-    flows dropped).
-    """
+def year_flows(p: YearParties) -> ir.Table:
+    """Read the year's flows of the products asked, every country under its canonical code."""
     r = p.r
     flows, _ = release_flows(r.wh, r.release, [r.year], r.hs, p.products)
+    return flows
+
+
+def importer_view(flows: ir.Table, p: YearParties) -> ir.Table:
+    """Return ``flows`` as the importer sees them: a bloc merged, trade between members dropped."""
     if not p.importer.is_bloc:
-        return flows, flows
-    return flows, collapse_bloc(flows, p.importer.codes, BLOC_CODE)
+        return flows
+    return collapse_bloc(flows, p.importer.codes, BLOC_CODE)
 
 
 def exposure(
@@ -231,27 +235,32 @@ def to_polars(t: ir.Table) -> pl.DataFrame:
 
 def weights(s: YardSetup, hs: str) -> pl.DataFrame:
     """Criticality weight and listing catalogues of each product in ``hs`` codes."""
-    return criticality_weights(
-        hs, baskets=s.catalogues, extra=s.baskets_file, home=s.wh.home
-    ).select("product", "weight", "baskets")
+    if hs not in s.weight_cache:
+        s.weight_cache[hs] = criticality_weights(
+            hs, baskets=s.catalogues, extra=s.baskets_file, home=s.wh.home
+        ).select("product", "weight", "baskets")
+    return s.weight_cache[hs]
 
 
 def year_inputs(s: YardSetup, p: YearParties) -> pl.DataFrame:
     """One row per product the importer buys in the year, with every input of the score."""
     r = p.r
-    world_flows, flows = year_flows(p)
-    imports = to_polars(autonomy(flows, importers=[p.code], products=p.products, rival=p.rival))
+    # Three queries read the year: the engine keeps it once rather than recompute the
+    # merge of country codes in each (released on leaving the block).
+    with year_flows(p).cache() as world_flows:
+        flows = importer_view(world_flows, p)
+        imports = to_polars(autonomy(flows, importers=[p.code], rival=p.rival))
+        if imports.height == 0:
+            return empty_inputs()
+        exp = exposure(flows, p.code, p.rival, imports, s.score.redirect)
+        # World concentration is the world market's, whoever imports: members stay apart.
+        world = to_polars(
+            world_concentration(world_flows, products=imports["product"].to_list()).select(
+                "product", "world_hhi"
+            )
+        )
     if p.rival is None:
         imports = imports.with_columns(rival_value=pl.lit(None, pl.Float64))
-    if imports.height == 0:
-        return empty_inputs()
-    exp = exposure(flows, p.code, p.rival, imports, s.score.redirect)
-    # World concentration is the world market's, whoever imports: members stay apart.
-    world = to_polars(
-        world_concentration(world_flows, products=imports["product"].to_list()).select(
-            "product", "world_hhi"
-        )
-    )
     names = r.product_table.select(pl.col("code").alias("product"), "description")
     return (
         imports.select(
