@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from econsec import analysis
@@ -40,6 +41,12 @@ def test_unaligned_suppliers_from_un_votes(
     assert res.params["dependence"] == "rival share"
     # China votes far from Japan in the UN General Assembly: tungsten stays on top.
     assert res.to_polars()["product"][0] == "810194"
+    # Germany's ideal point is found although its flows use its second CEPII code (280);
+    # China is among the unaligned, so magnets depend on them at least as much as on China.
+    de = yard("DEU", 2024, unaligned=1.5, home=home, trend=False)
+    china = yard("DEU", 2024, "850511", rival="CHN", home=home, trend=False)
+    dep = de.scores.filter(pl.col("product") == "850511")["dependence"][0]
+    assert dep >= china.scores["dependence"][0] > 0.5
 
 
 @pytest.mark.realdata

@@ -20,6 +20,11 @@ from econsec.cli.common import (
 )
 from econsec.cli.metrics import BasketOption, ProductOption, YearOption, emit_notes
 from econsec.yard.api import DEFAULT_COVERAGE
+from econsec.yard.espa import EspaParams
+from econsec.yard.score import ScoreParams
+
+#: Defaults of the score and of the ESPA thresholds, shown by --help.
+_SCORE, _ESPA = ScoreParams(), EspaParams()
 
 #: Columns of the table view (the CSV and JSON outputs hold every column).
 TABLE_COLUMNS = (
@@ -93,24 +98,32 @@ def yard_cmd(
     espa: bool = typer.Option(
         False, "--espa", help="Keep only products meeting Japan's ESPA four requirements."
     ),
-    floor: float = typer.Option(0.1, "--floor", help="Criticality of unlisted products."),
+    floor: float = typer.Option(_SCORE.floor, "--floor", help="Criticality of unlisted products."),
     redirect: float = typer.Option(
-        0.2, "--redirect", help="Fraction of other exporters' sales they can redirect."
+        _SCORE.redirect, "--redirect", help="Fraction of other exporters' sales they can redirect."
     ),
-    alpha: float = typer.Option(1.0, "--alpha", help="Exponent of dependence."),
-    beta: float = typer.Option(1.0, "--beta", help="Exponent of concentration (HHI)."),
-    gamma: float = typer.Option(1.0, "--gamma", help="Exponent of low substitutability."),
-    delta: float = typer.Option(1.0, "--delta", help="Exponent of criticality."),
+    alpha: float = typer.Option(_SCORE.alpha, "--alpha", help="Exponent of dependence."),
+    beta: float = typer.Option(_SCORE.beta, "--beta", help="Exponent of concentration (HHI)."),
+    gamma: float = typer.Option(_SCORE.gamma, "--gamma", help="Exponent of low substitutability."),
+    delta: float = typer.Option(_SCORE.delta, "--delta", help="Exponent of criticality."),
     value_exponent: float = typer.Option(
-        0.0, "--value-exponent", help="Exponent of the product's share of imports."
+        _SCORE.value_exponent,
+        "--value-exponent",
+        help="Exponent of the product's share of imports.",
     ),
-    espa_top_share: float = typer.Option(0.5, "--espa-top-share", help="ESPA 2: top share."),
-    espa_hhi: float = typer.Option(0.4, "--espa-hhi", help="ESPA 2: import HHI."),
+    espa_top_share: float = typer.Option(
+        _ESPA.top_share, "--espa-top-share", help="ESPA 2: top share."
+    ),
+    espa_hhi: float = typer.Option(_ESPA.hhi, "--espa-hhi", help="ESPA 2: import HHI."),
     espa_risky_share: float = typer.Option(
-        0.3, "--espa-risky-share", help="ESPA 3: rivals' share."
+        _ESPA.risky_share, "--espa-risky-share", help="ESPA 3: rivals' share."
     ),
-    espa_world_hhi: float = typer.Option(0.4, "--espa-world-hhi", help="ESPA 3: world HHI."),
-    espa_ratio: float = typer.Option(1.0, "--espa-ratio", help="ESPA 4: imports / exports."),
+    espa_world_hhi: float = typer.Option(
+        _ESPA.world_hhi, "--espa-world-hhi", help="ESPA 3: world HHI."
+    ),
+    espa_ratio: float = typer.Option(
+        _ESPA.ratio, "--espa-ratio", help="ESPA 4: imports / exports."
+    ),
     min_value: float = typer.Option(
         0.0, "--min-value", help="Leave out products imported for less (thousand USD)."
     ),
@@ -129,7 +142,7 @@ def yard_cmd(
     covering the target share of total vulnerability; its fence cost is the share of total
     import value inside it.
     """
-    from econsec.yard import EspaParams, ScoreParams, yard
+    from econsec.yard import yard
 
     score = ScoreParams(
         alpha=alpha,
