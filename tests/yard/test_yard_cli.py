@@ -96,3 +96,16 @@ def test_errors_exit_2(wh: Path) -> None:
     r = runner.invoke(app, ["yard", "JPN", "--coverage", "2", "--home", str(wh)])
     assert r.exit_code == 2
     assert "coverage" in r.output
+
+
+@pytest.mark.unit
+def test_products_and_rival_group_options(wh: Path) -> None:
+    args = ["yard", "JPN", "-p", "850511", "-p", "2805", "--rival-group", "BRICS"]
+    r = runner.invoke(app, [*args, "--no-trend", "--format", "json", "--home", str(wh)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["params"]["products"] == ["280530", "850511"]
+    assert out["params"]["rival"] == "BRICS" and out["params"]["dependence"] == "rival share"
+    r = runner.invoke(app, ["yard", "JPN", "-p", "850599", "--home", str(wh)])
+    assert r.exit_code == 2
+    assert "850599" in r.stderr and "850511" in r.stderr  # a code of the same heading

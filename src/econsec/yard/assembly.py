@@ -110,52 +110,67 @@ def resolve_parties(s: YardSetup, r: Resolver) -> YearParties:
     Raises
     ------
     ValueError
-        When the rivals are the importer itself (or all members of the bloc importer).
+        When the rivals are the importer itself (or only members of the bloc importer).
     """
     imp = r.party(s.importer)
     code = BLOC_CODE if imp.is_bloc else imp.codes[0]
     products = r.products(s.products, extra=s.baskets_file)
-    meaning = [imp.meaning("importer")]
+    meaning = (imp.meaning("importer"),)
     if not s.has_rival:
-        return YearParties(r, imp, code, None, products, None, tuple(meaning))
-    rival: set[int] = set()
+        return YearParties(r, imp, code, None, products, None, meaning)
+    rival, label, said = rivals(s, r, imp)
+    return YearParties(r, imp, code, rival, products, label, meaning + said)
+
+
+def rivals(s: YardSetup, r: Resolver, imp: Party) -> tuple[list[int], str, tuple[str, ...]]:
+    """Codes of the rivals in ``r``'s year, their label, and what each stands for.
+
+    Rivals inside the importer (the importer itself, members of a bloc importer) are left
+    out with a note; when nothing else is left, the request makes no sense.
+
+    Raises
+    ------
+    ValueError
+        When every rival is the importer or a member of the bloc importer.
+    """
+    codes: set[int] = set()
     labels: list[str] = []
+    meaning: list[str] = []
     named = [r.party(list(s.rival))] if s.rival else []
     if s.rival_group is not None:
         named.append(r.group(s.rival_group))
     for p in named:
-        rival.update(p.codes)
+        codes.update(p.codes)
         labels.append(p.label)
         meaning.append(p.meaning("rival"))
     if s.unaligned is not None:
         far = unaligned_codes(r, imp, s.unaligned)
-        rival |= far
+        codes |= far
         labels.append(f"UN-unaligned (distance > {s.unaligned:g})")
         meaning.append(
             f"rival UN-unaligned = {len(far)} countries whose UN General Assembly ideal point "
             f"lies farther than {s.unaligned:g} from {imp.label}'s in {r.year}"
         )
     label = " + ".join(labels)
-    inside = rival & set(imp.codes)
-    if inside and not rival - inside:
+    inside = codes & set(imp.codes)
+    why = (
+        f"trade between members of {imp.label} is not imports of the bloc"
+        if imp.is_bloc
+        else "a country cannot be its own rival"
+    )
+    if inside and not codes - inside:
         what = f"a member of {imp.label}" if imp.is_bloc else "the importer"
         raise ValueError(
-            f"the rival {label} is {what}: a country cannot be its own rival; "
-            "name other suppliers (or leave the rival out to use each product's top supplier)"
+            f"the rival {label} is {what}: {why}; name other suppliers "
+            "(or leave the rival out to use each product's top supplier)"
         )
     if inside:
-        who = ", ".join(r.iso3s(sorted(inside)))
-        why = (
-            f"members of {imp.label}: trade between members is not imports of the bloc"
-            if imp.is_bloc
-            else "the importer itself"
-        )
-        r.notes.append(f"rival {label}: {who} left out, {why}")
-    if not rival:
+        r.notes.append(f"rival {label}: {', '.join(r.iso3s(sorted(inside)))} left out: {why}")
+    if not codes:
         r.notes.append(
             f"no supplier is a rival ({label}) in {r.year}: dependence is 0 for every product"
         )
-    return YearParties(r, imp, code, sorted(rival - inside), products, label, tuple(meaning))
+    return sorted(codes - inside), label, tuple(meaning)
 
 
 def unaligned_codes(r: Resolver, importer: Party, threshold: float) -> set[int]:
