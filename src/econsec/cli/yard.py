@@ -115,9 +115,10 @@ def yard_cmd(
         _ESPA.top_share, "--espa-top-share", help="ESPA 2: top share."
     ),
     espa_hhi: float = typer.Option(_ESPA.hhi, "--espa-hhi", help="ESPA 2: import HHI."),
-    espa_risky_share: float = typer.Option(
-        _ESPA.risky_share, "--espa-risky-share", help="ESPA 3: rivals' share."
+    espa_rival_share: float = typer.Option(
+        _ESPA.rival_share, "--espa-rival-share", help="ESPA 3: rivals' share."
     ),
+    espa_risky_share: float | None = typer.Option(None, "--espa-risky-share", hidden=True),
     espa_world_hhi: float = typer.Option(
         _ESPA.world_hhi, "--espa-world-hhi", help="ESPA 3: world HHI."
     ),
@@ -157,13 +158,16 @@ def yard_cmd(
         EspaParams(
             top_share=espa_top_share,
             hhi=espa_hhi,
-            risky_share=espa_risky_share,
+            rival_share=espa_rival_share,
             world_hhi=espa_world_hhi,
             ratio=espa_ratio,
         )
         if espa
         else False
     )
+    if espa_risky_share is not None:
+        _deprecated("--espa-risky-share", "--espa-rival-share")
+        espa_rival_share = espa_risky_share
     if risky:
         _deprecated("--risky", "--rival")
         rival = [*(rival or []), *risky]

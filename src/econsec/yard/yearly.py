@@ -86,7 +86,7 @@ def yard_of_year(s: YardSetup, year: int | None) -> YearYard:
     scored = score_products(inputs, s.score)
     eligible = pl.col("import_value") >= s.min_value
     if s.espa is not None:
-        scored = espa_filters(scored, s.espa, has_risky=s.has_rival)
+        scored = espa_filters(scored, s.espa, has_rival=s.has_rival)
         eligible = eligible & pl.col("espa")
     scored = scored.with_columns(eligible=eligible)
     cand = scored.filter(pl.col("eligible"))
