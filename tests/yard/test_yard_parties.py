@@ -166,6 +166,11 @@ def test_cli_old_option_and_csv(two_codes: Path) -> None:
     rows = r.stdout.splitlines()
     assert rows[0].startswith("rank,product") and rows[1].startswith("1,850511")
     assert "--risky is deprecated" in r.stderr
+    cmd = ["yard", "DEU", "--espa", "--espa-risky-share", "0.2", "--format", "json", "--home"]
+    r = runner.invoke(app, [*cmd, str(two_codes)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["params"]["espa"]["rival_share"] == 0.2
+    assert "--espa-risky-share is deprecated" in r.stderr
     r = runner.invoke(app, ["yard", "EU27", "--rival", "DEU", "--home", str(two_codes)])
     assert r.exit_code == 2
     assert "a member of EU27" in r.stderr

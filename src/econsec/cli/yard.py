@@ -145,6 +145,9 @@ def yard_cmd(
     """
     from econsec.yard import yard
 
+    if espa_risky_share is not None:
+        _deprecated("--espa-risky-share", "--espa-rival-share")
+        espa_rival_share = espa_risky_share
     score = ScoreParams(
         alpha=alpha,
         beta=beta,
@@ -165,9 +168,6 @@ def yard_cmd(
         if espa
         else False
     )
-    if espa_risky_share is not None:
-        _deprecated("--espa-risky-share", "--espa-rival-share")
-        espa_rival_share = espa_risky_share
     if risky:
         _deprecated("--risky", "--rival")
         rival = [*(rival or []), *risky]
