@@ -23,8 +23,8 @@ def scores(res) -> dict[str, float]:
 
 
 @pytest.mark.golden
-def test_risky_china_by_hand(wh: Path) -> None:
-    res = yard("JPN", 2024, risky="CHN", catalogues=CATALOGUES, home=wh, trend=False)
+def test_rival_china_by_hand(wh: Path) -> None:
+    res = yard("JPN", 2024, rival="CHN", catalogues=CATALOGUES, home=wh, trend=False)
     s = scores(res)
     # 280530: D = H = U = W = 1.
     assert s["280530"] == pytest.approx(1.0)
@@ -39,7 +39,7 @@ def test_risky_china_by_hand(wh: Path) -> None:
     assert res.fence_cost == pytest.approx(200 / 1300)
     row = res.to_polars().row(1, named=True)
     assert row["top_supplier"] == "CHN" and row["baskets"] == ["jp-espa"]
-    assert "90% from risky suppliers" in row["reason"]
+    assert "90% from rivals" in row["reason"]
 
 
 @pytest.mark.golden
@@ -69,7 +69,7 @@ def test_coverage_reached_for_every_method(wh: Path) -> None:
 
 @pytest.mark.unit
 def test_espa_keeps_products_meeting_all_four(wh: Path) -> None:
-    res = yard("JPN", 2024, risky="CHN", catalogues=CATALOGUES, espa=True, home=wh, trend=False)
+    res = yard("JPN", 2024, rival="CHN", catalogues=CATALOGUES, espa=True, home=wh, trend=False)
     assert res.headline["candidates"] == 2
     assert set(res.scores.filter("espa")["product"]) == {"280530", "850511"}
     assert res.frame["espa"].all()
@@ -88,7 +88,7 @@ def test_trend_across_nomenclatures(make_warehouse) -> None:
     make_warehouse(flows(2016), hs="HS02")
     later = flows(2024).filter(pl.col("k") != "850511")
     home = make_warehouse(pl.concat([flows(2017), later]))
-    res = yard("JPN", risky="CHN", catalogues=CATALOGUES, home=home)
+    res = yard("JPN", rival="CHN", catalogues=CATALOGUES, home=home)
     assert res.headline["year"] == 2024
     t = res.trend
     assert t["year"].to_list() == [2016, 2017, 2024]
@@ -98,13 +98,17 @@ def test_trend_across_nomenclatures(make_warehouse) -> None:
     assert ch.rows() == [(2024, "850511", "leaving", False)]
     assert res.growth() == "shrinking"
     assert res.summary()["trend"] == "shrinking"
-    assert set(res.to_dict()) >= {"products", "coverage", "fence_cost", "years", "changes"}
+    d = res.to_dict()
+    assert set(d) == {"params", "notes", "summary", "rows", "years", "changes"}
+    assert {"coverage", "fence_cost", "products", "trend"} <= set(d["summary"])
+    assert [y["year"] for y in d["years"]] == [2016, 2017, 2024]
+    assert len(res.to_dict(limit=1)["rows"]) == 1
 
 
 @pytest.mark.unit
-def test_risky_group_and_errors(wh: Path) -> None:
-    res = yard("JPN", 2024, risky_group="BRICS", catalogues=CATALOGUES, home=wh, trend=False)
-    assert res.params["risky_group"] == "BRICS"
+def test_rival_group_and_errors(wh: Path) -> None:
+    res = yard("JPN", 2024, rival_group="BRICS", catalogues=CATALOGUES, home=wh, trend=False)
+    assert res.params["rival_group"] == "BRICS"
     assert scores(res)["280530"] == pytest.approx(1.0)  # China is a BRICS member
     with pytest.raises(NotFoundError):
         yard("XXX", 2024, home=wh)
@@ -130,7 +134,7 @@ def test_trend_skips_years_whose_release_lacks_the_country(
     no_korea = small_countries.filter(pl.col("iso3") != "KOR")
     make_warehouse(flows(2016), hs="HS02", countries=no_korea)
     home = make_warehouse(flows(2024))
-    res = yard("JPN", 2024, risky="KOR", home=home)
+    res = yard("JPN", 2024, rival="KOR", home=home)
     assert res.trend["year"].to_list() == [2024]
     assert any(n.startswith("2016 left out") for n in res.notes)
 

@@ -31,7 +31,7 @@ def test_json_contract(wh: Path) -> None:
             "JPN",
             "--year",
             "2024",
-            "--risky",
+            "--rival",
             "CHN",
             "--catalogue",
             "jp-espa",
@@ -43,9 +43,9 @@ def test_json_contract(wh: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     out = json.loads(r.stdout)
-    assert {"products", "coverage", "fence_cost", "years", "changes", "params"} <= set(out)
-    assert [p["product"] for p in out["products"]] == ["280530", "850511"]
-    first = out["products"][0]
+    assert {"rows", "summary", "years", "changes", "params", "notes"} <= set(out)
+    assert [p["product"] for p in out["rows"]] == ["280530", "850511"]
+    first = out["rows"][0]
     assert {
         "product",
         "score",
@@ -58,7 +58,8 @@ def test_json_contract(wh: Path) -> None:
         "reason",
     } <= set(first)
     assert first["score"] == pytest.approx(1.0)
-    assert out["fence_cost"] == pytest.approx(200 / 1300)
+    assert out["summary"]["fence_cost"] == pytest.approx(200 / 1300)
+    assert out["params"]["rival"] == "CHN"
     assert [y["year"] for y in out["years"]] == [2023, 2024]
 
 
@@ -95,3 +96,16 @@ def test_errors_exit_2(wh: Path) -> None:
     r = runner.invoke(app, ["yard", "JPN", "--coverage", "2", "--home", str(wh)])
     assert r.exit_code == 2
     assert "coverage" in r.output
+
+
+@pytest.mark.unit
+def test_products_and_rival_group_options(wh: Path) -> None:
+    args = ["yard", "JPN", "-p", "850511", "-p", "2805", "--rival-group", "BRICS"]
+    r = runner.invoke(app, [*args, "--no-trend", "--format", "json", "--home", str(wh)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["params"]["products"] == ["280530", "850511"]
+    assert out["params"]["rival"] == "BRICS" and out["params"]["dependence"] == "rival share"
+    r = runner.invoke(app, ["yard", "JPN", "-p", "850599", "--home", str(wh)])
+    assert r.exit_code == 2
+    assert "850599" in r.stderr and "850511" in r.stderr  # a code of the same heading

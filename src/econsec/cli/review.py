@@ -17,11 +17,15 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def review(
-    country: str = typer.Argument(..., help="Reviewed country (ISO3, ISO2 or name)."),
+    country: str = typer.Argument(
+        ..., help="Reviewed country (ISO3, ISO2 or name), or a group such as EU27 (as one bloc)."
+    ),
     year: int | None = typer.Option(None, "--year", help="Year (latest held by default)."),
     product: list[str] | None = typer.Option(None, "--product", help="HS6 code(s) or headings."),
     basket: str | None = typer.Option(None, "--basket", help="A critical-goods basket name."),
-    rival: str | None = typer.Option(None, "--rival", help="Country to examine dependence on."),
+    rival: str | None = typer.Option(
+        None, "--rival", help="Country or group to examine dependence on."
+    ),
     out: Path | None = typer.Option(None, "--out", "-o", help="HTML file to write."),
     home: Path | None = typer.Option(None, "--home", help="Warehouse folder."),
     allow_synthetic: bool = typer.Option(False, "--allow-synthetic", help="Allow synthetic data."),

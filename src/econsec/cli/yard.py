@@ -1,4 +1,4 @@
-"""``econsec yard``: choose an importer's small yard and show whether it is growing."""
+"""``econsec yard``: choose an importer's (or a bloc's) small yard and show whether it grows."""
 
 from __future__ import annotations
 
@@ -13,10 +13,18 @@ from econsec.cli.common import (
     FormatOption,
     HomeOption,
     SyntheticOption,
+    console,
     emit_frame,
     emit_json,
     handle_errors,
 )
+from econsec.cli.metrics import BasketOption, ProductOption, YearOption, emit_notes
+from econsec.yard.api import DEFAULT_COVERAGE
+from econsec.yard.espa import EspaParams
+from econsec.yard.score import ScoreParams
+
+#: Defaults of the score and of the ESPA thresholds, shown by --help.
+_SCORE, _ESPA = ScoreParams(), EspaParams()
 
 #: Columns of the table view (the CSV and JSON outputs hold every column).
 TABLE_COLUMNS = (
@@ -34,27 +42,44 @@ TABLE_COLUMNS = (
 )
 
 
+def _party(x: str) -> str | list[str]:
+    # A comma-separated list of countries acts as one bloc; a single name is a country or group.
+    parts = [p.strip() for p in x.split(",") if p.strip()]
+    return parts if len(parts) > 1 else x
+
+
+def _deprecated(old: str, new: str) -> None:
+    console.print(f"note: {old} is deprecated, use {new}", highlight=False, soft_wrap=True)
+
+
 @handle_errors
 def yard_cmd(
-    importer: str = typer.Argument(..., help="Importing country (ISO3, ISO2, code or name)."),
-    year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest held)."),
-    coverage: float = typer.Option(
-        0.8, "--coverage", help="Share of total vulnerability the yard must cover."
+    importer: str = typer.Argument(
+        ...,
+        help="Importing country (ISO3, ISO2, code or name), a group such as EU27 (its "
+        "extra-bloc imports), or comma-separated countries acting as one bloc.",
     ),
-    risky: list[str] | None = typer.Option(
-        None, "--risky", help="Risky supplier (repeatable). Default: the top supplier."
+    year: int | None = YearOption,
+    product: list[str] | None = ProductOption,
+    basket: list[str] | None = BasketOption,
+    rival: list[str] | None = typer.Option(
+        None,
+        "--rival",
+        help="Rival supplier: country or group (repeatable). Default: each product's top supplier.",
     ),
-    risky_group: str | None = typer.Option(
-        None, "--risky-group", help="Risky suppliers as a country group (e.g. BRICS)."
+    rival_group: str | None = typer.Option(
+        None, "--rival-group", help="Rival suppliers as a country group (e.g. BRICS)."
     ),
+    risky: list[str] | None = typer.Option(None, "--risky", hidden=True),
+    risky_group: str | None = typer.Option(None, "--risky-group", hidden=True),
     unaligned: float | None = typer.Option(
         None,
         "--unaligned",
-        help="Also treat as risky countries whose UN voting ideal point is farther than this "
-        "from the importer's (needs the data mirror).",
+        help="Also treat as rivals countries whose UN voting ideal point is farther than this "
+        "from the importer's (needs the data mirror; a country importer only).",
     ),
-    basket: list[str] | None = typer.Option(
-        None, "--basket", help="Score only the products of this basket (repeatable)."
+    coverage: float = typer.Option(
+        DEFAULT_COVERAGE, "--coverage", help="Share of total vulnerability the yard must cover."
     ),
     catalogue: list[str] | None = typer.Option(
         None,
@@ -73,24 +98,33 @@ def yard_cmd(
     espa: bool = typer.Option(
         False, "--espa", help="Keep only products meeting Japan's ESPA four requirements."
     ),
-    floor: float = typer.Option(0.1, "--floor", help="Criticality of unlisted products."),
+    floor: float = typer.Option(_SCORE.floor, "--floor", help="Criticality of unlisted products."),
     redirect: float = typer.Option(
-        0.2, "--redirect", help="Fraction of other exporters' sales they can redirect."
+        _SCORE.redirect, "--redirect", help="Fraction of other exporters' sales they can redirect."
     ),
-    alpha: float = typer.Option(1.0, "--alpha", help="Exponent of dependence."),
-    beta: float = typer.Option(1.0, "--beta", help="Exponent of concentration (HHI)."),
-    gamma: float = typer.Option(1.0, "--gamma", help="Exponent of low substitutability."),
-    delta: float = typer.Option(1.0, "--delta", help="Exponent of criticality."),
+    alpha: float = typer.Option(_SCORE.alpha, "--alpha", help="Exponent of dependence."),
+    beta: float = typer.Option(_SCORE.beta, "--beta", help="Exponent of concentration (HHI)."),
+    gamma: float = typer.Option(_SCORE.gamma, "--gamma", help="Exponent of low substitutability."),
+    delta: float = typer.Option(_SCORE.delta, "--delta", help="Exponent of criticality."),
     value_exponent: float = typer.Option(
-        0.0, "--value-exponent", help="Exponent of the product's share of imports."
+        _SCORE.value_exponent,
+        "--value-exponent",
+        help="Exponent of the product's share of imports.",
     ),
-    espa_top_share: float = typer.Option(0.5, "--espa-top-share", help="ESPA 2: top share."),
-    espa_hhi: float = typer.Option(0.4, "--espa-hhi", help="ESPA 2: import HHI."),
-    espa_risky_share: float = typer.Option(
-        0.3, "--espa-risky-share", help="ESPA 3: risky suppliers' share."
+    espa_top_share: float = typer.Option(
+        _ESPA.top_share, "--espa-top-share", help="ESPA 2: top share."
     ),
-    espa_world_hhi: float = typer.Option(0.4, "--espa-world-hhi", help="ESPA 3: world HHI."),
-    espa_ratio: float = typer.Option(1.0, "--espa-ratio", help="ESPA 4: imports / exports."),
+    espa_hhi: float = typer.Option(_ESPA.hhi, "--espa-hhi", help="ESPA 2: import HHI."),
+    espa_rival_share: float = typer.Option(
+        _ESPA.rival_share, "--espa-rival-share", help="ESPA 3: rivals' share."
+    ),
+    espa_risky_share: float | None = typer.Option(None, "--espa-risky-share", hidden=True),
+    espa_world_hhi: float = typer.Option(
+        _ESPA.world_hhi, "--espa-world-hhi", help="ESPA 3: world HHI."
+    ),
+    espa_ratio: float = typer.Option(
+        _ESPA.ratio, "--espa-ratio", help="ESPA 4: imports / exports."
+    ),
     min_value: float = typer.Option(
         0.0, "--min-value", help="Leave out products imported for less (thousand USD)."
     ),
@@ -104,13 +138,16 @@ def yard_cmd(
 ) -> None:
     """Score imported products by vulnerability and choose the small yard to protect.
 
-    Vulnerability = dependence on risky suppliers x supplier concentration x low
+    Vulnerability = dependence on rival suppliers x supplier concentration x low
     substitutability x criticality from the catalogues. The yard is the fewest products
     covering the target share of total vulnerability; its fence cost is the share of total
     import value inside it.
     """
-    from econsec.yard import EspaParams, ScoreParams, yard
+    from econsec.yard import yard
 
+    if espa_risky_share is not None:
+        _deprecated("--espa-risky-share", "--espa-rival-share")
+        espa_rival_share = espa_risky_share
     score = ScoreParams(
         alpha=alpha,
         beta=beta,
@@ -124,21 +161,29 @@ def yard_cmd(
         EspaParams(
             top_share=espa_top_share,
             hhi=espa_hhi,
-            risky_share=espa_risky_share,
+            rival_share=espa_rival_share,
             world_hhi=espa_world_hhi,
             ratio=espa_ratio,
         )
         if espa
         else False
     )
+    if risky:
+        _deprecated("--risky", "--rival")
+        rival = [*(rival or []), *risky]
+    if risky_group is not None:
+        _deprecated("--risky-group", "--rival-group")
+        if rival_group is not None:
+            raise ValueError("give --rival-group or its old name --risky-group, not both")
+        rival_group = risky_group
     res = yard(
-        importer,
+        _party(importer),
         year,
+        [*(product or []), *(basket or [])] or None,
+        rival or None,
+        rival_group,
         coverage=coverage,
-        risky=risky or None,
-        risky_group=risky_group,
         unaligned=unaligned,
-        baskets=basket or None,
         catalogues=catalogue or None,
         baskets_file=baskets_file,
         score=score,
@@ -150,6 +195,7 @@ def yard_cmd(
         home=home,
         allow_synthetic=allow_synthetic,
     )
+    emit_notes(res)
     if fmt == Format.json:
         emit_json(res.to_dict())
         return
@@ -170,8 +216,6 @@ def yard_cmd(
         out.print("the MIP stopped at its time limit: the yard is the best found, not proven")
     if res.trend.height:
         emit_frame(res.trend, fmt, title=f"Is the yard growing? {res.growth()}", limit=100)
-    for note in res.notes:
-        out.print(f"note: {note}")
 
 
 def register(root: typer.Typer) -> None:

@@ -39,10 +39,13 @@ def resolve_products(
     table: pl.DataFrame,
     hs: str,
     home: Path | None = None,
+    *,
+    extra: Path | None = None,
 ) -> ProductSelection:
     """HS6 codes for codes (6 digits), chapters/headings (2/4 digits) or basket names.
 
-    A leading zero lost to a numeric conversion (5- or 3-digit input) is restored.
+    A leading zero lost to a numeric conversion (5- or 3-digit input) is restored. User
+    baskets are read from ``extra`` (a baskets TOML) when given, else ``home/baskets.toml``.
 
     Raises
     ------
@@ -88,14 +91,16 @@ def resolve_products(
                 "BACI holds no national 8/10-digit lines",
             )
         else:
-            codes, note = _basket(s, hs, known, home)
+            codes, note = _basket(s, hs, known, home, extra)
             out.update(codes)
             notes.extend(note)
     return ProductSelection(sorted(out), notes)
 
 
-def _basket(name: str, hs: str, known: set[str], home: Path | None) -> tuple[list[str], list[str]]:
-    names = list(baskets.all_baskets(home=home))
+def _basket(
+    name: str, hs: str, known: set[str], home: Path | None, extra: Path | None = None
+) -> tuple[list[str], list[str]]:
+    names = list(baskets.all_baskets(extra=extra, home=home))
     exact = {n.lower(): n for n in names}
     if name.lower() not in exact:
         hits = [h[0] for h in process.extract(name, names, limit=4, score_cutoff=50)]
@@ -107,7 +112,7 @@ def _basket(name: str, hs: str, known: set[str], home: Path | None) -> tuple[lis
             "('econsec baskets list' shows the baskets)",
         )
     name = exact[name.lower()]
-    codes = baskets.basket_codes(name, hs, home=home)
+    codes = baskets.basket_codes(name, hs, extra=extra, home=home)
     absent = sorted(c for c in codes if c not in known)
     notes = []
     if absent:

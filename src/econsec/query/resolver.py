@@ -265,9 +265,12 @@ class Resolver:
         """The release's product table ``code, description``."""
         return self.wh.products(self.release.hs, self.release.release)
 
-    def products(self, items: Products | None) -> list[str] | None:
-        """HS6 codes of ``items`` (``None``: every product); see :func:`resolve_products`."""
-        sel = resolve_products(items, self.product_table, self.hs, self.home)
+    def products(self, items: Products | None, *, extra: Path | None = None) -> list[str] | None:
+        """HS6 codes of ``items`` (``None``: every product); see :func:`resolve_products`.
+
+        ``extra``: a user baskets TOML read instead of ``home/baskets.toml``.
+        """
+        sel = resolve_products(items, self.product_table, self.hs, self.home, extra=extra)
         for n in sel.notes:
             self._note(n)
         return sel.codes

@@ -15,10 +15,8 @@ import polars as pl
 
 from econsec import __version__, analysis
 from econsec.engine import Warehouse
-from econsec.query.resolver import open_warehouse
+from econsec.query.resolver import Countries, Party, Products, Resolver, open_warehouse
 from econsec.report import findings as fd
-
-Products = str | list[str] | None
 
 
 @dataclass(frozen=True)
@@ -82,48 +80,49 @@ def _short(desc: str, n: int = 70) -> str:
 
 
 def build_review(
-    country: str,
+    country: Countries,
     year: int | None = None,
     *,
-    products: Products = None,
-    rival: str | None = None,
+    products: Products | None = None,
+    rival: Countries | None = None,
     warehouse: Warehouse | None = None,
     home: Path | str | None = None,
     allow_synthetic: bool = False,
     top: int = 15,
 ) -> Review:
-    """Compute everything the review shows for ``country`` (ISO3) in ``year``.
+    """Compute everything the review shows for ``country`` in ``year``.
 
     Parameters
     ----------
     country
-        The reviewed importer.
+        The reviewed importer: a country (ISO3, ISO2, name or code), or a group such as
+        ``EU27`` or a list of countries reviewed as one bloc (its extra-bloc trade).
     year
         Year (latest held when ``None``).
     products
         HS codes or a basket name; all products the country imports when ``None``.
     rival
-        Country whose share, trend and leverage are examined.
+        Country (or group) whose share, trend and leverage are examined.
     top
         Products shown in the supplier and world-supply charts.
     """
     wh = open_warehouse(warehouse, home, allow_synthetic)
     kw: dict[str, Any] = {"warehouse": wh}
-    aut_res = analysis.autonomy(country, year, products, rival=rival, **kw)
+    r = Resolver(wh, year)
+    who, riv = _parties(r, country, rival)
+    y = r.year
+    aut_res = analysis.autonomy(country, y, products, rival=rival, **kw)
     aut = aut_res.to_polars()
-    y = int(aut_res.params["year"])
-    countries = wh.countries(*_rel(wh, y))
-    iso = countries.iso3_of(countries.resolve(country))
-    riso = countries.iso3_of(countries.resolve(rival)) if rival else None
-    name = _name(countries, country)
-    rname = _name(countries, rival) if rival else None
+    iso, name = who.label, _party_name(r, who)
+    riso = riv.label if riv is not None else None
+    rname = _party_name(r, riv) if riv is not None else None
     describe = _describe(wh)
     rank = aut.sort(["hhi", "import_value"], descending=True)
     focus = rank.filter(pl.col("import_value") > 0).head(top)["product"].to_list()
     shares = (
         analysis.supplier_shares(country, y, focus, **kw).to_polars() if focus else pl.DataFrame()
     )
-    notes: list[str] = []
+    notes: list[str] = list(aut_res.notes)
     trend = trend_p = pl.DataFrame()
     if rival:
         tr = analysis.autonomy_trend(country, products, rival=rival, **kw)
@@ -146,7 +145,14 @@ def build_review(
     world = ind.filter(pl.col("world_rank") == 1) if ind.height else ind
     lev = analysis.leverage(country, rival, y, products, **kw) if rival else None
     geo = analysis.screen_geodep(y, country, products, **kw).to_polars()
-    frontier = _frontier(wh, country, y, aut, rival) if rival else pl.DataFrame()
+    frontier = pl.DataFrame()
+    if riv is not None and who.is_bloc:
+        notes.append(
+            f"The cost–dependence frontier re-sources one country's imports; it is not drawn "
+            f"for {who.label}, a bloc of {len(who.codes)} countries."
+        )
+    elif riv is not None:
+        frontier = _frontier(wh, who.codes[0], y, aut, list(riv.members))
     rv = Review(
         country=iso,
         country_name=name,
@@ -170,8 +176,38 @@ def build_review(
     return _with_headline(rv)
 
 
+def _parties(
+    r: Resolver, country: Countries, rival: Countries | None
+) -> tuple[Party, Party | None]:
+    """Resolve the reviewed country (or bloc) and the rival in the review year's release.
+
+    Raises
+    ------
+    ValueError
+        When the rival is the reviewed country (or only members of the reviewed bloc).
+    """
+    who = r.party(country)
+    riv = r.party(rival) if rival is not None else None
+    if riv is not None and set(riv.codes) <= set(who.codes):
+        what = f"a member of {who.label}" if who.is_bloc else "the reviewed country"
+        raise ValueError(
+            f"the rival {riv.label} is {what}: review dependence on another country or group"
+        )
+    return who, riv
+
+
+def _party_name(r: Resolver, p: Party) -> str:
+    """Return a country's name in the review year's country table, or a bloc's label."""
+    return p.label if p.is_bloc else r.countries.name_of(p.codes[0])
+
+
 def _frontier(
-    wh: Warehouse, country: str, year: int, aut: pl.DataFrame, rival: str, n: int = 5
+    wh: Warehouse,
+    country: int,
+    year: int,
+    aut: pl.DataFrame,
+    rival: list[str],
+    n: int = 5,
 ) -> pl.DataFrame:
     """Cost–dependence frontier of the products most dependent on the rival (share ≥ 0.5)."""
     from econsec.plan.api import plan
@@ -183,19 +219,6 @@ def _frontier(
     if not prods:
         return pl.DataFrame()
     return plan(country, year, prods, rival, warehouse=wh).frontier().to_polars()
-
-
-def _rel(wh: Warehouse, year: int) -> tuple[str, str]:
-    r = wh.release_for(year)
-    return r.hs, r.release
-
-
-def _name(countries: Any, who: str | None) -> str:
-    if who is None:
-        return ""
-    code = countries.resolve(who)
-    row = countries.frame.filter(pl.col("code") == code)
-    return str(row["name"][0]) if row.height else str(who)
 
 
 def _sources(wh: Warehouse, years: list[int]) -> list[dict[str, Any]]:

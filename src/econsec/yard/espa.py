@@ -12,7 +12,7 @@ parameterised proxy on one importer *m*, product *k*, year *t*:
 2. **Excessive dependence** on specific countries: top-supplier share
    :math:`\max_e s_e \ge \theta_s` or import HHI :math:`H_k \ge \theta_H`
    (0.5 and 0.4 by default, the HHI threshold of the EU 2021 method and CEPII GeoDep).
-3. **Risk of disruption** by outside action: with risky suppliers given, their combined
+3. **Risk of disruption** by outside action: with rival suppliers given, their combined
    share :math:`D_k \ge \theta_R` (0.3); whether or not they are given, world export HHI
    :math:`H^W_k \ge \theta_W` (0.4), i.e. few countries could cut the world's supply.
    Either suffices.
@@ -25,8 +25,9 @@ A product is eligible for the yard under ``--espa`` when all four hold.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import InitVar, asdict, dataclass, field
 from typing import Any
 
 import polars as pl
@@ -57,22 +58,33 @@ class EspaParams:
         HS6 codes counted as essential whatever the catalogues say.
     top_share, hhi
         :math:`\theta_s, \theta_H` for "excessive dependence".
-    risky_share, world_hhi
+    rival_share, world_hhi
         :math:`\theta_R, \theta_W` for "risk of disruption".
     ratio
         :math:`\rho` for "particular necessity".
+    risky_share
+        Deprecated name of ``rival_share`` (a ``DeprecationWarning``).
     """
 
     min_weight: float = 0.0
     essential_products: frozenset[str] = field(default_factory=frozenset)
     top_share: float = 0.5
     hhi: float = 0.4
-    risky_share: float = 0.3
+    rival_share: float = 0.3
     world_hhi: float = 0.4
     ratio: float = 1.0
+    risky_share: InitVar[float | None] = None
 
-    def __post_init__(self) -> None:
-        for name in ("min_weight", "top_share", "hhi", "risky_share", "world_hhi"):
+    def __post_init__(self, risky_share: float | None) -> None:
+        if risky_share is not None:
+            warnings.warn(
+                "EspaParams(risky_share=...) is deprecated and will be removed in the next "
+                "release; use rival_share=...",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            object.__setattr__(self, "rival_share", risky_share)
+        for name in ("min_weight", "top_share", "hhi", "rival_share", "world_hhi"):
             x = getattr(self, name)
             if not 0.0 <= x <= 1.0:
                 raise ValueError(f"espa {name} must be in [0, 1]; got {x!r}")
@@ -101,11 +113,11 @@ def excessive_dependence(top_share: pl.Expr, hhi: pl.Expr, p: EspaParams) -> pl.
 
 
 def disruption_risk(
-    risky_share: pl.Expr, world_hhi: pl.Expr, p: EspaParams, *, has_risky: bool
+    rival_share: pl.Expr, world_hhi: pl.Expr, p: EspaParams, *, has_rival: bool
 ) -> pl.Expr:
-    """Test requirement 3: risky suppliers' share (when given) or world export HHI."""
+    """Test requirement 3: rival suppliers' share (when given) or world export HHI."""
     world = world_hhi >= p.world_hhi
-    return ((risky_share >= p.risky_share) | world) if has_risky else world
+    return ((rival_share >= p.rival_share) | world) if has_rival else world
 
 
 def particular_necessity(ratio: pl.Expr, p: EspaParams) -> pl.Expr:
@@ -114,20 +126,34 @@ def particular_necessity(ratio: pl.Expr, p: EspaParams) -> pl.Expr:
 
 
 def espa_filters(
-    df: pl.DataFrame, params: EspaParams | None = None, *, has_risky: bool = False
+    df: pl.DataFrame,
+    params: EspaParams | None = None,
+    *,
+    has_rival: bool = False,
+    has_risky: bool | None = None,
 ) -> pl.DataFrame:
     """Add one boolean column per requirement and their conjunction ``espa``.
 
     Parameters
     ----------
     df
-        Scored products with :data:`INPUT_COLUMNS` (``dependence`` is the risky share when
-        ``has_risky``).
+        Scored products with :data:`INPUT_COLUMNS` (``dependence`` is the rivals' share when
+        ``has_rival``).
     params
         Thresholds (defaults: :class:`EspaParams`).
+    has_rival
+        Whether rivals were given (otherwise requirement 3 uses world concentration only).
     has_risky
-        Whether a risky set was given (otherwise requirement 3 uses world concentration only).
+        Deprecated name of ``has_rival`` (a ``DeprecationWarning``).
     """
+    if has_risky is not None:
+        warnings.warn(
+            "espa_filters(has_risky=...) is deprecated and will be removed in the next "
+            "release; use has_rival=...",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        has_rival = has_risky
     p = params or EspaParams()
     missing = [c for c in INPUT_COLUMNS if c not in df.columns]
     if missing:
@@ -140,7 +166,7 @@ def espa_filters(
         espa_essential=essential(col("weight"), pl.col("product"), p),
         espa_dependence=excessive_dependence(col("top_share"), col("hhi"), p),
         espa_disruption=disruption_risk(
-            col("dependence"), col("world_hhi"), p, has_risky=has_risky
+            col("dependence"), col("world_hhi"), p, has_rival=has_rival
         ),
         espa_necessity=particular_necessity(col("import_export_ratio"), p),
     )

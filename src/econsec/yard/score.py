@@ -2,10 +2,10 @@ r"""Vulnerability score of each product an importer buys: the four factors and t
 
 For importer *m*, product *k* and year *t* (dropped below), imports :math:`x_e` from supplier
 *e*, total imports :math:`M_k = \sum_e x_e`, shares :math:`s_e = x_e / M_k`, and a set *R* of
-*exposed* suppliers (the risky countries; without them, the top supplier alone):
+*exposed* suppliers (the rivals; without them, the top supplier alone):
 
-* dependence :math:`D_k = \sum_{e \in R} s_e` — the share of imports from risky suppliers
-  (without a risky set, the top supplier's share :math:`\max_e s_e`);
+* dependence :math:`D_k = \sum_{e \in R} s_e` — the share of imports from the rivals
+  (without rivals, the top supplier's share :math:`\max_e s_e`);
 * concentration :math:`H_k = \sum_e s_e^2 \in [1/n_k, 1]` — the import HHI;
 * low substitutability :math:`U_k = 1 - \min\left(1, C_k / X^R_k\right)`, where
   :math:`X^R_k = \sum_{e \in R} x_e` is the value to replace and :math:`C_k` the capacity of
