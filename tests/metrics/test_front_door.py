@@ -12,7 +12,6 @@ import pytest
 from metrics_helpers import CHN, FRA, JPN, KOR, MAGNETS, NLD, USA, frame
 
 import econsec as es
-from conftest import SMALL_COUNTRIES
 from econsec import analysis
 from econsec.countries import CountryTable
 from econsec.errors import NotFoundError
@@ -21,20 +20,22 @@ pytestmark = pytest.mark.unit
 approx = pytest.approx
 OLD_DEU = 280
 
-COUNTRIES = pl.concat(
-    [
-        SMALL_COUNTRIES,
-        pl.DataFrame(
-            {
-                "code": [OLD_DEU],
-                "name": ["Fed. Rep. of Germany (...1990)"],
-                "iso2": ["DE"],
-                "iso3": ["DEU"],
-            },
-            schema=SMALL_COUNTRIES.schema,
-        ),
-    ]
-)
+
+@pytest.fixture
+def countries(small_countries):
+    """The small table plus Germany's second code, as in BACI's own table."""
+    old = pl.DataFrame(
+        {
+            "code": [OLD_DEU],
+            "name": ["Fed. Rep. of Germany (...1990)"],
+            "iso2": ["DE"],
+            "iso3": ["DEU"],
+        },
+        schema=small_countries.schema,
+    )
+    return pl.concat([small_countries, old])
+
+
 FLOWS = frame(
     [
         (2024, CHN, OLD_DEU, MAGNETS, 50.0),
@@ -56,14 +57,14 @@ PRODUCTS = pl.DataFrame(
 
 
 @pytest.fixture
-def wh(make_warehouse):
-    home = make_warehouse(FLOWS, countries=COUNTRIES)
+def wh(make_warehouse, countries):
+    home = make_warehouse(FLOWS, countries=countries)
     PRODUCTS.write_parquet(home / "baci" / "hs=HS17" / "release=V202601" / "products.parquet")
     return home
 
 
-def test_country_table_merges_codes():
-    ct = CountryTable(COUNTRIES)
+def test_country_table_merges_codes(countries):
+    ct = CountryTable(countries)
     assert ct.resolve("DEU") == ct.resolve(280) == ct.resolve("Germany") == ct.resolve("DE")
     assert ct.codes_of("DEU") == (276, 280)
     assert ct.aliases == {280: 276}
