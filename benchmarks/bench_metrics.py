@@ -242,7 +242,7 @@ def child_econsec(home: Path, threads: int, years: int) -> dict[str, object]:
         for y in wh.years():
             analysis.autonomy(year=y, warehouse=wh)
             analysis.indispensability(year=y, warehouse=wh)
-        analysis.screen_geodep(YEAR, warehouse=wh)
+        analysis.screen_geodep(year=YEAR, warehouse=wh)
         out["all_metrics_all_years_s"] = round(time.perf_counter() - t0, 1)
         out["all_years_peak_mb"] = _peak_mb()
     return out

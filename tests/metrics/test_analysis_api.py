@@ -146,7 +146,7 @@ def test_leverage_between_blocs(wh_home):
 
 
 def test_screen_geodep_persistence_and_churn(wh_home):
-    res = analysis.screen_geodep(2024, home=wh_home)
+    res = analysis.screen_geodep(year=2024, home=wh_home)
     df = res.to_polars()
     assert {
         "importer",
@@ -162,7 +162,7 @@ def test_screen_geodep_persistence_and_churn(wh_home):
     s = res.summary()
     assert s["flagged"] == df["flagged"].sum()
     assert "entering" in s and "leaving" in s
-    one_year = analysis.screen_geodep(2024, persistence=False, home=wh_home)
+    one_year = analysis.screen_geodep(year=2024, persistence=False, home=wh_home)
     assert one_year.to_polars()["flagged"].sum() >= s["flagged"]
 
 

@@ -126,7 +126,7 @@ def test_indispensability_all_exporters_2024(real):
 
 def test_geodep_2024_with_2023(real):
     home, flows, iso3 = real
-    res = analysis.screen_geodep(2024, home=home)
+    res = analysis.screen_geodep(year=2024, home=home)
     got = res.to_polars()
     want = _iso(ref.geodep(flows), iso3, "importer").filter(pl.col("year") == 2024)
     want = want.with_columns(flagged=pl.col("conditions_met") & pl.col("persistent"))
@@ -177,7 +177,7 @@ def test_every_product_of_the_raw_rows(real, country):
     assert set(got) == set(exp["k"].to_list())
     for k, v in exp.iter_rows():
         assert math.isclose(got[k], v, rel_tol=1e-12), (country, k)
-    geo = analysis.screen_geodep(2024, country, persistence=False, home=home).to_polars()
+    geo = analysis.screen_geodep(country, 2024, persistence=False, home=home).to_polars()
     assert set(geo["product"].to_list()) == set(imp["k"].to_list())
 
 

@@ -522,8 +522,8 @@ def _geodep(
 
 
 def screen_geodep(
-    year: int | None = None,
     importer: Countries | None = None,
+    year: int | None = None,
     products: Products | None = None,
     *,
     import_hhi: float = 0.4,

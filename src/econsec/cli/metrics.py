@@ -267,8 +267,8 @@ def screen_geodep(
     from econsec import analysis
 
     res = analysis.screen_geodep(
-        year,
         importer or None,
+        year,
         _products(product, basket),
         import_hhi=import_hhi,
         world_hhi=world_hhi,

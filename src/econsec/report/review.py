@@ -144,7 +144,7 @@ def build_review(
     ind = analysis.indispensability(None, y, aut["product"].to_list() or products, **kw).to_polars()
     world = ind.filter(pl.col("world_rank") == 1) if ind.height else ind
     lev = analysis.leverage(country, rival, y, products, **kw) if rival else None
-    geo = analysis.screen_geodep(y, country, products, **kw).to_polars()
+    geo = analysis.screen_geodep(country, y, products, **kw).to_polars()
     frontier = pl.DataFrame()
     if riv is not None and who.is_bloc:
         notes.append(
