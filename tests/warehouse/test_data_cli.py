@@ -100,7 +100,7 @@ def test_missing_year_lists_years_held(home, make_warehouse):
 
 @pytest.mark.unit
 def test_download_resumes_a_partial_file(tmp_path):
-    payload = bytes(range(256)) * 100
+    payload = release_zip(tmp_path / "src", {2024: CLEAN_2024}).read_bytes()
     seen = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -108,7 +108,8 @@ def test_download_resumes_a_partial_file(tmp_path):
         seen.append(rng)
         if rng:
             start = int(rng.split("=")[1].rstrip("-"))
-            return httpx.Response(206, content=payload[start:])
+            crange = f"bytes {start}-{len(payload) - 1}/{len(payload)}"
+            return httpx.Response(206, content=payload[start:], headers={"content-range": crange})
         return httpx.Response(200, content=payload)
 
     dest = tmp_path / "dl"

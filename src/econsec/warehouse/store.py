@@ -110,9 +110,7 @@ def staging(home: Path, *, wait: float | None = None, what: str = "write") -> It
     ``StorageError``; another writer holding the lock past ``wait`` seconds raises
     ``WarehouseBusyError``.
     """
-    with writer_lock(home, wait=wait, what=what) as fresh, storage_errors(home):
-        if fresh:
-            tidy(home)
+    with writing(home, wait=wait, what=what):
         root = baci_root(home)
         root.mkdir(parents=True, exist_ok=True)
         stage = root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
@@ -121,6 +119,17 @@ def staging(home: Path, *, wait: float | None = None, what: str = "write") -> It
             yield stage
         finally:
             shutil.rmtree(stage, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def writing(home: Path, *, wait: float | None = None, what: str = "write") -> Iterator[list[str]]:
+    """Hold the writer lock, having repaired what crashed writers left; yield what was repaired.
+
+    Write errors from a full or read-only folder become one-line ``StorageError``; another
+    writer holding the lock past ``wait`` seconds raises ``WarehouseBusyError``.
+    """
+    with writer_lock(home, wait=wait, what=what) as fresh, storage_errors(home):
+        yield tidy(home) if fresh else []
 
 
 def tidy(home: Path) -> list[str]:
