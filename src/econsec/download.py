@@ -260,20 +260,27 @@ def _download(client: httpx.Client, url: str, dest: Path, progress: ProgressFn |
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
     side = dest.with_name(dest.name + ".part.json")
-    resumed = _download_once(client, url, part, side, progress, resume=True)
-    if resumed is None:  # the resume could not be verified: start over from zero
-        resumed = _download_once(client, url, part, side, progress, resume=False)
-    if resumed is None:
-        raise DownloadError("the server's answers cannot be verified; nothing was kept")
-    total, was_resumed = resumed
-    size = part.stat().st_size
-    if total is not None and size < total:
-        raise DownloadError(
-            f"download incomplete ({size} of {total} bytes); run the command again to resume"
-        )
-    side.unlink(missing_ok=True)
-    # A resumed file was joined from two answers: check every member's CRC as well.
-    return _keep(part, dest, size=total, deep=was_resumed)
+    for resume in (True, False):
+        got = _download_once(client, url, part, side, progress, resume=resume)
+        if got is None:  # the resume could not be verified: start over from zero
+            continue
+        total, was_resumed = got
+        size = part.stat().st_size
+        if total is not None and size < total:
+            raise DownloadError(
+                f"download incomplete ({size} of {total} bytes); run the command again to resume"
+            )
+        try:
+            # A resumed file was joined from two answers: check every member's CRC as well.
+            kept = _keep(part, dest, size=total, deep=was_resumed)
+        except DownloadError:
+            if was_resumed:  # spliced from two versions of the file: start over from zero
+                continue
+            side.unlink(missing_ok=True)
+            raise
+        side.unlink(missing_ok=True)
+        return kept
+    raise DownloadError("the server's answers cannot be verified; nothing was kept")
 
 
 def _download_once(
@@ -287,9 +294,8 @@ def _download_once(
 ) -> tuple[int | None, bool] | None:
     """One request; ``(total size, resumed)`` or ``None`` when a resume must start over."""
     info = _read_side(side)
+    # A mirror and the official site serve the same file: a .part from either may continue.
     have = part.stat().st_size if resume and part.exists() else 0
-    if have and info.get("url") not in (None, url):
-        have = 0
     headers = {}
     if have:
         headers["Range"] = f"bytes={have}-"
@@ -369,7 +375,7 @@ def _read_side(side: Path) -> dict[str, object]:
 
 
 def _write_side(side: Path, url: str, total: int | None, headers: httpx.Headers) -> None:
-    """Note what a resume must match: the URL, the size and the server's validators."""
+    """Note what a resume must match: the size and the server's validators."""
     side.write_text(
         json.dumps(
             {
