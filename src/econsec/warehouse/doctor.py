@@ -19,6 +19,8 @@ import pyarrow.parquet as pq
 from econsec.download import forget, verify_cached
 from econsec.errors import EconsecError
 from econsec.warehouse.catalog import read_meta, release_dirs
+from econsec.warehouse.journal import journals
+from econsec.warehouse.schema import baci_root
 from econsec.warehouse.store import writing
 
 
@@ -62,6 +64,10 @@ def doctor(home: Path, *, wait: float | None = None) -> DoctorReport:
     rep = DoctorReport(home)
     with writing(home, wait=wait, what="data doctor") as repaired:
         rep.fixed.extend(repaired)
+        rep.problems.extend(  # tidy() leaves only journals it cannot read
+            f"unreadable swap journal {j}; check the release beside it, then delete it"
+            for j in journals(baci_root(home))
+        )
         rep.fixed.extend(_drop_bad_downloads(home / "downloads"))
         for hs, release, path in release_dirs(home):
             rep.releases += 1
