@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from store_helpers import countries_csv, ingest_together, list_json, run, year_csv
+from store_helpers import cli, countries_csv, ingest_together, list_json, run, year_csv
 
 from econsec.errors import WarehouseBusyError
 from econsec.warehouse.lock import holder, writer_lock
@@ -60,8 +60,8 @@ def test_concurrent_ingests_of_different_years_keep_both(tmp_path, trial):
     assert held == {(2023, ROWS), (2024, ROWS)}
     assert _year_in_warehouse(home, 2023) == _rows_of(a)
     assert _year_in_warehouse(home, 2024) == _rows_of(b)
-    doc = run(["data", "doctor"], home)
-    assert doc.returncode == 0, doc.stderr
+    doc = cli(["data", "doctor"], home)
+    assert doc.exit_code == 0, doc.output
 
 
 @pytest.mark.slow
@@ -95,7 +95,7 @@ def test_a_busy_warehouse_is_a_one_line_error_naming_the_holder(tmp_path):
     assert waited >= 0.5
     assert not release_dir(home, "HS17", "V202601").exists()
     # Once the holder is done the same command succeeds.
-    assert run(_ingest_args(a, ctab), home).returncode == 0
+    assert cli(_ingest_args(a, ctab), home).exit_code == 0
 
 
 @pytest.mark.unit

@@ -9,7 +9,7 @@ import sys
 
 import polars as pl
 import pytest
-from store_helpers import countries_csv, list_json, run, year_csv
+from store_helpers import cli, countries_csv, list_json, year_csv
 
 from econsec.engine import Warehouse
 from econsec.warehouse import journal
@@ -84,8 +84,8 @@ def test_a_crash_at_each_step_of_the_swap_leaves_old_or_new(tmp_path, home, smal
     assert _state(home) == expected
     assert {r["year"]: r["rows"] for r in list_json(home)} == expected
     # The next writer (here the doctor) repairs the warehouse for good.
-    r = run(["data", "doctor", "--format", "json"], home)
-    assert r.returncode == 0, r.stderr
+    r = cli(["data", "doctor", "--format", "json"], home)
+    assert r.exit_code == 0, r.output
     rep = json.loads(r.stdout)
     assert rep["ok"] and rep["problems"] == []
     assert rep["fixed"], "the doctor should report what it repaired"
@@ -141,7 +141,7 @@ def test_leftovers_of_killed_writers_are_removed_by_the_next_writer(tmp_path):
     (dead / "part-0.parquet").write_bytes(b"half")
     aside = baci_root(home) / "hs=HS17" / ".old-release=V202601-abc"
     aside.mkdir(parents=True)
-    r = run(
+    r = cli(
         [
             "data",
             "ingest",
@@ -156,6 +156,6 @@ def test_leftovers_of_killed_writers_are_removed_by_the_next_writer(tmp_path):
         ],
         home,
     )
-    assert r.returncode == 0, r.stderr
+    assert r.exit_code == 0, r.output
     assert not dead.parent.parent.exists() and not aside.exists()
     assert release_dir(home, "HS17", "V202601").is_dir()
