@@ -137,3 +137,27 @@ def test_a_killed_holder_releases_the_lock(tmp_path):
     finally:
         p.kill()
         p.wait()
+
+
+@pytest.mark.unit
+def test_threads_of_one_process_also_take_turns(tmp_path):
+    import threading
+
+    home = tmp_path / "home"
+    inside, overlaps = [], []
+
+    def write(n):
+        with writer_lock(home, wait=30, what=f"thread {n}"):
+            if inside:
+                overlaps.append(n)
+            inside.append(n)
+            with writer_lock(home):  # re-entering in the same thread does not wait
+                time.sleep(0.05)
+            inside.remove(n)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert overlaps == [] and inside == []

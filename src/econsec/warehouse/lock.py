@@ -28,8 +28,9 @@ _POLL = 0.1
 # Windows locks a byte far past the holder's note so that waiters can still read the note.
 _WIN_OFFSET = 1 << 30
 
-# Homes this process already holds, so a writer can call another writer's code safely.
-_held: dict[Path, int] = {}
+# Homes each thread already holds, so a writer can call another writer's code safely (another
+# thread opens its own descriptor, which flock makes wait like another process).
+_held: dict[tuple[Path, int], int] = {}
 _held_guard = threading.Lock()
 
 
@@ -95,7 +96,7 @@ def writer_lock(home: Path, *, wait: float | None = None, what: str = "") -> Ite
         When the folder is a file or cannot be written.
     """
     home = usable_home(home)
-    key = home.resolve()
+    key = (home.resolve(), threading.get_ident())
     with _held_guard:
         if key in _held:  # this process already holds it (a writer calling a writer)
             _held[key] += 1

@@ -23,7 +23,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from econsec.errors import EconsecError, StorageError
+from econsec.errors import DataError, EconsecError, StorageError
 from econsec.warehouse import journal
 from econsec.warehouse.lock import writer_lock
 from econsec.warehouse.schema import TRADE_SCHEMA, baci_root, release_dir
@@ -81,7 +81,8 @@ def _inside(filename: object, home: Path) -> bool:
 def storage_errors(home: Path) -> Iterator[None]:
     """Turn a full, read-only or forbidden warehouse folder into a one-line ``StorageError``.
 
-    Errors about files outside ``home`` (the user's input) pass through unchanged.
+    A system error about a file outside ``home`` (the user's input, unreadable) becomes a
+    one-line ``DataError`` naming that file.
     """
     try:
         yield
@@ -90,10 +91,13 @@ def storage_errors(home: Path) -> Iterator[None]:
     except Exception as e:
         msg = str(e)
         code = getattr(e, "errno", None)
+        filename = getattr(e, "filename", None)
         words = next((w for w in _STORAGE_WORDS if w in msg), None)
         ours = isinstance(e, OSError) and code in _FULL_ERRNOS | _DENIED_ERRNOS
-        if ours and _inside(getattr(e, "filename", None), home):
+        if ours and _inside(filename, home):
             words = getattr(e, "strerror", None) or words
+        elif isinstance(e, OSError) and filename is not None and not words:
+            raise DataError(f"cannot read: {e.strerror or e}", path=os.fsdecode(filename)) from None
         elif not words:
             raise
         raise StorageError(
