@@ -259,7 +259,7 @@ def describe_committed(
         "years": years,
         "files": files,
         "rejects_files": rejects,
-        "rejects": sum(int(v.get("rejects", 0)) for v in years.values()),
+        "rejects": sum(rejects.values()),  # every rejected row kept, whatever its year
     }
 
 
