@@ -38,12 +38,14 @@ def test_doctor_removes_leftovers_and_bad_downloads(home, tmp_path):
     got.write_bytes(got.read_bytes()[:-10])  # damaged on disk since
     stage = baci_root(home) / ".staging-dead"
     (stage / "release").mkdir(parents=True)
+    half_copy = home / "downloads" / ".BACI_HS17_V202601.zip.123.copy"
+    half_copy.write_bytes(b"PK")
     r = cli(["data", "doctor", "--format", "json"], home)
     assert r.exit_code == 0, r.output
     fixed = json.loads(r.stdout)["fixed"]
     assert any(".staging-dead" in f for f in fixed)
     assert any("BACI_HS17_V202601.zip" in f for f in fixed)
-    assert not stage.exists() and not got.exists()
+    assert not stage.exists() and not got.exists() and not half_copy.exists()
     assert "BACI_HS17_V202601.zip" not in (got.parent / SUMS_FILE).read_text()
 
 

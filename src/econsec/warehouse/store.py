@@ -164,9 +164,9 @@ def leftovers(home: Path) -> list[Path]:
     (a journal's staged and set-aside folders are not leftovers until then).
     """
     root = baci_root(home)
-    if not root.is_dir():
-        return []
-    found = [*root.glob(f"{STAGING_PREFIX}*"), *root.glob(f"hs=*/{journal.ASIDE_PREFIX}*")]
+    downloads = home / "downloads"  # half-made mirror copies and records; .part files resume
+    found = [*downloads.glob(".*.copy"), *downloads.glob(".*.tmp")]
+    found += [*root.glob(f"{STAGING_PREFIX}*"), *root.glob(f"hs=*/{journal.ASIDE_PREFIX}*")]
     found += [*root.glob(".*.tmp"), *root.glob("hs=*/.*.tmp"), *root.glob("hs=*/release=*/.*.tmp")]
     return sorted(set(found))
 
