@@ -220,6 +220,8 @@ def doctor_cmd(
     bad cached downloads, then checks rows per year (Parquet footers) and listed files against
     meta.json. Exits 1 when problems remain.
     """
+    if fmt == Format.csv:
+        raise ValueError("--format csv does not suit the doctor's report; use table or json")
     settings = get_settings(home)
     rep = doctor(settings.home, wait=wait)
     if fmt == Format.json:
