@@ -48,6 +48,20 @@ def test_a_failed_strict_ingest_leaves_the_live_rejects_untouched(home, tmp_path
 
 
 @pytest.mark.unit
+def test_a_failed_strict_ingest_keeps_only_its_own_rejects_aside(home, tmp_path):
+    ctab = countries_csv(tmp_path)
+    ingest_baci(_csv(tmp_path / "a", BAD), "HS17", "V202601", countries=ctab)
+    other = tmp_path / "b" / "BACI_HS17_Y2024_V202601_fix.csv"
+    other.parent.mkdir()
+    other.write_text(BAD.replace("-5,1", "-6,1"))  # not the file ingested before
+    with pytest.raises(DataError, match="rejects kept in"):
+        ingest_baci(other, "HS17", "V202601", countries=ctab, strict=True)
+    kept = home / "rejects" / "HS17_V202601"
+    assert sorted(p.name for p in kept.iterdir()) == [other.name]
+    assert len((kept / other.name).read_text().splitlines()) == 8  # header and 7 rows
+
+
+@pytest.mark.unit
 def test_a_clean_reingest_drops_the_files_old_rejects(home, tmp_path):
     ctab = countries_csv(tmp_path)
     ingest_baci(_csv(tmp_path / "a", BAD), "HS17", "V202601", countries=ctab)

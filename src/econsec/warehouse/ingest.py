@@ -375,8 +375,9 @@ def ingest_baci(
                 plain.unlink()
         if strict and n_rejects:
             keep = home_p / "rejects" / f"{hs_}_{rel}"
-            if (out / "rejects").exists():
-                shutil.copytree(out / "rejects", keep, dirs_exist_ok=True)
+            keep.mkdir(parents=True, exist_ok=True)
+            for f in rejects_files:  # this ingest's rejects, not the staged copy's older ones
+                shutil.copy2(out / "rejects" / f.name, keep / f.name)
             raise DataError(
                 f"{n_rejects} rows rejected under --strict; nothing was ingested; "
                 f"rejects kept in {keep}",
