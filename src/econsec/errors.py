@@ -53,3 +53,11 @@ class NotFoundError(EconsecError):
 
 class SyntheticDataError(EconsecError):
     """An analysis was asked to run on synthetic data without ``allow_synthetic``."""
+
+
+class StorageError(EconsecError):
+    """The warehouse folder cannot be written (read-only, full, or not a folder)."""
+
+
+class WarehouseBusyError(EconsecError):
+    """Another process holds the warehouse's writer lock and did not release it in time."""

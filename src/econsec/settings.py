@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,12 +23,22 @@ class Settings(BaseSettings):
     mirror
         A folder or URL laid out like the upstream download sites (``ECONSEC_MIRROR``),
         tried before the official URLs.
+    lock_wait
+        Seconds a writer (ingest, fetch, doctor) waits for another one to finish before giving
+        up with a clear error (``ECONSEC_LOCK_WAIT``; ``--wait`` overrides it).
     """
 
     model_config = SettingsConfigDict(env_prefix="ECONSEC_", extra="ignore")
 
     home: Path = Field(default_factory=_default_home)
     mirror: str | None = None
+    lock_wait: float = Field(default=30.0, ge=0)
+
+    @field_validator("home", mode="after")
+    @classmethod
+    def _expand_home(cls, v: Path) -> Path:
+        # A quoted "~/data" in a shell profile reaches us unexpanded.
+        return v.expanduser()
 
 
 def get_settings(home: Path | str | None = None) -> Settings:

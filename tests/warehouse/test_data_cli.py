@@ -100,7 +100,7 @@ def test_missing_year_lists_years_held(home, make_warehouse):
 
 @pytest.mark.unit
 def test_download_resumes_a_partial_file(tmp_path):
-    payload = bytes(range(256)) * 100
+    payload = release_zip(tmp_path / "src", {2024: CLEAN_2024}).read_bytes()
     seen = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -108,16 +108,17 @@ def test_download_resumes_a_partial_file(tmp_path):
         seen.append(rng)
         if rng:
             start = int(rng.split("=")[1].rstrip("-"))
-            return httpx.Response(206, content=payload[start:])
+            crange = f"bytes {start}-{len(payload) - 1}/{len(payload)}"
+            return httpx.Response(206, content=payload[start:], headers={"content-range": crange})
         return httpx.Response(200, content=payload)
 
     dest = tmp_path / "dl"
     dest.mkdir()
-    (dest / "BACI_HS17_V202601.zip.part").write_bytes(payload[:1000])
+    (dest / "BACI_HS17_V202601.zip.part").write_bytes(payload[:500])
     client = httpx.Client(transport=httpx.MockTransport(handler))
     got = fetch("baci/BACI_HS17_V202601.zip", dest, mirror="https://mirror.example", client=client)
     assert got.read_bytes() == payload
-    assert seen == ["bytes=1000-"]
+    assert seen == ["bytes=500-"]
     assert not (dest / "BACI_HS17_V202601.zip.part").exists()
 
 

@@ -1,4 +1,4 @@
-"""``econsec data``: fetch, ingest, list and synthesise BACI releases."""
+"""``econsec data``: fetch, ingest, list, check and synthesise BACI releases."""
 
 from __future__ import annotations
 
@@ -20,12 +20,14 @@ from rich.progress import (
 )
 
 from econsec.cli.common import Format, console, emit_frame, emit_json, handle_errors
-from econsec.download import baci_zip_name, fetch, sha256_of
+from econsec.download import baci_zip_name, fetch, recorded_sha256, sha256_of
 from econsec.errors import DataError, EconsecError
 from econsec.settings import get_settings
+from econsec.warehouse.doctor import DoctorReport, doctor
 from econsec.warehouse.ingest import IngestReport, ProgressFn, ingest_baci
 from econsec.warehouse.listing import inventory
 from econsec.warehouse.schema import check_hs, check_release
+from econsec.warehouse.store import writing
 from econsec.warehouse.synth import CodeTables, code_tables_from_zip, write_synthetic_release
 
 data_app = typer.Typer(help="Fetch, ingest and inspect trade data.", no_args_is_help=True)
@@ -42,6 +44,13 @@ STRICT_OPT = typer.Option(
     False, "--strict", help="Exit non-zero (ingesting nothing) on any rejected row."
 )
 HOME_OPT = typer.Option(None, "--home", help="Warehouse folder (default: ECONSEC_HOME).")
+WAIT_OPT = typer.Option(
+    None,
+    "--wait",
+    min=0,
+    metavar="SECONDS",
+    help="Wait this long for another writer to finish (default: ECONSEC_LOCK_WAIT, 30).",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -98,30 +107,41 @@ def fetch_baci(
     strict: bool = STRICT_OPT,
     force: bool = typer.Option(False, "--force", help="Re-ingest even if unchanged."),
     no_ingest: bool = typer.Option(False, "--no-ingest", help="Download only."),
+    wait: float | None = WAIT_OPT,
 ) -> None:
-    """Download CEPII's BACI release zip (ECONSEC_MIRROR first) and ingest it."""
+    """Download CEPII's BACI release zip (ECONSEC_MIRROR first), verify it and ingest it.
+
+    A download is kept only when it is a complete zip of the announced size; its SHA-256 is
+    recorded in downloads/SHA256SUMS and checked before the cached copy is reused.
+    """
     settings = get_settings(home)
     hs, release = check_hs(hs), check_release(release)
     name = baci_zip_name(hs, release)
-    with _progress() as prog:
-        path = fetch(
-            f"baci/{name}", settings.home / "downloads", mirror=settings.mirror, progress=prog
-        )
-    digest = sha256_of(path)
-    console.print(f"{name}: {path} (sha256 {digest})")
-    if no_ingest:
-        return
-    with _progress() as prog:
-        rep = ingest_baci(
-            path,
-            hs,
-            release,
-            home=settings.home,
-            strict=strict,
-            force=force,
-            progress=prog,
-            sha256=digest,
-        )
+    # One writer at a time: a second fetch waits rather than writing the same .part file.
+    with writing(settings.home, wait=wait, what=f"fetch {name}"):
+        with _progress() as prog:
+            path = fetch(
+                f"baci/{name}",
+                settings.home / "downloads",
+                mirror=settings.mirror,
+                progress=prog,
+                note=lambda msg: console.print(f"[yellow]note:[/] {msg}", highlight=False),
+            )
+        digest = recorded_sha256(path) or sha256_of(path)
+        console.print(f"{name}: {path} (sha256 {digest}, verified)")
+        if no_ingest:
+            return
+        with _progress() as prog:
+            rep = ingest_baci(
+                path,
+                hs,
+                release,
+                home=settings.home,
+                strict=strict,
+                force=force,
+                progress=prog,
+                sha256=digest,
+            )
     _report(rep)
 
 
@@ -144,6 +164,7 @@ def ingest_baci_cmd(
     ),
     force: bool = typer.Option(False, "--force", help="Re-ingest even if unchanged."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Summary format."),
+    wait: float | None = WAIT_OPT,
 ) -> None:
     """Ingest a local BACI release zip or yearly CSV into the warehouse."""
     settings = get_settings(home)
@@ -157,6 +178,7 @@ def ingest_baci_cmd(
             countries=countries,
             force=force,
             progress=prog,
+            wait=wait,
         )
     if fmt == Format.json:
         emit_json(rep.summary())
@@ -183,6 +205,44 @@ def list_cmd(
         emit_frame(inv.drop("source"), fmt, title=f"warehouse {settings.home}", limit=500)
     else:
         emit_frame(inv, fmt)
+
+
+@data_app.command("doctor")
+@handle_errors
+def doctor_cmd(
+    home: Path | None = HOME_OPT,
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json."),
+    wait: float | None = WAIT_OPT,
+) -> None:
+    """Repair what crashes left and check every release's metadata against its files.
+
+    Finishes or undoes interrupted release replacements, removes leftover staging folders and
+    bad cached downloads, then checks rows per year (Parquet footers) and listed files against
+    meta.json. Exits 1 when problems remain.
+    """
+    if fmt == Format.csv:
+        raise ValueError("--format csv does not suit the doctor's report; use table or json")
+    settings = get_settings(home)
+    rep = doctor(settings.home, wait=wait)
+    if fmt == Format.json:
+        emit_json(rep.summary())
+    else:
+        _print_doctor(rep)
+    if not rep.ok:
+        raise typer.Exit(1)
+
+
+def _print_doctor(rep: DoctorReport) -> None:
+    for f in rep.fixed:
+        console.print(f"[green]fixed:[/] {f}", highlight=False, soft_wrap=True)
+    for p in rep.problems:
+        console.print(f"[bold red]problem:[/] {p}", highlight=False, soft_wrap=True)
+    verdict = "[green]ok[/]" if rep.ok else f"[bold red]{len(rep.problems)} problem(s)[/]"
+    console.print(
+        f"{verdict}: {rep.releases} release(s), {rep.files} Parquet file(s) checked in "
+        f"{rep.home}; {len(rep.fixed)} repair(s)",
+        highlight=False,
+    )
 
 
 def _parse_years(text: str) -> list[int]:

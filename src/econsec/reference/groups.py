@@ -10,7 +10,11 @@ TOML file::
     description = "Chip-equipment suppliers"
 
 found through the ``extra`` argument or at ``$ECONSEC_HOME/groups.toml``. User groups have no
-dates (their members are members on every date).
+dates (their members are members on every date). Group names are case-insensitive: a user group
+whose name differs from another user group's only in case, or that matches a built-in group's
+name or alias in any case, is an error naming the file and both names (a user group never
+silently overrides or merges with another). The file is read with the limits of
+:func:`econsec.tomlsafe.load_toml` (1 MB, nesting 32 deep).
 
 Dates. ``members(name, on)`` returns the members on the day ``on``. An integer year means the
 members on **1 July** of that year, i.e. the countries that were members for most of the year:
@@ -24,7 +28,6 @@ unless they were members on 1 July.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -36,6 +39,7 @@ from rapidfuzz import process
 from econsec.errors import DataError, NotFoundError
 from econsec.reference._io import as_path, data_path, parse_date, read_shipped
 from econsec.settings import get_settings
+from econsec.tomlsafe import load_toml
 
 #: Month and day that stand for a whole year when ``on`` is an int (see the module docstring).
 YEAR_REFERENCE_DAY = (7, 1)
@@ -164,20 +168,14 @@ def load_user_groups(path: Path | str) -> dict[str, Group]:
         list, an unknown key or an unknown ISO3 code.
     """
     p = as_path(path)
-    text = p.read_text(encoding="utf-8")
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
-        line = int(m.group(1)) if m else None
-        if line is None and "end of document" in str(e):
-            line = max(len(text.splitlines()), 1)
-        raise DataError(f"invalid TOML: {e}", path=p, line=line) from None
+    doc = load_toml(p, what="groups file")
+    text = p.read_text(encoding="utf-8")  # for line numbers; load_toml vetted it
     groups = doc.get("groups")
     if not isinstance(groups, dict) or not groups:
         raise DataError("expected one or more [groups.NAME] tables", path=p, field="groups")
     known = iso3_codes()
     out: dict[str, Group] = {}
+    spelled: dict[str, str] = {}  # upper-case name -> the spelling first met
     for gname, spec in groups.items():
         key = f"groups.{gname}"
         head = _line_of(text, f"groups.{gname}") or _line_of(text, gname)
@@ -188,6 +186,15 @@ def load_user_groups(path: Path | str) -> dict[str, Group]:
                 line=head,
                 field=key,
             )
+        if gname.upper() in spelled:
+            raise DataError(
+                f"groups {spelled[gname.upper()]!r} and {gname!r} differ only in case; group "
+                "names are case-insensitive, so rename or merge one",
+                path=p,
+                line=head,
+                field=key,
+            )
+        spelled[gname.upper()] = gname
         if not isinstance(spec, dict):
             raise DataError("expected a table", path=p, line=head, field=key)
         unknown = sorted(set(spec) - _USER_KEYS)
@@ -243,17 +250,22 @@ def all_groups(extra: Path | str | None = None, home: Path | str | None = None) 
     Raises
     ------
     DataError
-        When a user group reuses a built-in group's name or alias.
+        When a user group reuses a built-in group's name or alias, or two user groups differ
+        only in case (names are case-insensitive; a user group never overrides a built-in one).
     """
     groups = dict(_builtin())
     path = user_file(extra, home)
     if path is None:
         return groups
-    taken = {k.upper() for k in _lookup_table(groups)}
+    taken = _lookup_table(groups)
     for k, g in load_user_groups(path).items():
         if k in taken:
+            mine = g.aliases[0] if g.aliases else k
             raise DataError(
-                f"group {k!r} is built in; choose another name", path=path, field=f"groups.{k}"
+                f"group {mine!r} clashes with the built-in group {taken[k]!r} (names and "
+                "aliases are case-insensitive); choose another name",
+                path=path,
+                field=f"groups.{mine}",
             )
         groups[k] = g
     return groups

@@ -41,7 +41,15 @@ from econsec.warehouse.csvscan import (
 )
 from econsec.warehouse.fastpath import copy_clean
 from econsec.warehouse.schema import TRADE_SCHEMA, check_hs, check_release, release_dir
-from econsec.warehouse.store import PARQUET_OPTS, now_iso, staging, swap_into_place, write_meta
+from econsec.warehouse.store import (
+    PARQUET_OPTS,
+    describe_committed,
+    link_release,
+    now_iso,
+    staging,
+    swap_into_place,
+    write_meta,
+)
 from econsec.warehouse.zipfiles import ReleaseZip, open_release_zip
 
 CHUNK_BYTES = 32 << 20
@@ -234,6 +242,7 @@ def ingest_baci(
     workers: int | None = None,
     sha256: str | None = None,
     slow: bool = False,
+    wait: float | None = None,
 ) -> IngestReport:
     """Ingest a BACI release zip or one yearly CSV into the warehouse.
 
@@ -262,11 +271,16 @@ def ingest_baci(
         The file's digest when already known (spares re-reading it).
     slow
         Skip the fast path (DuckDB) and validate every row with the exact scanner.
+    wait
+        Seconds to wait for another writer to release the warehouse (default
+        ``ECONSEC_LOCK_WAIT``).
 
     Raises
     ------
     DataError
         Corrupt archive, wrong header, no country table, or rejects under ``strict``.
+    WarehouseBusyError
+        When another writer holds the warehouse for longer than ``wait``.
     """
     t0 = time.perf_counter()
     path = Path(path)
@@ -317,11 +331,12 @@ def ingest_baci(
     stats: dict[int, YearStats] = {}
     rejects_files: list[Path] = []
     n_rejects = 0
-    with staging(home_p) as stage:
+    with staging(home_p, wait=wait, what=f"ingest {path.name}") as stage:
         out = stage / "release"
         if not is_zip and target.exists():
-            # A single yearly file updates one release: start from hard links to what is there.
-            shutil.copytree(target, out, copy_function=os.link)
+            # A single yearly file updates one release: start from what is there (read under
+            # the writer lock), without this file's previous rejects.
+            link_release(target, out, drop=[f"rejects/{path.name.rsplit('.', 1)[0]}.csv"])
         out.mkdir(exist_ok=True)
         incoming = out / "_incoming"
         for name, plain, size, n_lines in _plain_files(path, rz, stage / "_extract", progress):
@@ -360,8 +375,9 @@ def ingest_baci(
                 plain.unlink()
         if strict and n_rejects:
             keep = home_p / "rejects" / f"{hs_}_{rel}"
-            if (out / "rejects").exists():
-                shutil.copytree(out / "rejects", keep, dirs_exist_ok=True)
+            keep.mkdir(parents=True, exist_ok=True)
+            for f in rejects_files:  # this ingest's rejects, not the staged copy's older ones
+                shutil.copy2(out / "rejects" / f.name, keep / f.name)
             raise DataError(
                 f"{n_rejects} rows rejected under --strict; nothing was ingested; "
                 f"rejects kept in {keep}",
@@ -388,7 +404,7 @@ def ingest_baci(
                 [products, pl.DataFrame({"code": extra, "description": [""] * len(extra)})]
             )
         products.write_parquet(out / "products.parquet")
-        meta = dict(old_meta) if (rz is None and old_meta) else {}
+        meta = read_meta(out) if rz is None else {}
         years_meta = dict(meta.get("years", {}))
         for y, s in stats.items():
             years_meta[str(y)] = {
@@ -422,7 +438,8 @@ def ingest_baci(
                 "rejects": n_rejects,
             }
         )
-        write_meta(out, meta)
+        expected = {y: s.rows for y, s in stats.items()}
+        write_meta(out, describe_committed(out, meta, expected_rows=expected))
         swap_into_place(out, target)
     for y, s in stats.items():
         s.rejects = years_meta[str(y)]["rejects"]
