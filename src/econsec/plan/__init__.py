@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from econsec._callable import callable_package
 from econsec.plan.api import frontier, plan, stockpile
 from econsec.plan.results import FrontierResult, PlanResult, StockpileResult
 
@@ -38,3 +39,7 @@ def __getattr__(name: str) -> Any:
 
         return frontier_figure
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ``econsec.plan(...)`` calls the verb, even once the package is imported.
+callable_package(__name__, plan)

@@ -7,6 +7,7 @@ resolves the call and builds each year's inputs, :mod:`~econsec.yard.yearly` cho
 year's yard and the trend, and :mod:`~econsec.yard.results` holds :class:`YardResult`.
 """
 
+from econsec._callable import callable_package
 from econsec.yard.api import yard
 from econsec.yard.espa import EspaParams, espa_filters
 from econsec.yard.results import YardResult
@@ -23,3 +24,6 @@ __all__ = [
     "select_yard",
     "yard",
 ]
+
+# ``econsec.yard(...)`` calls the verb, even once the package is imported.
+callable_package(__name__, yard)
