@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import importlib
 import io
 import re
 import tomllib
@@ -37,7 +36,8 @@ from typing import Any
 import polars as pl
 from rapidfuzz import process
 
-from econsec.errors import DataError, EconsecError, NotFoundError
+from econsec.errors import DataError, NotFoundError
+from econsec.reference import hs as _hs
 from econsec.settings import get_settings
 from econsec.warehouse.schema import HS_FIRST_YEAR, check_hs
 
@@ -369,14 +369,9 @@ def get_basket(
 # nomenclatures
 
 
-def _concordance(from_hs: str, to_hs: str) -> dict[str, list[str]] | None:
-    """Codes of ``to_hs`` each ``from_hs`` code maps to, or None without the concordance module."""
-    try:
-        mod = importlib.import_module("econsec.reference.hs")
-        fn = mod.concordance
-    except (ImportError, AttributeError):
-        return None
-    df = fn(from_hs, to_hs).filter(pl.col("weight") > 0)
+def _concordance(from_hs: str, to_hs: str) -> dict[str, list[str]]:
+    """Codes of ``to_hs`` each ``from_hs`` code maps to (positive weights only)."""
+    df = _hs.concordance(from_hs, to_hs).filter(pl.col("weight") > 0)
     out: dict[str, list[str]] = {}
     for f, t in df.select("from_code", "to_code").iter_rows():
         out.setdefault(str(f), []).append(str(t))
@@ -398,13 +393,6 @@ def entries_in(basket: Basket, hs: str = "HS17") -> pl.DataFrame:
     explicit = e.filter(pl.col("hs_revision") == hs)
     rest = base.filter(~pl.col("item").is_in(explicit["item"].unique().to_list()))
     conc = _concordance(basket.hs_revision, hs) if rest.height else {}
-    if conc is None:
-        if basket.origin != "built-in" or hs not in EXPLICIT_HS:
-            raise EconsecError(
-                f"basket {basket.name!r} is written in {basket.hs_revision}; mapping it to {hs} "
-                "needs the HS concordance (econsec.reference.hs), which is not installed"
-            )
-        conc = {}
     mapped = (
         rest.with_columns(
             pl.col("hs6").map_elements(
