@@ -14,6 +14,7 @@ same rows.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
@@ -194,11 +195,25 @@ def _parse_fast(chunk: bytes) -> pa.Table | None:
     return tbl
 
 
-def _longest_line(chunk: bytes) -> int:
-    nl = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+#: A quote inside a field (``"1"5``, ``1"5``): readers disagree on such fields, so they are
+#: rejects. A quote is fine only opening a field (after ``,`` or a line start) or closing it.
+_STRAY_QUOTE = re.compile(rb'[^,\n]"[^,\r\n]')
+
+
+def _plain_ascii(chunk: bytes) -> bool:
+    """Whether Arrow may parse the chunk: ASCII, well quoted and no overlong line.
+
+    Anything else goes line by line, so each odd byte or line is a reject with its line.
+    """
+    arr = np.frombuffer(chunk, dtype=np.uint8)
+    if len(arr) == 0:
+        return True
+    if arr.max() >= 0x80 or (b'"' in chunk and _STRAY_QUOTE.search(chunk)):
+        return False
+    nl = np.flatnonzero(arr == 10)
     if len(nl) == 0:
-        return len(chunk)
-    return max(int(nl[0]), int(np.diff(nl).max(initial=1)) - 1)
+        return len(chunk) <= MAX_LINE_BYTES
+    return max(int(nl[0]), int(np.diff(nl).max(initial=1)) - 1) <= MAX_LINE_BYTES
 
 
 def _parse_slow(
@@ -241,6 +256,8 @@ def _split_line(braw: bytes) -> tuple[list[str], str, str]:
         return [], "blank line", raw
     if raw.count('"') % 2:
         return [], "unbalanced quotes (a quoted field cannot span lines)", raw
+    if _STRAY_QUOTE.search(braw):
+        return [], "malformed quoting (a quote inside a field)", raw
     row = next(csv.reader([raw]))
     if len(row) != len(TRADE_COLUMNS):
         return [], f"wrong column count: {len(row)} fields, expected {len(TRADE_COLUMNS)}", raw
@@ -361,8 +378,6 @@ def validate(
 
 
 def _number_reason(val: str, fld: str) -> str:
-    import re
-
     what = "value" if fld == "v" else "quantity"
     if re.match(_full(NEGATIVE_RE), val.strip(TRIM)):
         return f"negative {what}"
@@ -373,7 +388,7 @@ def _number_reason(val: str, fld: str) -> str:
 
 def scan_chunk(first_line: int, chunk: bytes, name: str, rules: Rules) -> Chunk:
     """Parse and validate one chunk (Arrow when clean, line by line otherwise)."""
-    tbl = _parse_fast(chunk) if _longest_line(chunk) <= MAX_LINE_BYTES else None
+    tbl = _parse_fast(chunk) if _plain_ascii(chunk) else None
     pre: list[dict[str, object]] = []
     lines: np.ndarray | int
     if tbl is None:
