@@ -249,6 +249,8 @@ def synth_cmd(
     """Write a synthetic BACI-shaped release zip (marked synthetic) for scale tests."""
     if rows <= 0:
         raise DataError("--rows must be positive")
+    if out.exists() and not out.is_dir():
+        raise DataError("--out must be a folder; this is a file or device", path=out)
     tables = code_tables(codes_from, home)
     try:
         path = write_synthetic_release(

@@ -237,7 +237,7 @@ def _guard(it: Iterator[tuple[int, bytes, bool]], name: str) -> Iterator[tuple[i
 
 
 def _country_table(
-    countries: Path | None, rz: ReleaseZip | None, home: Path, hs: str, release: str
+    countries: Path | None, rz: ReleaseZip | None, home: Path, hs: str, release: str, path: Path
 ) -> pl.DataFrame:
     """Return the country table that validates codes (precedence: see ``ingest_baci``)."""
     if countries is not None:
@@ -257,7 +257,7 @@ def _country_table(
     raise DataError(
         "no country table to validate codes against: pass --countries (a BACI country_codes "
         "CSV or release zip) or ingest a release zip first",
-        path=str(rz.path if rz else ""),
+        path=path,
     )
 
 
@@ -430,7 +430,7 @@ def ingest_baci(
     if not force and _already_held(old_meta, file_years, digest, is_zip):
         hasher.shutdown()
         return _skipped(old_meta, file_years, hs_, rel, target, path, digest, t0)
-    ctab = _country_table(Path(countries) if countries else None, rz, home_p, hs_, rel)
+    ctab = _country_table(Path(countries) if countries else None, rz, home_p, hs_, rel, path)
     codes = pa.array(ctab["code"].to_list(), pa.int16())
     products = _product_table(rz, target, old_meta)
     pcodes = None if products is None else pa.array(products["code"].to_list(), pa.string())
@@ -446,7 +446,9 @@ def ingest_baci(
         incoming = out / "_incoming"
         for y, name, plain, size, shape in _plain_files(path, rz, file_years, stage, progress):
             label = f"{path.name}:{name}" if rz else str(path)
-            stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            # Part and rejects files are named after the source, minus characters readers
+            # might take for a pattern (``y[1].csv`` must not become ``y[1].parquet``).
+            stem = re.sub(r"[^A-Za-z0-9_.=-]", "_", name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
             with open(plain, "rb") as fh:
                 read_header(fh, label)
             st = stats.setdefault(y, YearStats(sources=[name]))
