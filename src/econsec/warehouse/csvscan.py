@@ -387,17 +387,42 @@ def _number_reason(val: str, fld: str) -> str:
 
 
 def scan_chunk(first_line: int, chunk: bytes, name: str, rules: Rules) -> Chunk:
-    """Parse and validate one chunk (Arrow when clean, line by line otherwise)."""
-    tbl = _parse_fast(chunk) if _plain_ascii(chunk) else None
-    pre: list[dict[str, object]] = []
-    lines: np.ndarray | int
-    if tbl is None:
-        tbl, lines, pre = _parse_slow(chunk, first_line, name)
-    else:
-        lines = first_line
-    good, good_lines, rejects = validate(tbl, lines, name, rules)
-    allrej = sorted(pre + rejects, key=lambda r: int(r["line"]))  # type: ignore[call-overload]
-    return Chunk(good, good_lines, allrej, len(chunk))
+    """Parse and validate one chunk (Arrow when clean, line by line where it is not).
+
+    A chunk Arrow cannot take whole is cut into small pieces, so a single bad line costs
+    line-by-line parsing (and Python objects) for its piece only: memory stays bounded
+    whatever the input.
+    """
+    whole = _parse_fast(chunk) if _plain_ascii(chunk) else None
+    if whole is not None:
+        good, good_lines, rej = validate(whole, first_line, name, rules)
+        return Chunk(good, good_lines, rej, len(chunk))
+    tables, lines, rejects = [], [], []
+    for first, piece in _pieces(first_line, chunk):
+        tbl = _parse_fast(piece) if _plain_ascii(piece) else None
+        pre: list[dict[str, object]] = []
+        at: np.ndarray | int = first
+        if tbl is None:
+            tbl, at, pre = _parse_slow(piece, first, name)
+        good, good_lines, rej = validate(tbl, at, name, rules)
+        tables.append(good)
+        lines.append(good_lines)
+        rejects.extend(pre + rej)
+    rejects.sort(key=lambda r: int(r["line"]))  # type: ignore[call-overload]
+    table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+    return Chunk(table, np.concatenate(lines), rejects, len(chunk))
+
+
+def _pieces(first_line: int, chunk: bytes, size: int = 1 << 20) -> Iterator[tuple[int, bytes]]:
+    """Cut a chunk into pieces of about ``size`` bytes at line ends."""
+    start, line = 0, first_line
+    while start < len(chunk):
+        cut = chunk.find(b"\n", min(start + size, len(chunk)) - 1)
+        end = len(chunk) if cut < 0 else cut + 1
+        piece = chunk[start:end]
+        yield line, piece
+        line += piece.count(b"\n")
+        start = end
 
 
 class FlowKeys:
