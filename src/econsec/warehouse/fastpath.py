@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from econsec.warehouse.csvscan import (
     CODE_RE,
@@ -58,28 +61,34 @@ def glob_escape(path: str) -> str:
     return "".join(f"[{c}]" if c in "[*?" else c for c in path)
 
 
+def _is(col: str, pattern: str) -> str:
+    """Return SQL testing that the field, between any spaces, matches ``pattern``.
+
+    Matching the padding inside the pattern is much cheaper than trimming each field, and
+    DuckDB's casts ignore the spaces as well.
+    """
+    pad = "[" + TRIM + "]*"
+    return f"regexp_full_match({col}, {_q(pad + '(?:' + pattern + ')' + pad)})"
+
+
 def _select(src: str, year: int) -> str:
     """Select the typed rows of ``src`` that pass every per-row check of the exact scanner."""
-    f = {c: f"trim({c}, {_q(TRIM)})" for c in "tijkvq"}
-    nulls = ", ".join(_q(n) for n in NULLS)
-    q_null = f"(q IS NULL OR {f['q']} IN ({nulls}))"
+    q_null = "(q IS NULL OR " + _is("q", "|".join(NULLS)) + ")"
     ok = " AND ".join(
         [
-            f"{f['t']} = {_q(str(year))}",
-            f"regexp_full_match({f['i']}, {_q(CODE_RE)})",
-            f"regexp_full_match({f['j']}, {_q(CODE_RE)})",
-            f"regexp_full_match({f['k']}, {_q(PRODUCT_RE)})",
-            f"regexp_full_match({f['v']}, {_q(NUMBER_RE)})",
-            f"TRY_CAST({f['v']} AS DOUBLE) <= {V_MAX!r}",
-            f"({q_null} OR (regexp_full_match({f['q']}, {_q(NUMBER_RE)}) "
-            f"AND TRY_CAST({f['q']} AS DOUBLE) <= {Q_MAX!r}))",
+            _is("t", str(year)),
+            _is("i", CODE_RE),
+            _is("j", CODE_RE),
+            _is("k", PRODUCT_RE),
+            _is("v", NUMBER_RE),
+            f"TRY_CAST(v AS DOUBLE) <= {V_MAX!r}",
+            f"({q_null} OR ({_is('q', NUMBER_RE)} AND TRY_CAST(q AS DOUBLE) <= {Q_MAX!r}))",
         ]
     )
     return (
-        f"SELECT CAST({f['t']} AS SMALLINT) AS t, CAST({f['i']} AS SMALLINT) AS i, "
-        f"CAST({f['j']} AS SMALLINT) AS j, lpad({f['k']}, 6, '0') AS k, "
-        f"CAST({f['v']} AS DOUBLE) AS v, "
-        f"CASE WHEN {q_null} THEN NULL ELSE CAST({f['q']} AS DOUBLE) END AS q "
+        "SELECT CAST(t AS SMALLINT) AS t, CAST(i AS SMALLINT) AS i, CAST(j AS SMALLINT) AS j, "
+        f"lpad(trim(k, {_q(TRIM)}), 6, '0') AS k, CAST(v AS DOUBLE) AS v, "
+        f"CASE WHEN {q_null} THEN NULL ELSE CAST(q AS DOUBLE) END AS q "
         f"FROM {src} WHERE {ok}"
     )
 
@@ -122,37 +131,67 @@ def copy_clean(
                 f"COPY ({_select(src, rules.year)}) TO {_q(str(tmp))} "
                 "(FORMAT parquet, COMPRESSION snappy)"
             )
-            # Dictionary-encoded code columns: reading them back is cheap.
-            stats = con.execute(
-                "SELECT count(*), list(DISTINCT i), list(DISTINCT j), list(DISTINCT k), "
-                "count(DISTINCT (i, j, k)) "
-                f"FROM read_parquet({_q(glob_escape(str(tmp)))})"
-            ).fetchone()
+            failed = False
         except duckdb.Error:
-            stats = None
+            failed = True
         finally:
             con.close()
         got = measured.result()
-    n_lines = max(got.lines - 1, 0)
-    clean = stats is not None and _clean(stats, n_lines, got.longest, rules)
+    stats = None if failed else _stats(tmp)
+    clean = stats is not None and _clean(stats, max(got.lines - 1, 0), got.longest, rules)
     if not clean or stats is None:
         tmp.unlink(missing_ok=True)
         return None
     dest = out_dir / f"year={rules.year}"
     dest.mkdir(parents=True, exist_ok=True)
     os.replace(tmp, dest / f"{stem}.parquet")
-    n, ii, jj, ks, _ = stats
-    return {"rows": int(n), "products": len(ks or []), "countries": sorted({*ii, *jj})}
+    return {
+        "rows": stats.rows,
+        "products": len(stats.products),
+        "countries": sorted(stats.countries),
+    }
 
 
-def _clean(stats: tuple[object, ...], n_lines: int, longest: int, rules: FastRules) -> bool:
+@dataclass(frozen=True)
+class _Stats:
+    rows: int
+    duplicates: int
+    countries: set[int]
+    products: set[str]
+
+
+def _stats(path: Path) -> _Stats:
+    """Rows, duplicated flows and distinct codes of the written file (numpy: ~0.1 s/M rows).
+
+    ``k`` is read dictionary-encoded, so a flow packs into one int64 from its codes and the
+    index of its product; duplicates are equal neighbours once sorted.
+    """
+    tbl = pq.read_table(path, columns=["i", "j", "k"], read_dictionary=["k"]).unify_dictionaries()
+    if tbl.num_rows == 0:
+        return _Stats(0, 0, set(), set())
+    i = tbl["i"].to_numpy().astype(np.int64)
+    j = tbl["j"].to_numpy().astype(np.int64)
+    k = tbl["k"].combine_chunks()
+    key = (i * 10_000 + j) * (len(k.dictionary) + 1) + k.indices.to_numpy().astype(np.int64)
+    key.sort()
+    dups = int(np.count_nonzero(key[1:] == key[:-1]))
+    used = np.unique(k.indices.to_numpy())
+    codes = np.flatnonzero(np.bincount(np.concatenate([i, j])))
+    return _Stats(
+        tbl.num_rows,
+        dups,
+        {int(c) for c in codes},
+        set(k.dictionary.take(pa.array(used)).to_pylist()),
+    )
+
+
+def _clean(stats: _Stats, n_lines: int, longest: int, rules: FastRules) -> bool:
     """Whether every line became a valid, distinct flow of known codes."""
-    n, ii, jj, ks, distinct = stats
-    ii, jj, ks = ii or [], jj or [], ks or []  # type: ignore[assignment]
     return (
-        n == n_lines
-        and distinct == n
+        stats.rows == n_lines
+        and stats.rows > 0
+        and stats.duplicates == 0
         and longest <= MAX_LINE_BYTES
-        and {*ii, *jj} <= rules.countries  # type: ignore[misc]
-        and (rules.products is None or set(ks) <= rules.products)  # type: ignore[call-overload]
+        and stats.countries <= rules.countries
+        and (rules.products is None or stats.products <= rules.products)
     )

@@ -20,7 +20,6 @@ Rules (see the README's "Get data" section):
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 import re
@@ -39,13 +38,14 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from econsec.errors import DataError
 from econsec.settings import get_settings
 from econsec.warehouse.catalog import read_meta
 from econsec.warehouse.csvscan import (
-    REJECT_COLUMNS,
+    REJECT_SCHEMA,
     Chunk,
     FlowKeys,
     LineShape,
@@ -74,7 +74,7 @@ from econsec.warehouse.zipfiles import (
     require_regular_file,
 )
 
-CHUNK_BYTES = 32 << 20
+CHUNK_BYTES = 8 << 20  # in flight: (workers + 1) chunks; memory stays flat
 ProgressFn = Callable[[str, int, int], None]  # (description, advance bytes, total bytes)
 _YEAR_IN_NAME = re.compile(r"_Y(\d{4})_", re.IGNORECASE)
 
@@ -146,8 +146,7 @@ class _Sink:
         self.keys = FlowKeys()
         self.rejects_path = rejects_path
         self.n_rejects = 0
-        self._rej_file: IO[str] | None = None
-        self._rej_writer: Any = None
+        self._rej_writer: pacsv.CSVWriter | None = None
 
     def add(self, chunk: Chunk, name: str) -> None:
         tbl, rejects = chunk.table, chunk.rejects
@@ -155,7 +154,7 @@ class _Sink:
             keep = self.keys.keep_first(tbl)
             if not keep.all():
                 dups = duplicate_rejects(tbl, chunk.lines, ~keep, name)
-                rejects = sorted(rejects + dups, key=lambda r: int(r["line"]))  # type: ignore[call-overload]
+                rejects = pa.concat_tables([rejects, dups]).sort_by("line")
                 tbl = tbl.filter(pa.array(keep))
         if tbl.num_rows:
             if self.writer is None:
@@ -168,22 +167,20 @@ class _Sink:
             self.stats.products.update(pc.unique(tbl["k"]).to_pylist())
             self.stats.countries.update(pc.unique(tbl["i"]).to_pylist())
             self.stats.countries.update(pc.unique(tbl["j"]).to_pylist())
-        if rejects:
+        if rejects.num_rows:
             if self._rej_writer is None:
                 self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
                 # The staged release may hard-link the live one: never write through a link.
                 self.rejects_path.unlink(missing_ok=True)
-                self._rej_file = open(self.rejects_path, "w", newline="")  # noqa: SIM115
-                self._rej_writer = csv.DictWriter(self._rej_file, fieldnames=REJECT_COLUMNS)
-                self._rej_writer.writeheader()
-            self._rej_writer.writerows(rejects)
-            self.n_rejects += len(rejects)
+                self._rej_writer = pacsv.CSVWriter(str(self.rejects_path), REJECT_SCHEMA)
+            self._rej_writer.write_table(rejects)
+            self.n_rejects += rejects.num_rows
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-        if self._rej_file is not None:
-            self._rej_file.close()
+        if self._rej_writer is not None:
+            self._rej_writer.close()
 
 
 def _scan_stream(
@@ -206,7 +203,7 @@ def _scan_stream(
                 done: Future[Chunk] = Future()
                 empty = pa.table({}, schema=TRADE_SCHEMA)
                 done.set_result(
-                    Chunk(empty, np.empty(0, np.int64), [overlong_reject(name, first, data)])
+                    Chunk(empty, np.empty(0, np.int64), overlong_reject(name, first, data))
                 )
                 pending.append(done)
             else:

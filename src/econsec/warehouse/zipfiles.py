@@ -216,7 +216,8 @@ def open_release_zip(path: Path) -> ReleaseZip:
         raise DataError("no BACI yearly files (BACI_<HS>_Y<year>_<release>.csv) inside", path=path)
     if marker is not None:
         rz.synthetic = _read_marker(path, z, marker)
-    _test_crcs(rz)
+    # No separate CRC pass: every member read is checked as it is inflated (zipfile verifies
+    # the CRC at its end), so a corrupt archive still fails before anything is committed.
     return rz
 
 
@@ -241,27 +242,6 @@ def _agree(
         )
     rz.hs = rz.hs or hs
     rz.release = rz.release or release
-
-
-def _test_crcs(rz: ReleaseZip) -> None:
-    """Check small archives' CRCs up front (big ones are checked while extracting).
-
-    Only the members econsec reads are inflated: a bomb hidden in another member is never
-    touched.
-    """
-    if rz.path.stat().st_size >= 50_000_000:
-        return
-    names = [*rz.years.values(), rz.countries_member, rz.products_member]
-    for name in (n for n in names if n):
-        try:
-            with rz.zip.open(name) as f:
-                while f.read(1 << 22):
-                    pass
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
-            raise DataError(
-                f"zip member {name!r} is corrupt (CRC mismatch or truncated): {str(e)[:80]}",
-                path=rz.path,
-            ) from None
 
 
 def read_countries_file(path: Path) -> pl.DataFrame:
