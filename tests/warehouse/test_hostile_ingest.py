@@ -535,3 +535,45 @@ def test_synth_and_ingest_options_pointing_at_odd_files(home, tmp_path):
             home=home,
         )
         _one_line_error(r)
+
+
+# The campaign's findings, reproduced on the real sample release.
+
+
+def _real_2024(mirror: Path) -> str:
+    with zipfile.ZipFile(mirror / "baci" / "BACI_HS17_V202601.zip") as z:
+        return z.read("BACI_HS17_Y2024_V202601.csv").decode()
+
+
+def _share(home: Path, exporter: int, importer: int, product: str) -> float:
+    df = _rows(home, 2024).filter((pl.col("j") == importer) & (pl.col("k") == product))
+    return float(df.filter(pl.col("i") == exporter)["v"].sum() / df["v"].sum())
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_real_stray_row_and_duplicate_flow(mirror, home, tmp_path):
+    ingest_baci(mirror / "baci" / "BACI_HS17_V202601.zip", home=home)
+    assert _rows(home, 2019).height == 15_473
+    share = _share(home, 156, 392, "850511")
+    assert share == pytest.approx(0.28, abs=0.01)
+    text = _real_2024(mirror)
+    chn_jpn = next(ln for ln in text.splitlines() if ln.startswith("2024,156,392,850511,"))
+    y = tmp_path / "BACI_HS17_Y2024_V202601.csv"
+    y.write_text(text + "2019,156,392,850511,1.5,2\n" + chn_jpn + "\n")
+    rep = ingest_baci(y, "HS17", "V202601", home=home)
+    assert (rep.rows, rep.rejects) == (21_723, 2)
+    assert [r["field"] for r in _rejects(rep.rejects_files[0])] == ["t", "t,i,j,k"]
+    assert _rows(home, 2019).height == 15_473
+    assert _share(home, 156, 392, "850511") == pytest.approx(share)
+    meta = _meta(home)["years"]
+    assert meta["2024"]["rejects"] == 2 and len(meta["2024"]["countries"]) == 218
+
+
+@pytest.mark.realdata
+def test_real_hs02_release_renamed_hs17_is_refused(mirror, home, tmp_path):
+    fake = tmp_path / "BACI_HS17_V202601.zip"
+    fake.write_bytes((mirror / "baci" / "BACI_HS02_V202601.zip").read_bytes())
+    r = _run("data", "ingest", "baci", str(fake), home=home)
+    assert "HS02" in _one_line_error(r)
+    assert not (home / "baci" / "hs=HS17").exists()

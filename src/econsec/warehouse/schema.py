@@ -7,7 +7,8 @@ Layout under ``ECONSEC_HOME``::
         countries.parquet          # the release's country table
         products.parquet           # the release's product table
         rejects/<file>.csv         # rejected rows: file, line, field, value, reason, row
-        meta.json                  # provenance: source, sha256, rows per year, synthetic flag
+        meta.json                  # provenance, synthetic flag; per year: rows, rejects,
+                                   # source and sha256, countries (CEPII codes with flows)
 """
 
 from __future__ import annotations
