@@ -59,6 +59,8 @@ def _reject_columns(cols: dict[str, pa.Array | pa.ChunkedArray]) -> pa.Table:
     for c in ("file", "field", "reason"):
         cols[c] = pc.dictionary_encode(cols[c])
     return pa.table(cols).cast(REJECT_SCHEMA)
+
+
 _SHOW = 80  # characters of offending content kept in a reject's value and in messages
 
 
