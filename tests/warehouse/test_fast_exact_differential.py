@@ -72,11 +72,11 @@ _raw = st.sampled_from(
 )
 
 
-def _text(rows: list[object]) -> bytes:
+def _text(rows: list[object], eol: str = "\n") -> bytes:
     out = ["t,i,j,k,v,q"]
     for r in rows:
         out.append(",".join(r) if isinstance(r, tuple) else str(r))
-    return ("\n".join(out) + "\n").encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff")
+    return (eol.join(out) + eol).encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff")
 
 
 def _exact(path: Path, rules: Rules) -> tuple[pa.Table, int]:
@@ -101,16 +101,17 @@ def _exact(path: Path, rules: Rules) -> tuple[pa.Table, int]:
     st.lists(_good, min_size=1, max_size=10),
     st.lists(st.tuples(st.one_of(_row, _raw), st.integers(0, 10)), max_size=2),
     st.booleans(),
+    st.sampled_from(["\n", "\r\n"]),
 )
 def test_fast_path_keeps_a_file_iff_the_exact_scanner_rejects_nothing(
-    tmp_path_factory, good, hostile, with_products
+    tmp_path_factory, good, hostile, with_products, eol
 ):
     rows: list[object] = list(good)
     for row, at in hostile:
         rows.insert(min(at, len(rows)), row)
     tmp = tmp_path_factory.mktemp("d")
     src = tmp / "y.csv"
-    src.write_bytes(_text(rows))
+    src.write_bytes(_text(rows, eol))
     rules = Rules(
         2024, pa.array(COUNTRIES, pa.int16()), pa.array(PRODUCTS) if with_products else None
     )

@@ -74,7 +74,7 @@ def _progress() -> Iterator[ProgressFn]:
 def _report(rep: IngestReport) -> None:
     if rep.skipped:
         console.print(
-            f"{rep.hs} {rep.release}: already ingested from an identical file "
+            f"{rep.hs} {rep.release}: already holds this file's rows "
             f"(sha256 {rep.sha256[:12]}…); use --force to re-ingest"
         )
         return

@@ -555,6 +555,9 @@ def _forget_years(out: Path, old: dict[str, Any], years: list[int]) -> None:
         rf = old.get("years", {}).get(str(y), {}).get("rejects_file")
         if rf:
             (out / rf).unlink(missing_ok=True)
+        # Releases ingested before rejects files were recorded: BACI names carry the year.
+        for f in (out / "rejects").glob(f"*_Y{y}_*.csv") if (out / "rejects").exists() else []:
+            f.unlink()
 
 
 def _shape_fn(
