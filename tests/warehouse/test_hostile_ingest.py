@@ -211,9 +211,9 @@ def test_a_duplicated_flow_is_rejected_and_the_first_row_kept(home, tmp_path, sl
 
 @pytest.mark.unit
 def test_duplicates_across_chunks_are_caught(home, tmp_path, monkeypatch):
-    from econsec.warehouse import ingest as ingest_mod
+    from econsec.warehouse import exactpath
 
-    monkeypatch.setattr(ingest_mod, "CHUNK_BYTES", 64)  # many tiny chunks
+    monkeypatch.setattr(exactpath, "CHUNK_BYTES", 64)  # many tiny chunks
     text = CLEAN_2024 + CLEAN_2024.split("\n", 1)[1]
     rep = ingest_baci(release_zip(tmp_path / "z", {2024: text}), home=home, slow=True)
     assert (rep.rows, rep.rejects) == (5, 5)

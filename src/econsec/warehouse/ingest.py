@@ -27,69 +27,47 @@ import shutil
 import time
 import zipfile
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from econsec.errors import DataError
 from econsec.settings import get_settings
 from econsec.warehouse.catalog import read_meta
 from econsec.warehouse.csvscan import (
-    REJECT_SCHEMA,
-    Chunk,
-    FlowKeys,
     LineShape,
     Rules,
-    duplicate_rejects,
-    iter_byte_chunks,
-    overlong_reject,
     read_header,
-    scan_chunk,
 )
+from econsec.warehouse.exactpath import ProgressFn, Sink, scan_stream
 from econsec.warehouse.fastpath import FastRules, copy_clean
 from econsec.warehouse.schema import (
     MAX_LINE_BYTES,
-    SHRINK_LIMIT,
-    TRADE_SCHEMA,
     check_hs,
     check_release,
-    check_year,
     release_dir,
 )
-from econsec.warehouse.store import PARQUET_OPTS, now_iso, staging, swap_into_place, write_meta
+from econsec.warehouse.store import staging, swap_into_place, write_meta
+from econsec.warehouse.years import (
+    YearStats,
+    already_held,
+    check_shrink,
+    file_years,
+    forget_years,
+    new_meta,
+)
 from econsec.warehouse.zipfiles import (
     ReleaseZip,
     open_release_zip,
     read_countries_file,
     require_regular_file,
 )
-
-CHUNK_BYTES = 8 << 20  # in flight: (workers + 1) chunks; memory stays flat
-ProgressFn = Callable[[str, int, int], None]  # (description, advance bytes, total bytes)
-_YEAR_IN_NAME = re.compile(r"_Y(\d{4})_", re.IGNORECASE)
-
-
-@dataclass
-class YearStats:
-    """Rows, rejects, products and countries of one year as ingested."""
-
-    rows: int = 0
-    rejects: int = 0
-    products: set[str] = field(default_factory=set)
-    countries: set[int] = field(default_factory=set)
-    sources: list[str] = field(default_factory=list)
-    n_products: int = 0  # distinct count when the set was not kept (fast path)
-    rejects_file: str | None = None
 
 
 @dataclass
@@ -131,106 +109,6 @@ class IngestReport:
             "synthetic": self.synthetic,
             "path": str(self.path),
         }
-
-
-class _Sink:
-    """Writes one year's validated chunks to Parquet, in file order, and rejects to a CSV.
-
-    Duplicate flows are caught here (not in the parallel validation) so that "the first row
-    wins" means the first in the file.
-    """
-
-    def __init__(self, out: Path, part: str, rejects_path: Path, stats: YearStats) -> None:
-        self.out, self.part, self.stats = out, part, stats
-        self.writer: pq.ParquetWriter | None = None
-        self.keys = FlowKeys()
-        self.rejects_path = rejects_path
-        self.n_rejects = 0
-        self._rej_writer: pacsv.CSVWriter | None = None
-
-    def add(self, chunk: Chunk, name: str) -> None:
-        tbl, rejects = chunk.table, chunk.rejects
-        if tbl.num_rows:
-            keep = self.keys.keep_first(tbl)
-            if not keep.all():
-                dups = duplicate_rejects(tbl, chunk.lines, ~keep, name)
-                rejects = pa.concat_tables([rejects, dups]).sort_by("line")
-                tbl = tbl.filter(pa.array(keep))
-        if tbl.num_rows:
-            if self.writer is None:
-                self.out.mkdir(parents=True, exist_ok=True)
-                self.writer = pq.ParquetWriter(
-                    self.out / f"{self.part}.parquet", TRADE_SCHEMA, **PARQUET_OPTS
-                )
-            self.writer.write_table(tbl)
-            self.stats.rows += tbl.num_rows
-            self.stats.products.update(pc.unique(tbl["k"]).to_pylist())
-            self.stats.countries.update(pc.unique(tbl["i"]).to_pylist())
-            self.stats.countries.update(pc.unique(tbl["j"]).to_pylist())
-        if rejects.num_rows:
-            if self._rej_writer is None:
-                self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
-                # The staged release may hard-link the live one: never write through a link.
-                self.rejects_path.unlink(missing_ok=True)
-                self._rej_writer = pacsv.CSVWriter(str(self.rejects_path), REJECT_SCHEMA)
-            self._rej_writer.write_table(rejects)
-            self.n_rejects += rejects.num_rows
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        if self._rej_writer is not None:
-            self._rej_writer.close()
-
-
-def _scan_stream(
-    stream: IO[bytes],
-    name: str,
-    rules: Rules,
-    sink: _Sink,
-    total: int,
-    progress: ProgressFn | None,
-    workers: int,
-) -> None:
-    """Validate a CSV stream chunk by chunk on a small thread pool, writing in file order."""
-    _, header_bytes = read_header(stream, name)
-    if progress is not None:
-        progress(name, header_bytes, total)
-    pending: deque[Future[Chunk]] = deque()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for first, data, overlong in _guard(iter_byte_chunks(stream, CHUNK_BYTES), name):
-            if overlong:
-                done: Future[Chunk] = Future()
-                empty = pa.table({}, schema=TRADE_SCHEMA)
-                done.set_result(
-                    Chunk(empty, np.empty(0, np.int64), overlong_reject(name, first, data))
-                )
-                pending.append(done)
-            else:
-                pending.append(pool.submit(scan_chunk, first, data, name, rules))
-            # Bounded in-flight work keeps memory flat whatever the file size.
-            while len(pending) > workers:
-                _drain(pending.popleft(), sink, name, total, progress)
-        while pending:
-            _drain(pending.popleft(), sink, name, total, progress)
-
-
-def _drain(
-    fut: Future[Chunk], sink: _Sink, name: str, total: int, progress: ProgressFn | None
-) -> None:
-    chunk = fut.result()
-    sink.add(chunk, name)
-    if progress is not None:
-        progress(name, chunk.bytes_read, total)
-
-
-def _guard(it: Iterator[tuple[int, bytes, bool]], name: str) -> Iterator[tuple[int, bytes, bool]]:
-    try:
-        yield from it
-    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
-        raise DataError(
-            f"cannot read (corrupt or truncated archive?): {str(e)[:80]}", path=name
-        ) from None
 
 
 def _country_table(
@@ -283,62 +161,6 @@ def _digest_and_shape(path: Path) -> tuple[str, LineShape]:
             h.update(b)
             shape.add(b)
     return h.hexdigest(), shape
-
-
-def _already_held(old: dict[str, Any], years: list[int], digest: str, is_zip: bool) -> bool:
-    """Whether the warehouse's current content of ``years`` came from this very file."""
-    held = old.get("years", {})
-    if not digest or (is_zip and set(held) != {str(y) for y in years}):
-        return False
-    return all(held.get(str(y), {}).get("sha256") == digest for y in years)
-
-
-def _file_years(rz: ReleaseZip | None, path: Path, hs: str, year: int | None) -> list[int]:
-    """Return the years the input holds: the zip's members, or the yearly CSV's single year."""
-    if rz is not None:
-        if year is not None:
-            raise DataError("--year applies to a yearly CSV, not to a release zip", path=path)
-        years = sorted(rz.years)
-    else:
-        m = _YEAR_IN_NAME.search(path.name)
-        named = int(m.group(1)) if m else None
-        if year is not None and named is not None and year != named:
-            raise DataError(f"--year {year} contradicts the file's name (year {named})", path=path)
-        y = year if year is not None else named
-        if y is None:
-            raise DataError(
-                "cannot tell the file's year from its name (like BACI_HS17_Y2024_V202601.csv); "
-                "pass --year",
-                path=path,
-            )
-        years = [y]
-    for y in years:
-        try:
-            check_year(hs, y)
-        except ValueError as e:
-            raise DataError(str(e), path=path) from None
-    return years
-
-
-def _check_shrink(
-    old: dict[str, Any], stats: dict[int, YearStats], years: list[int], is_zip: bool, path: Path
-) -> None:
-    """Refuse a replacement that would leave a year with less than half its rows (or none)."""
-    held = {int(y): int(v.get("rows", 0)) for y, v in old.get("years", {}).items()}
-    touched = sorted(held) if is_zip else years
-    lost = []
-    for y in touched:
-        before = held.get(y, 0)
-        after = stats[y].rows if y in stats else 0
-        if before and after < before * SHRINK_LIMIT:
-            lost.append(f"{y}: {before:,} → {after:,} rows")
-    if lost:
-        more = f" (+{len(lost) - 3} more years)" if len(lost) > 3 else ""
-        raise DataError(
-            f"would shrink years held to less than {SHRINK_LIMIT:.0%} of their rows "
-            f"({'; '.join(lost[:3])}{more}); nothing was ingested; pass --force to replace them",
-            path=path,
-        )
 
 
 def ingest_baci(
@@ -410,23 +232,23 @@ def ingest_baci(
         raise DataError(f"archive holds {rz.hs}, not {hs_}", path=path)
     if rz is not None and rz.release and rz.release.lower() != rel.lower():
         raise DataError(f"archive holds release {rz.release}, not {rel}", path=path)
-    file_years = _file_years(rz, path, hs_, year)
+    years_in = file_years(rz, path, hs_, year)
     target = release_dir(home_p, hs_, rel)
     old_meta = read_meta(target)
     src_size = path.stat().st_size
     # Hash first only when the file may be the one a year came from (same size); otherwise
     # the hash (and, for a CSV, the line count) is computed on a side thread meanwhile.
     maybe_seen = any(
-        old_meta.get("years", {}).get(str(y), {}).get("size") == src_size for y in file_years
+        old_meta.get("years", {}).get(str(y), {}).get("size") == src_size for y in years_in
     )
     hasher = ThreadPoolExecutor(1)
     pending: Future[tuple[str, LineShape]] | None = None
     if sha256 is None and (force or not maybe_seen):
         pending = hasher.submit(_digest_and_shape, path)
     digest = sha256 or ("" if pending else _digest_and_shape(path)[0])
-    if not force and _already_held(old_meta, file_years, digest, is_zip):
+    if not force and already_held(old_meta, years_in, digest, is_zip):
         hasher.shutdown()
-        return _skipped(old_meta, file_years, hs_, rel, target, path, digest, t0)
+        return _skipped(old_meta, years_in, hs_, rel, target, path, digest, t0)
     ctab = _country_table(Path(countries) if countries else None, rz, home_p, hs_, rel, path)
     codes = pa.array(ctab["code"].to_list(), pa.int16())
     products = _product_table(rz, target, old_meta)
@@ -438,10 +260,10 @@ def ingest_baci(
         if not is_zip and target.exists():
             # A single yearly file updates one release: start from hard links to what is there.
             shutil.copytree(target, out, copy_function=os.link)
-            _forget_years(out, old_meta, file_years)
+            forget_years(out, old_meta, years_in)
         out.mkdir(exist_ok=True)
         incoming = out / "_incoming"
-        for y, name, plain, size, shape in _plain_files(path, rz, file_years, stage, progress):
+        for y, name, plain, size, shape in _plain_files(path, rz, years_in, stage, progress):
             label = f"{path.name}:{name}" if rz else str(path)
             # Part and rejects files are named after the source, minus characters readers
             # might take for a pattern (``y[1].csv`` must not become ``y[1].parquet``).
@@ -464,10 +286,10 @@ def ingest_baci(
                     progress(label, size, size)
             else:
                 rej = out / "rejects" / f"{stem}.csv"
-                sink = _Sink(incoming / f"year={y}", stem, rej, st)
+                sink = Sink(incoming / f"year={y}", stem, rej, st)
                 try:
                     with open(plain, "rb") as stream:
-                        _scan_stream(
+                        scan_stream(
                             stream, label, Rules(y, codes, pcodes), sink, size, progress, workers
                         )
                 finally:
@@ -489,8 +311,8 @@ def ingest_baci(
                 path=path,
             )
         if not force:
-            _check_shrink(old_meta, stats, file_years, is_zip, path)
-        for y in file_years:  # replace each ingested year wholesale
+            check_shrink(old_meta, stats, years_in, is_zip, path)
+        for y in years_in:  # replace each ingested year wholesale
             yd = out / f"year={y}"
             if yd.exists():
                 shutil.rmtree(yd)
@@ -502,7 +324,7 @@ def ingest_baci(
         if pending is not None:
             digest = pending.result()[0]
         hasher.shutdown()
-        meta = _new_meta(old_meta, rz, products, stats, path, src_size, digest, hs_, rel)
+        meta = new_meta(old_meta, rz, products, stats, path, src_size, digest, hs_, rel)
         write_meta(out, meta)
         swap_into_place(out, target)
     return IngestReport(
@@ -549,17 +371,6 @@ def _skipped(
     )
 
 
-def _forget_years(out: Path, old: dict[str, Any], years: list[int]) -> None:
-    """Drop the staged copy's rejects of years about to be replaced (never credit them again)."""
-    for y in years:
-        rf = old.get("years", {}).get(str(y), {}).get("rejects_file")
-        if rf:
-            (out / rf).unlink(missing_ok=True)
-        # Releases ingested before rejects files were recorded: BACI names carry the year.
-        for f in (out / "rejects").glob(f"*_Y{y}_*.csv") if (out / "rejects").exists() else []:
-            f.unlink()
-
-
 def _shape_fn(
     shape: LineShape | None, pending: Future[tuple[str, LineShape]] | None
 ) -> Callable[[], LineShape] | None:
@@ -593,60 +404,6 @@ def _write_products(
                 [products, pl.DataFrame({"code": extra, "description": [""] * len(extra)})]
             )
     products.write_parquet(out / "products.parquet")
-
-
-def _new_meta(
-    old: dict[str, Any],
-    rz: ReleaseZip | None,
-    products: pl.DataFrame | None,
-    stats: dict[int, YearStats],
-    path: Path,
-    size: int,
-    digest: str,
-    hs: str,
-    rel: str,
-) -> dict[str, Any]:
-    """Return the release's ``meta.json``: provenance, and per year what was committed."""
-    meta = dict(old) if (rz is None and old) else {}
-    years_meta = dict(meta.get("years", {}))
-    for y, s in stats.items():
-        years_meta.pop(str(y), None)
-        if not s.rows:
-            continue
-        years_meta[str(y)] = {
-            "rows": s.rows,
-            "rejects": s.rejects,
-            "rejects_file": s.rejects_file,
-            "products": s.n_products or len(s.products),
-            "countries": sorted(int(c) for c in s.countries),
-            "source": ",".join(s.sources),
-            "file": path.name,
-            "sha256": digest,
-            "size": size,
-        }
-    shas = dict(meta.get("sources_sha256", {}))
-    shas[path.name] = digest
-    sizes = dict(meta.get("sources_size", {}))
-    sizes[path.name] = size
-    table = "release" if products is not None else meta.get("product_table", "seen")
-    if rz is None and products is None:
-        table = "seen"
-    meta.update(
-        {
-            "hs": hs,
-            "release": rel,
-            "source": str(path),
-            "sha256": digest,
-            "sources_sha256": shas,
-            "sources_size": sizes,
-            "ingested_at": now_iso(),
-            "synthetic": bool(rz.synthetic) if rz else bool(meta.get("synthetic", False)),
-            "product_table": table,
-            "years": years_meta,
-            "rejects": sum(int(v.get("rejects", 0)) for v in years_meta.values()),
-        }
-    )
-    return meta
 
 
 def _plain_files(
