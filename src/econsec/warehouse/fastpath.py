@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from econsec.warehouse.csvscan import (
     CODE_RE,
@@ -131,13 +128,12 @@ def copy_clean(
                 f"COPY ({_select(src, rules.year)}) TO {_q(str(tmp))} "
                 "(FORMAT parquet, COMPRESSION snappy)"
             )
-            failed = False
+            stats: _Stats | None = _stats(con, tmp)
         except duckdb.Error:
-            failed = True
+            stats = None
         finally:
             con.close()
         got = measured.result()
-    stats = None if failed else _stats(tmp)
     clean = stats is not None and _clean(stats, max(got.lines - 1, 0), got.longest, rules)
     if not clean or stats is None:
         tmp.unlink(missing_ok=True)
@@ -160,29 +156,23 @@ class _Stats:
     products: set[str]
 
 
-def _stats(path: Path) -> _Stats:
-    """Rows, duplicated flows and distinct codes of the written file (numpy: ~0.1 s/M rows).
+def _stats(con: duckdb.DuckDBPyConnection, path: Path) -> _Stats:
+    """Rows, duplicated flows and distinct codes of the written file.
 
-    ``k`` is read dictionary-encoded, so a flow packs into one int64 from its codes and the
-    index of its product; duplicates are equal neighbours once sorted.
+    Code columns are dictionary-encoded, so the distinct lists are cheap; duplicates are
+    found with a parallel GROUP BY on the flow packed into one integer.
     """
-    tbl = pq.read_table(path, columns=["i", "j", "k"], read_dictionary=["k"]).unify_dictionaries()
-    if tbl.num_rows == 0:
-        return _Stats(0, 0, set(), set())
-    i = tbl["i"].to_numpy().astype(np.int64)
-    j = tbl["j"].to_numpy().astype(np.int64)
-    k = tbl["k"].combine_chunks()
-    key = (i * 10_000 + j) * (len(k.dictionary) + 1) + k.indices.to_numpy().astype(np.int64)
-    key.sort()
-    dups = int(np.count_nonzero(key[1:] == key[:-1]))
-    used = np.unique(k.indices.to_numpy())
-    codes = np.flatnonzero(np.bincount(np.concatenate([i, j])))
-    return _Stats(
-        tbl.num_rows,
-        dups,
-        {int(c) for c in codes},
-        set(k.dictionary.take(pa.array(used)).to_pylist()),
-    )
+    src = f"read_parquet({_q(glob_escape(str(path)))})"
+    row = con.execute(
+        f"SELECT count(*), list(DISTINCT i), list(DISTINCT j), list(DISTINCT k) FROM {src}"
+    ).fetchone()
+    dup = con.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM "
+        f"{src} GROUP BY (i::BIGINT * 10000 + j) * 1000000 + k::INTEGER HAVING count(*) > 1)"
+    ).fetchone()
+    assert row is not None and dup is not None  # aggregates always return one row
+    n, ii, jj, ks = row
+    return _Stats(int(n), int(dup[0]), {*(ii or []), *(jj or [])}, set(ks or []))
 
 
 def _clean(stats: _Stats, n_lines: int, longest: int, rules: FastRules) -> bool:
