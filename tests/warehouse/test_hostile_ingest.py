@@ -577,3 +577,22 @@ def test_real_hs02_release_renamed_hs17_is_refused(mirror, home, tmp_path):
     r = _run("data", "ingest", "baci", str(fake), home=home)
     assert "HS02" in _one_line_error(r)
     assert not (home / "baci" / "hs=HS17").exists()
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("size", [3, 7, 10])
+def test_overlong_lines_are_cut_out_of_the_stream_with_their_line(size):
+    # Reads smaller than the longest line allowed: a longer line is never held whole.
+    # (A long line inside one read is left to the chunk scanner, which rejects it.)
+    import io
+
+    from econsec.warehouse.csvscan import iter_byte_chunks
+
+    data = b"a,b\n" + b"x" * 30 + b"\nc,d\n" + b"y" * 25 + b"\ne,f"
+    got = list(iter_byte_chunks(io.BytesIO(data), size, max_line=10))
+    long = [(ln, head[:3]) for ln, head, overlong in got if overlong]
+    assert long == [(3, b"xxx"), (5, b"yyy")]
+    kept = b"".join(d for _, d, overlong in got if not overlong)
+    assert kept == b"a,b\nc,d\ne,f\n"
+    starts = {d.split(b"\n")[0]: ln for ln, d, overlong in got if not overlong}
+    assert starts.get(b"a,b") == 2 and starts.get(b"e,f") == 6
