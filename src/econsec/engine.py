@@ -132,7 +132,15 @@ class Warehouse:
                 f"years {ys} span nomenclatures {sorted(hs_used)}; query each separately "
                 "or convert product codes with econsec.reference.hs"
             )
-        files = [str(rels[y].path / f"year={y}" / "*.parquet") for y in ys]
+        # Explicit files, glob characters escaped: a home such as ``data[1]`` must not be
+        # read as a pattern by DuckDB.
+        files = [
+            "".join(f"[{c}]" if c in "[*?" else c for c in str(f))
+            for y in ys
+            for f in sorted((rels[y].path / f"year={y}").glob("*.parquet"))
+        ]
+        if not files:
+            raise NotFoundError("year", ys[0], [], hint="its folder holds no Parquet files")
         t = self.con.read_parquet(files if len(files) > 1 else files[0])
         return t.select(*TRADE_COLUMNS)
 

@@ -21,11 +21,12 @@ def release_zip(
     release: str = "V202601",
     countries: str = COUNTRY_CSV,
     products: str = PRODUCT_CSV,
+    compression: int = zipfile.ZIP_DEFLATED,
 ) -> Path:
     """Write ``BACI_<hs>_<release>.zip`` with one CSV text per year."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"BACI_{hs}_{release}.zip"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(path, "w", compression) as z:
         for y, text in years.items():
             z.writestr(f"BACI_{hs}_Y{y}_{release}.csv", text)
         z.writestr(f"country_codes_{release}.csv", countries)

@@ -25,9 +25,13 @@ def year_csv(folder: Path, year: int, rows: int, *, seed: int = 0, name: str | N
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / (name or f"BACI_HS17_Y{year}_V202601.csv")
     lines = ["t,i,j,k,v,q"]
-    for _ in range(rows):
-        i, j = rng.sample(CODES, 2)
-        lines.append(f"{year},{i},{j},{rng.choice(PRODUCTS)},{rng.randint(1, 10**6) / 100},")
+    # BACI holds one flow per (t, i, j, k): draw distinct keys (products beyond the named
+    # ones are numbered, as a lone CSV is checked for the 6-digit form only).
+    pairs = [(i, j) for i in CODES for j in CODES if i != j]
+    goods = [*PRODUCTS, *(f"{100000 + n}" for n in range(rows // len(pairs) + 1))]
+    keys = rng.sample([(i, j, k) for k in goods for i, j in pairs], rows)
+    for i, j, k in keys:
+        lines.append(f"{year},{i},{j},{k},{rng.randint(1, 10**6) / 100},")
     path.write_text("\n".join(lines) + "\n")
     return path
 

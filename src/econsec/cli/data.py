@@ -83,7 +83,7 @@ def _progress() -> Iterator[ProgressFn]:
 def _report(rep: IngestReport) -> None:
     if rep.skipped:
         console.print(
-            f"{rep.hs} {rep.release}: already ingested from an identical file "
+            f"{rep.hs} {rep.release}: already holds this file's rows "
             f"(sha256 {rep.sha256[:12]}…); use --force to re-ingest"
         )
         return
@@ -162,17 +162,29 @@ def ingest_baci_cmd(
         "--countries",
         help="Country table to validate against (country_codes CSV or release zip).",
     ),
-    force: bool = typer.Option(False, "--force", help="Re-ingest even if unchanged."),
+    year: int | None = typer.Option(
+        None, "--year", help="A yearly CSV's year, when its name does not tell it."
+    ),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Re-ingest even if unchanged; allow replacing a year by far fewer rows.",
+    ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="Summary format."),
     wait: float | None = WAIT_OPT,
 ) -> None:
-    """Ingest a local BACI release zip or yearly CSV into the warehouse."""
+    """Ingest a local BACI release zip or yearly CSV into the warehouse.
+
+    A yearly CSV replaces its year (rows of other years are rejected); a release zip replaces
+    the release. Duplicate flows, unknown codes and implausible values are rejected rows.
+    """
     settings = get_settings(home)
     with _progress() as prog:
         rep = ingest_baci(
             path,
             hs,
             release,
+            year=year,
             home=settings.home,
             strict=strict,
             countries=countries,
@@ -297,13 +309,19 @@ def synth_cmd(
     """Write a synthetic BACI-shaped release zip (marked synthetic) for scale tests."""
     if rows <= 0:
         raise DataError("--rows must be positive")
-    path = write_synthetic_release(
-        out,
-        code_tables(codes_from, home),
-        _parse_years(year),
-        rows,
-        hs=check_hs(hs),
-        release=check_release(release),
-        seed=seed,
-    )
+    if out.exists() and not out.is_dir():
+        raise DataError("--out must be a folder; this is a file or device", path=out)
+    tables = code_tables(codes_from, home)
+    try:
+        path = write_synthetic_release(
+            out,
+            tables,
+            _parse_years(year),
+            rows,
+            hs=check_hs(hs),
+            release=check_release(release),
+            seed=seed,
+        )
+    except OSError as e:
+        raise DataError(f"cannot write the release there: {e.strerror or e}", path=out) from None
     console.print(f"[green]wrote[/] {path} (synthetic; ingest with 'econsec data ingest baci')")

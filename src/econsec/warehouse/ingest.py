@@ -4,69 +4,77 @@ Rows are streamed in chunks (never a whole year in memory), validated, and writt
 folder; the release folder is swapped in by rename only when everything succeeded, so a failed
 or interrupted ingest leaves the warehouse as it was. Rejected rows go to ``rejects/*.csv`` with
 their line, field and reason.
+
+Rules (see the README's "Get data" section):
+
+- one year per yearly file: the year comes from the file's name (``..._Y2024_...``) or
+  ``year=``; rows of another year are rejects; a release zip's members must agree with the
+  zip's name (nomenclature, release) and hold each year once;
+- a year is replaced wholesale: after ingesting a yearly file, the year holds exactly that
+  file's accepted rows (a zip replaces the whole release). A replacement that would leave a
+  year with less than half its rows (or drop it) stops unless ``force``;
+- at most one row per flow ``(t, i, j, k)``: later duplicates are rejects (the first is kept);
+- codes must be known (countries; products when the release's product table is known), values
+  finite and plausible (see :mod:`econsec.warehouse.schema` for the caps).
 """
 
 from __future__ import annotations
 
-import csv
+import hashlib
 import os
+import re
 import shutil
 import time
 import zipfile
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import duckdb
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from econsec.countries import read_country_codes
-from econsec.download import LineCount, sha256_and_lines, sha256_of
 from econsec.errors import DataError
 from econsec.settings import get_settings
 from econsec.warehouse.catalog import read_meta
 from econsec.warehouse.csvscan import (
-    REJECT_COLUMNS,
-    Chunk,
-    iter_byte_chunks,
+    LineShape,
+    Rules,
     read_header,
-    scan_chunk,
 )
-from econsec.warehouse.fastpath import copy_clean
-from econsec.warehouse.schema import TRADE_SCHEMA, check_hs, check_release, release_dir
+from econsec.warehouse.exactpath import ProgressFn, Sink, scan_stream
+from econsec.warehouse.fastpath import FastRules, copy_clean
+from econsec.warehouse.schema import (
+    MAX_LINE_BYTES,
+    check_hs,
+    check_release,
+    release_dir,
+)
 from econsec.warehouse.store import (
-    PARQUET_OPTS,
+    WRITE_ERRNOS,
     describe_committed,
     link_release,
-    now_iso,
     staging,
     swap_into_place,
     write_meta,
 )
-from econsec.warehouse.zipfiles import ReleaseZip, open_release_zip
-
-CHUNK_BYTES = 32 << 20
-ProgressFn = Callable[[str, int, int], None]  # (description, advance bytes, total bytes)
-
-
-@dataclass
-class YearStats:
-    """Rows, products and countries seen for one year."""
-
-    rows: int = 0
-    rejects: int = 0
-    products: set[str] = field(default_factory=set)
-    countries: set[int] = field(default_factory=set)
-    sources: list[str] = field(default_factory=list)
-    n_products: int = 0  # distinct counts when the sets were not kept (fast path)
-    n_countries: int = 0
+from econsec.warehouse.years import (
+    YearStats,
+    already_held,
+    check_shrink,
+    file_years,
+    forget_years,
+    new_meta,
+)
+from econsec.warehouse.zipfiles import (
+    ReleaseZip,
+    open_release_zip,
+    read_countries_file,
+    require_regular_file,
+)
 
 
 @dataclass
@@ -110,106 +118,12 @@ class IngestReport:
         }
 
 
-class _Sink:
-    """Writes validated chunks to one Parquet file per year and rejects to a CSV file."""
-
-    def __init__(
-        self, out: Path, part: str, rejects_path: Path, stats: dict[int, YearStats], source: str
-    ) -> None:
-        self.out, self.part, self.stats, self.source = out, part, stats, source
-        self.writers: dict[int, pq.ParquetWriter] = {}
-        self.rejects_path = rejects_path
-        self.n_rejects = 0
-        self._rej_file: IO[str] | None = None
-        self._rej_writer: Any = None
-
-    def add(self, chunk: Chunk) -> None:
-        tbl = chunk.table
-        if tbl.num_rows:
-            years = pc.unique(tbl["t"]).to_pylist()
-            for y in years:
-                part = tbl if len(years) == 1 else tbl.filter(pc.equal(tbl["t"], y))
-                self._writer(y).write_table(part)
-                st = self.stats.setdefault(y, YearStats())
-                st.rows += part.num_rows
-                st.products.update(pc.unique(part["k"]).to_pylist())
-                st.countries.update(pc.unique(part["i"]).to_pylist())
-                st.countries.update(pc.unique(part["j"]).to_pylist())
-                if self.source not in st.sources:
-                    st.sources.append(self.source)
-        if chunk.rejects:
-            if self._rej_writer is None:
-                self.rejects_path.parent.mkdir(parents=True, exist_ok=True)
-                self._rej_file = open(self.rejects_path, "w", newline="")  # noqa: SIM115
-                self._rej_writer = csv.DictWriter(self._rej_file, fieldnames=REJECT_COLUMNS)
-                self._rej_writer.writeheader()
-            self._rej_writer.writerows(chunk.rejects)
-            self.n_rejects += len(chunk.rejects)
-
-    def _writer(self, year: int) -> pq.ParquetWriter:
-        if year not in self.writers:
-            d = self.out / f"year={year}"
-            d.mkdir(parents=True, exist_ok=True)
-            self.writers[year] = pq.ParquetWriter(
-                d / f"{self.part}.parquet", TRADE_SCHEMA, **PARQUET_OPTS
-            )
-        return self.writers[year]
-
-    def close(self) -> None:
-        for w in self.writers.values():
-            w.close()
-        if self._rej_file is not None:
-            self._rej_file.close()
-
-
-def _scan_stream(
-    stream: IO[bytes],
-    name: str,
-    codes: pa.Array,
-    sink: _Sink,
-    total: int,
-    progress: ProgressFn | None,
-    workers: int,
-) -> None:
-    """Validate a CSV stream chunk by chunk on a small thread pool, writing in file order."""
-    _, header_bytes = read_header(stream, name)
-    if progress is not None:
-        progress(name, header_bytes, total)
-    pending: deque[Future[Chunk]] = deque()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for first, data in _guard(iter_byte_chunks(stream, CHUNK_BYTES), name):
-            pending.append(pool.submit(scan_chunk, first, data, name, codes))
-            # Bounded in-flight work keeps memory flat whatever the file size.
-            while len(pending) > workers:
-                _drain(pending.popleft(), sink, name, total, progress)
-        while pending:
-            _drain(pending.popleft(), sink, name, total, progress)
-
-
-def _drain(
-    fut: Future[Chunk], sink: _Sink, name: str, total: int, progress: ProgressFn | None
-) -> None:
-    chunk = fut.result()
-    sink.add(chunk)
-    if progress is not None:
-        progress(name, chunk.bytes_read, total)
-
-
-def _guard(it: Iterator[tuple[int, bytes]], name: str) -> Iterator[tuple[int, bytes]]:
-    try:
-        yield from it
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
-        raise DataError(f"cannot read (corrupt or truncated archive?): {e}", path=name) from None
-
-
 def _country_table(
-    countries: Path | None, rz: ReleaseZip | None, home: Path, hs: str, release: str
+    countries: Path | None, rz: ReleaseZip | None, home: Path, hs: str, release: str, path: Path
 ) -> pl.DataFrame:
     """Return the country table that validates codes (precedence: see ``ingest_baci``)."""
     if countries is not None:
-        if zipfile.is_zipfile(countries):
-            return open_release_zip(countries).read_countries()
-        return read_country_codes(countries, name=str(countries))
+        return read_countries_file(countries)
     if rz is not None and rz.countries_member is not None:
         return rz.read_countries()
     own = release_dir(home, hs, release) / "countries.parquet"
@@ -225,8 +139,35 @@ def _country_table(
     raise DataError(
         "no country table to validate codes against: pass --countries (a BACI country_codes "
         "CSV or release zip) or ingest a release zip first",
-        path=str(rz.path if rz else ""),
+        path=path,
     )
+
+
+def _product_table(
+    rz: ReleaseZip | None, target: Path, old_meta: dict[str, Any]
+) -> pl.DataFrame | None:
+    """Return the product table to check codes against (``None``: check syntax only).
+
+    A zip brings its own; a yearly CSV uses the table the release holds when that came from a
+    release zip (a table made of the codes seen in earlier CSV files proves nothing).
+    """
+    if rz is not None:
+        return rz.read_products()
+    held = target / "products.parquet"
+    if old_meta.get("product_table") == "release" and held.exists():
+        return pl.read_parquet(held)
+    return None
+
+
+def _digest_and_shape(path: Path) -> tuple[str, LineShape]:
+    """SHA-256 and line shape of a file in one read."""
+    h = hashlib.sha256()
+    shape = LineShape()
+    with open(path, "rb") as f:
+        while b := f.read(1 << 22):
+            h.update(b)
+            shape.add(b)
+    return h.hexdigest(), shape
 
 
 def ingest_baci(
@@ -234,6 +175,7 @@ def ingest_baci(
     hs: str | None = None,
     release: str | None = None,
     *,
+    year: int | None = None,
     home: Path | str | None = None,
     strict: bool = False,
     countries: Path | str | None = None,
@@ -246,13 +188,18 @@ def ingest_baci(
 ) -> IngestReport:
     """Ingest a BACI release zip or one yearly CSV into the warehouse.
 
+    Ingesting a year replaces it wholesale: afterwards the year holds exactly the accepted
+    rows of the file that brought it (a zip replaces the whole release, dropping years it
+    lacks; a yearly CSV replaces its one year and keeps the release's other years).
+
     Parameters
     ----------
     path
-        ``BACI_<HS>_<release>.zip`` (replaces the whole release) or a yearly CSV (replaces the
-        years it holds, keeping the release's other years).
+        ``BACI_<HS>_<release>.zip`` or a yearly CSV (e.g. ``BACI_HS17_Y2024_V202601.csv``).
     hs, release
         Nomenclature and release; read from the zip's name when omitted, required for a CSV.
+    year
+        A yearly CSV's year when its name does not tell it. Rows of other years are rejects.
     home
         Warehouse folder (``ECONSEC_HOME`` by default).
     strict
@@ -262,7 +209,8 @@ def ingest_baci(
         default the zip's own file, else the release's table in the warehouse, else the newest
         release's table.
     force
-        Re-ingest even when the same file (same SHA-256) was already ingested.
+        Re-ingest even when the year's content already came from this file (same SHA-256),
+        and allow a replacement that shrinks a year below half its rows or drops it.
     progress
         Called with ``(file, bytes advanced, file size)`` as chunks are written.
     workers
@@ -278,14 +226,14 @@ def ingest_baci(
     Raises
     ------
     DataError
-        Corrupt archive, wrong header, no country table, or rejects under ``strict``.
+        Not a regular file, corrupt or mismatched archive, wrong header, year out of range, no
+        country table, a shrinking replacement without ``force``, or rejects under ``strict``.
     WarehouseBusyError
         When another writer holds the warehouse for longer than ``wait``.
     """
     t0 = time.perf_counter()
     path = Path(path)
-    if not path.exists():
-        raise DataError("no such file", path=path)
+    require_regular_file(path)
     home_p = Path(home) if home is not None else get_settings().home
     workers = workers or min(4, os.cpu_count() or 2)
     with open(path, "rb") as fh:
@@ -295,84 +243,79 @@ def ingest_baci(
     rel = check_release(release or (rz.release if rz else None) or _missing("--release", path))
     if rz is not None and rz.hs and rz.hs != hs_:
         raise DataError(f"archive holds {rz.hs}, not {hs_}", path=path)
+    if rz is not None and rz.release and rz.release.lower() != rel.lower():
+        raise DataError(f"archive holds release {rz.release}, not {rel}", path=path)
+    years_in = file_years(rz, path, hs_, year)
     target = release_dir(home_p, hs_, rel)
     old_meta = read_meta(target)
     src_size = path.stat().st_size
-    # Hash first only when the file may be one ingested before (same size); otherwise the
-    # hash is computed on a side thread while the rows are ingested.
-    maybe_seen = src_size in old_meta.get("sources_size", {}).values()
-    hasher = ThreadPoolExecutor(1)
-    pending_digest = (
-        hasher.submit(sha256_and_lines, path)
-        if sha256 is None and (force or not maybe_seen)
-        else None
+    # Hash first only when the file may be the one a year came from (same size); otherwise
+    # the hash (and, for a CSV, the line count) is computed on a side thread meanwhile.
+    maybe_seen = any(
+        old_meta.get("years", {}).get(str(y), {}).get("size") == src_size for y in years_in
     )
-    digest = sha256 or ("" if pending_digest else sha256_of(path))
-    if not force and digest and digest in old_meta.get("sources_sha256", {}).values():
-        yrs = {
-            int(y): YearStats(rows=v["rows"], rejects=v.get("rejects", 0))
-            for y, v in old_meta.get("years", {}).items()
-        }
-        return IngestReport(
-            hs_,
-            rel,
-            target,
-            str(path),
-            digest,
-            yrs,
-            sum(s.rejects for s in yrs.values()),
-            [],
-            time.perf_counter() - t0,
-            skipped=True,
-            synthetic=bool(old_meta.get("synthetic")),
-        )
-    ctab = _country_table(Path(countries) if countries else None, rz, home_p, hs_, rel)
+    hasher = ThreadPoolExecutor(1)
+    pending: Future[tuple[str, LineShape]] | None = None
+    if sha256 is None and (force or not maybe_seen):
+        pending = hasher.submit(_digest_and_shape, path)
+    digest = sha256 or ("" if pending else _digest_and_shape(path)[0])
+    if not force and already_held(old_meta, years_in, digest, is_zip):
+        hasher.shutdown()
+        return _skipped(old_meta, years_in, hs_, rel, target, path, digest, t0)
+    ctab = _country_table(Path(countries) if countries else None, rz, home_p, hs_, rel, path)
     codes = pa.array(ctab["code"].to_list(), pa.int16())
+    products = _product_table(rz, target, old_meta)
+    pcodes = None if products is None else pa.array(products["code"].to_list(), pa.string())
     stats: dict[int, YearStats] = {}
     rejects_files: list[Path] = []
-    n_rejects = 0
     with staging(home_p, wait=wait, what=f"ingest {path.name}") as stage:
         out = stage / "release"
+        old_meta = read_meta(target)  # again, now under the writer lock
         if not is_zip and target.exists():
-            # A single yearly file updates one release: start from what is there (read under
-            # the writer lock), without this file's previous rejects.
-            link_release(target, out, drop=[f"rejects/{path.name.rsplit('.', 1)[0]}.csv"])
+            # A single yearly file updates one release: start from a staged copy of what is
+            # there (year files linked, everything else copied: nothing writes through).
+            link_release(target, out)
+            forget_years(out, old_meta, years_in)
         out.mkdir(exist_ok=True)
         incoming = out / "_incoming"
-        for name, plain, size, n_lines in _plain_files(path, rz, stage / "_extract", progress):
-            # A plain CSV's lines are counted by the hash pass, when one is running.
-            counted = n_lines if n_lines is not None or rz is not None else pending_digest
-            stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        for y, name, plain, size, shape in _plain_files(path, rz, years_in, stage, progress):
             label = f"{path.name}:{name}" if rz else str(path)
+            # Part and rejects files are named after the source, minus characters readers
+            # might take for a pattern (``y[1].csv`` must not become ``y[1].parquet``).
+            stem = re.sub(r"[^A-Za-z0-9_.=-]", "_", name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
             with open(plain, "rb") as fh:
                 read_header(fh, label)
-            fast = (
-                None
-                if slow
-                else copy_clean(
-                    plain, incoming, stem, set(ctab["code"].to_list()), lines=_data_lines(counted)
+            st = stats.setdefault(y, YearStats(sources=[name]))
+            fast = None
+            if not slow:
+                frules = FastRules(
+                    y,
+                    frozenset(ctab["code"].to_list()),
+                    None if products is None else frozenset(products["code"].to_list()),
                 )
-            )
+                fast = copy_clean(plain, incoming, stem, frules, shape=_shape_fn(shape, pending))
             if fast is not None:
-                for y, st in fast.items():
-                    ys = stats.setdefault(y, YearStats())
-                    ys.rows += st["rows"]
-                    ys.n_products, ys.n_countries = st["products"], st["countries"]
-                    ys.sources.append(name)
+                st.rows, st.n_products = int(fast["rows"]), int(fast["products"])  # type: ignore[call-overload]
+                st.countries = set(fast["countries"])  # type: ignore[call-overload]
                 if progress is not None:
                     progress(label, size, size)
             else:
-                sink = _Sink(incoming, stem, out / "rejects" / f"{stem}.csv", stats, name)
+                rej = out / "rejects" / f"{stem}.csv"
+                sink = Sink(incoming / f"year={y}", stem, rej, st)
                 try:
                     with open(plain, "rb") as stream:
-                        _scan_stream(stream, label, codes, sink, size, progress, workers)
+                        scan_stream(
+                            stream, label, Rules(y, codes, pcodes), sink, size, progress, workers
+                        )
                 finally:
                     sink.close()
-                n_rejects += sink.n_rejects
+                st.rejects = sink.n_rejects
                 if sink.n_rejects:
-                    rejects_files.append(target / "rejects" / f"{stem}.csv")
+                    st.rejects_file = f"rejects/{stem}.csv"
+                    rejects_files.append(target / st.rejects_file)
             if plain != path:
                 plain.unlink()
+        n_rejects = sum(s.rejects for s in stats.values())
         if strict and n_rejects:
             keep = home_p / "rejects" / f"{hs_}_{rel}"
             keep.mkdir(parents=True, exist_ok=True)
@@ -383,66 +326,24 @@ def ingest_baci(
                 f"rejects kept in {keep}",
                 path=path,
             )
-        for y in stats:  # replace each ingested year wholesale
+        if not force:
+            check_shrink(old_meta, stats, years_in, is_zip, path)
+        for y in years_in:  # replace each ingested year wholesale
             yd = out / f"year={y}"
             if yd.exists():
                 shutil.rmtree(yd)
-            os.replace(out / "_incoming" / f"year={y}", yd)
-        shutil.rmtree(out / "_incoming", ignore_errors=True)
+            if stats[y].rows:
+                os.replace(incoming / f"year={y}", yd)
+        shutil.rmtree(incoming, ignore_errors=True)
         ctab.with_columns(pl.col("code").cast(pl.Int16)).write_parquet(out / "countries.parquet")
-        products = (
-            rz.read_products()
-            if rz is not None
-            else pl.DataFrame(schema={"code": pl.Utf8, "description": pl.Utf8})
-        )
-        if rz is None and (target / "products.parquet").exists():
-            products = pl.read_parquet(target / "products.parquet")
-        seen = _products_seen(incoming, stats)
-        extra = sorted(set(seen) - set(products["code"].to_list()))
-        if extra:
-            products = pl.concat(
-                [products, pl.DataFrame({"code": extra, "description": [""] * len(extra)})]
-            )
-        products.write_parquet(out / "products.parquet")
-        meta = read_meta(out) if rz is None else {}
-        years_meta = dict(meta.get("years", {}))
-        for y, s in stats.items():
-            years_meta[str(y)] = {
-                "rows": s.rows,
-                "rejects": 0,
-                "products": s.n_products or len(s.products),
-                "countries": s.n_countries or len(s.countries),
-                "source": ",".join(s.sources),
-            }
-        for y, n in _rejects_by_year(out / "rejects", stats).items():
-            if str(y) in years_meta:
-                years_meta[str(y)]["rejects"] = n
-        if pending_digest is not None:
-            digest = pending_digest.result()[0]
+        _write_products(out, products, target, rz, stats)
+        if pending is not None:
+            digest = pending.result()[0]
         hasher.shutdown()
-        shas = dict(meta.get("sources_sha256", {}))
-        shas[path.name] = digest
-        sizes = dict(meta.get("sources_size", {}))
-        sizes[path.name] = src_size
-        meta.update(
-            {
-                "hs": hs_,
-                "release": rel,
-                "source": str(path),
-                "sha256": digest,
-                "sources_sha256": shas,
-                "sources_size": sizes,
-                "ingested_at": now_iso(),
-                "synthetic": bool(rz.synthetic) if rz else bool(meta.get("synthetic", False)),
-                "years": years_meta,
-                "rejects": n_rejects,
-            }
-        )
-        expected = {y: s.rows for y, s in stats.items()}
+        meta = new_meta(old_meta, rz, products, stats, path, src_size, digest, hs_, rel)
+        expected = {y: s.rows for y, s in stats.items() if s.rows}
         write_meta(out, describe_committed(out, meta, expected_rows=expected))
         swap_into_place(out, target)
-    for y, s in stats.items():
-        s.rejects = years_meta[str(y)]["rejects"]
     return IngestReport(
         hs_,
         rel,
@@ -457,72 +358,127 @@ def ingest_baci(
     )
 
 
-def _data_lines(n: int | Future[tuple[str, int]] | None) -> Callable[[], int] | None:
-    """Turn a line count (or the pending hash pass that counts them) into data lines."""
-    if n is None:
-        return None
-    if isinstance(n, int):
-        return lambda: max(n - 1, 0)
-    return lambda: max(n.result()[1] - 1, 0)
+def _skipped(
+    old: dict[str, Any],
+    years: list[int],
+    hs: str,
+    rel: str,
+    target: Path,
+    path: Path,
+    digest: str,
+    t0: float,
+) -> IngestReport:
+    held = old.get("years", {})
+    yrs = {
+        y: YearStats(rows=held[str(y)]["rows"], rejects=held[str(y)].get("rejects", 0))
+        for y in years
+    }
+    return IngestReport(
+        hs,
+        rel,
+        target,
+        str(path),
+        digest,
+        yrs,
+        sum(s.rejects for s in yrs.values()),
+        [],
+        time.perf_counter() - t0,
+        skipped=True,
+        synthetic=bool(old.get("synthetic")),
+    )
+
+
+def _shape_fn(
+    shape: LineShape | None, pending: Future[tuple[str, LineShape]] | None
+) -> Callable[[], LineShape] | None:
+    """Return the line shape: known (zip member), pending (CSV hash pass) or measured."""
+    if shape is not None:
+        return lambda: shape
+    if pending is not None:
+        return lambda: pending.result()[1]
+    return None
+
+
+def _write_products(
+    out: Path,
+    products: pl.DataFrame | None,
+    target: Path,
+    rz: ReleaseZip | None,
+    stats: dict[int, YearStats],
+) -> None:
+    """Write the product table: the zip's, or the held one plus codes seen (no descriptions)."""
+    if products is None:
+        held = target / "products.parquet"
+        products = (
+            pl.read_parquet(held)
+            if rz is None and held.exists()
+            else pl.DataFrame(schema={"code": pl.Utf8, "description": pl.Utf8})
+        )
+        seen = _products_seen(out / "_incoming", out, stats)
+        extra = sorted(set(seen) - set(products["code"].to_list()))
+        if extra:
+            products = pl.concat(
+                [products, pl.DataFrame({"code": extra, "description": [""] * len(extra)})]
+            )
+    products.write_parquet(out / "products.parquet")
 
 
 def _plain_files(
-    path: Path, rz: ReleaseZip | None, tmp: Path, progress: ProgressFn | None
-) -> Iterator[tuple[str, Path, int, int | None]]:
-    """Yield ``(member, plain CSV path, size, lines)``, extracting zip members one by one.
+    path: Path,
+    rz: ReleaseZip | None,
+    years: list[int],
+    stage: Path,
+    progress: ProgressFn | None,
+) -> Iterator[tuple[int, str, Path, int, LineShape | None]]:
+    """Yield ``(year, member, plain CSV path, size, line shape)``, extracting members one by one.
 
-    Lines are counted while extracting (``None`` for a plain CSV, counted elsewhere).
+    A zip member's lines are measured while extracting (``None`` for a plain CSV, measured
+    by the hash pass). A member with no line end in its first megabyte fails at once.
     """
     if rz is None:
-        yield path.name, path, path.stat().st_size, None
+        yield years[0], path.name, path, path.stat().st_size, None
         return
+    tmp = stage / "_extract"
     tmp.mkdir(parents=True, exist_ok=True)
-    for _y, m in sorted(rz.years.items()):
+    for y in years:
+        m = rz.years[y]
         size = rz.zip.getinfo(m).file_size
-        dest = tmp / m.rsplit("/", 1)[-1]
-        count = LineCount()
+        dest = tmp / f"{y}.csv"  # never the member's own name: it could hold glob characters
+        shape = LineShape()
+        label = f"{path}:{m}"
         try:
-            with rz.zip.open(m) as src, open(dest, "wb") as dst:
+            with rz.open_member(m) as src, open(dest, "wb") as dst:
                 while block := src.read(1 << 24):
+                    if shape.newlines == 0 and shape.longest + len(block) > MAX_LINE_BYTES:
+                        head = (block if shape.longest == 0 else b"")[: MAX_LINE_BYTES + 1]
+                        if b"\n" not in head:
+                            raise DataError(
+                                f"no line end in the first {MAX_LINE_BYTES:,} bytes: "
+                                "not a BACI CSV",
+                                path=label,
+                                line=1,
+                            )
                     dst.write(block)
-                    count.add(block)
+                    shape.add(block)
         except (zipfile.BadZipFile, EOFError, zlib.error) as e:
             raise DataError(
-                f"member {m!r} cannot be read (corrupt or truncated archive?): {e}", path=path
+                f"cannot be read (corrupt or truncated archive?): {str(e)[:80]}", path=label
             ) from None
-        yield m, dest, size, count.lines
+        except OSError as e:
+            if e.errno in WRITE_ERRNOS:  # the warehouse is full or read-only: said by staging
+                raise
+            raise DataError(f"cannot extract: {e.strerror or e}", path=label) from None
+        yield y, m, dest, size, shape
 
 
-def _products_seen(incoming: Path, stats: dict[int, YearStats]) -> list[str]:
-    """Distinct product codes written (read back from Parquet when the fast path ran)."""
-    seen: set[str] = set().union(*(s.products for s in stats.values())) if stats else set()
-    files = [str(f) for f in incoming.glob("year=*/*.parquet")]
-    if files and any(s.n_products for s in stats.values()):
-        con = duckdb.connect()
-        try:
-            seen.update(
-                r[0]
-                for r in con.execute("SELECT DISTINCT k FROM read_parquet(?)", [files]).fetchall()
-            )
-        finally:
-            con.close()
+def _products_seen(incoming: Path, out: Path, stats: dict[int, YearStats]) -> list[str]:
+    """Distinct product codes the release holds after this ingest (read back when needed)."""
+    seen: set[str] = set()
+    for y in stats:
+        f = out / f"year={y}"
+        for part in f.glob("*.parquet") if f.exists() else []:
+            seen.update(pq.read_table(part, columns=["k"]).column("k").unique().to_pylist())
     return sorted(seen)
-
-
-def _rejects_by_year(rej_dir: Path, stats: dict[int, YearStats]) -> dict[int, int]:
-    """Count rejects per year from the files' names (one yearly CSV per rejects file)."""
-    out: dict[int, int] = {}
-    if not rej_dir.exists():
-        return out
-    for f in rej_dir.glob("*.csv"):
-        with open(f) as fh:
-            n = sum(1 for _ in fh) - 1
-        year = next((y for y in stats if f"_Y{y}_" in f.name), None)
-        if year is None and len(stats) == 1:
-            year = next(iter(stats))
-        if year is not None:
-            out[year] = out.get(year, 0) + n
-    return out
 
 
 def _missing(flag: str, path: Path) -> str:

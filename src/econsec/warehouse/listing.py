@@ -22,6 +22,13 @@ LIST_SCHEMA = {
 }
 
 
+def _count(countries: object) -> int | None:
+    """Countries of a year: ``meta.json`` holds the list of codes (older ones, a count)."""
+    if isinstance(countries, list):
+        return len(countries)
+    return countries if isinstance(countries, int) else None
+
+
 def inventory(home: Path) -> pl.DataFrame:
     """One row per nomenclature × release × year: rows, products, countries, bytes, rejects."""
     recs = []
@@ -35,7 +42,7 @@ def inventory(home: Path) -> pl.DataFrame:
                     "year": y,
                     "rows": m.get("rows"),
                     "products": m.get("products"),
-                    "countries": m.get("countries"),
+                    "countries": _count(m.get("countries")),
                     "bytes": sum(f.stat().st_size for f in files),
                     "rejects": m.get("rejects", 0),
                     "synthetic": r.synthetic,

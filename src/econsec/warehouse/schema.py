@@ -7,12 +7,14 @@ Layout under ``ECONSEC_HOME``::
         countries.parquet          # the release's country table
         products.parquet           # the release's product table
         rejects/<file>.csv         # rejected rows: file, line, field, value, reason, row
-        meta.json                  # provenance: source, sha256, rows per year, synthetic flag
+        meta.json                  # provenance, synthetic flag; per year: rows, rejects,
+                                   # source and sha256, countries (CEPII codes with flows)
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -40,6 +42,23 @@ HS_FIRST_YEAR = {
     "HS22": 2022,
 }
 
+#: Largest plausible value of one flow, thousand USD (1e9 = 1 trillion USD; the largest real
+#: bilateral HS6 flows are a few tens of billions).
+V_MAX = 1e9
+#: Largest plausible quantity of one flow, metric tons (the largest real flows, iron ore and
+#: crude oil, are a few hundred million tons).
+Q_MAX = 1e10
+#: Longest accepted CSV line, bytes; a longer line is a reject (BACI lines are ~40 bytes).
+MAX_LINE_BYTES = 1 << 20
+#: Largest uncompressed yearly trade member of a release zip (a full BACI year is ~0.5 GB).
+MAX_TRADE_MEMBER = 4 << 30
+#: Largest uncompressed country or product table (real ones are well under 1 MB).
+MAX_TABLE_MEMBER = 8 << 20
+#: Largest compression ratio of a zip member over 1 MB (CSV compresses ~5:1; bombs far more).
+MAX_RATIO = 200
+#: A replacement that leaves a year with fewer than this share of its rows needs ``force``.
+SHRINK_LIMIT = 0.5
+
 #: Member of a release zip marking it synthetic (written by ``econsec data synth``).
 SYNTH_MARKER = "econsec_synthetic.json"
 
@@ -60,6 +79,19 @@ def check_release(release: str) -> str:
     if not _RELEASE_RE.match(r):
         raise ValueError(f"invalid BACI release {release!r}; expected like 'V202601'")
     return r
+
+
+def year_range(hs: str) -> tuple[int, int]:
+    """First and last year a BACI year of nomenclature ``hs`` can be (last: the current year)."""
+    return HS_FIRST_YEAR[check_hs(hs)], datetime.now(UTC).year
+
+
+def check_year(hs: str, year: int) -> int:
+    """Return ``year`` when the nomenclature can hold it; raise ``ValueError`` otherwise."""
+    lo, hi = year_range(hs)
+    if not lo <= year <= hi:
+        raise ValueError(f"year {year} is outside {hs}'s range {lo}–{hi}")
+    return year
 
 
 def baci_root(home: Path) -> Path:

@@ -58,6 +58,8 @@ def atomic_write_text(path: Path, text: str, *, durable: bool = False) -> None:
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _DENIED_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
+#: Errors of writing into a full or read-only warehouse (reported by :func:`staging`).
+WRITE_ERRNOS = frozenset(_FULL_ERRNOS | {errno.EROFS})
 # Libraries that wrap OS errors (DuckDB, Arrow, Polars) keep only the system's words.
 _STORAGE_WORDS = (
     "No space left on device",

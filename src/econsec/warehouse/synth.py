@@ -19,7 +19,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from econsec.warehouse.schema import SYNTH_MARKER
+from econsec.errors import DataError
+from econsec.warehouse.schema import Q_MAX, SYNTH_MARKER, V_MAX, check_year
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ def draw_flows(
     jj = ij % nc
     ii = ij // nc
     scale = size_c[ii] * np.sqrt(size_c[jj]) * size_k[kk]
-    v = np.round(rng.lognormal(0.0, 2.0, rows) * scale * 50.0 + 0.001, 3)
+    # Heavy tails must stay within what ingest accepts as plausible for one flow.
+    v = np.minimum(np.round(rng.lognormal(0.0, 2.0, rows) * scale * 50.0 + 0.001, 3), V_MAX)
     unit_value = rng.lognormal(1.0, 1.5, nk)[kk]  # thousand USD per tonne, by product
-    q = np.round(v / unit_value, 3)
+    q = np.minimum(np.round(v / unit_value, 3), Q_MAX)
     q_obj = pa.array(q, mask=rng.random(rows) < 0.05)  # BACI leaves some quantities blank
     return pa.table(
         {
@@ -106,10 +108,28 @@ def write_synthetic_release(
     release: str = "V202601-synth",
     seed: int = 0,
 ) -> Path:
-    """Write a synthetic release zip laid out like CEPII's; return its path."""
+    """Write a synthetic release zip laid out like CEPII's; return its path.
+
+    Flows are distinct, years within the nomenclature's range and codes from ``codes``, so the
+    zip passes every ingest check.
+    """
+    for y in years:
+        check_year(hs, y)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"BACI_{hs}_{release}.zip"
     tmp = path.with_suffix(".zip.part")
+    try:
+        _write_zip(tmp, codes, years, rows, hs, release, seed)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    tmp.replace(path)
+    return path
+
+
+def _write_zip(
+    tmp: Path, codes: CodeTables, years: list[int], rows: int, hs: str, release: str, seed: int
+) -> None:
     ccodes = codes.countries["code"].to_numpy().astype(np.int64)
     pcodes = np.asarray(codes.products["code"].to_list())
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
@@ -145,8 +165,6 @@ def write_synthetic_release(
                 }
             ),
         )
-    tmp.replace(path)
-    return path
 
 
 def code_tables_from_zip(path: Path) -> CodeTables:
@@ -154,4 +172,7 @@ def code_tables_from_zip(path: Path) -> CodeTables:
     from econsec.warehouse.zipfiles import open_release_zip
 
     rz = open_release_zip(path)
-    return CodeTables(rz.read_countries(), rz.read_products())
+    products = rz.read_products()
+    if products is None:
+        raise DataError("no product_codes file inside", path=path)
+    return CodeTables(rz.read_countries(), products)
