@@ -26,7 +26,6 @@ import csv
 import functools
 import io
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -39,6 +38,7 @@ from rapidfuzz import process
 from econsec.errors import DataError, NotFoundError
 from econsec.reference import hs as _hs
 from econsec.settings import get_settings
+from econsec.tomlsafe import load_toml
 from econsec.warehouse.schema import HS_FIRST_YEAR, check_hs
 
 #: Columns of a basket's entries, in order.
@@ -215,11 +215,6 @@ def catalogue_index() -> pl.DataFrame:
 # user baskets (TOML)
 
 
-def _toml_error(path: Path, e: tomllib.TOMLDecodeError) -> DataError:
-    m = _TOML_LINE_RE.search(str(e))
-    return DataError(f"invalid TOML: {e}", path=path, line=int(m.group(1)) if m else None)
-
-
 def read_user_baskets(path: Path | str) -> dict[str, Basket]:
     """Read and validate the user baskets of a TOML file (format in the module docstring).
 
@@ -229,10 +224,7 @@ def read_user_baskets(path: Path | str) -> dict[str, Basket]:
         Naming the file and the key (e.g. ``baskets.mine.items[2].hs6``) of the first problem.
     """
     path = Path(path)
-    try:
-        doc = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        raise _toml_error(path, e) from None
+    doc = load_toml(path, what="baskets file")
     tables = doc.get("baskets")
     if not isinstance(tables, dict) or not tables:
         raise DataError("expected one or more [baskets.NAME] tables", path=path, field="baskets")

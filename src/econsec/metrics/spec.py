@@ -24,7 +24,6 @@ Errors name the file, the line and the field.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from rapidfuzz import process
 
 from econsec.errors import DataError
 from econsec.metrics.screens import OPS, Condition
+from econsec.tomlsafe import load_toml
 
 #: Selections each screen table accepts, besides ``year``.
 TABLE_OPTIONS: dict[str, frozenset[str]] = {
@@ -105,16 +105,7 @@ def load_spec(source: str | Path | Mapping[str, Any]) -> ScreenSpec:
         text, name = p.read_text(encoding="utf-8"), str(p)
     else:
         text, name = str(source), "<spec>"
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        # Python < 3.14 gives the position only inside the message: "... (at line 2, ...)".
-        msg = str(e)
-        m = re.search(r"\(at line (\d+)", msg)
-        line = getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
-        raise DataError(
-            f"invalid TOML: {msg.split(' (at line')[0]}", path=name, line=line
-        ) from None
+    data = load_toml(text, what=name)
     return spec_from_dict(data, name=name, text=text)
 
 
