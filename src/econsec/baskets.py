@@ -62,7 +62,6 @@ USER_FILE = "baskets.toml"
 _HS6_RE = re.compile(r"^\d{6}$")
 _DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_TOML_LINE_RE = re.compile(r"at line (\d+)")
 _BASKET_KEYS = {"title", "hs_revision", "source", "source_date", "items", "issuer", "date"}
 _ITEM_KEYS = {"item", "hs6", "source", "source_date", "category", "note"}
 
