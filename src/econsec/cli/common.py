@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import polars as pl
@@ -52,9 +53,10 @@ def debug_enabled() -> bool:
 
 
 def _error(prefix: str, message: object) -> None:
-    # One line: a user reads it, a script greps it.
-    text = " ".join(str(message).split()) or "(no message)"
-    console.print(f"[bold red]{prefix}:[/] {escape(text)}", highlight=False, soft_wrap=True)
+    # One line per problem: a user reads it, a script greps it.
+    lines = [" ".join(x.split()) for x in str(message).splitlines()]
+    for text in [x for x in lines if x] or ["(no message)"]:
+        console.print(f"[bold red]{prefix}:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -105,6 +107,33 @@ def _silence_stdout() -> None:
     with contextlib.suppress(OSError, ValueError):
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, sys.stdout.fileno())
+
+
+def check_out_path(path: Path, option: str = "--out") -> Path:
+    """Return ``path`` if a file can be written there; ValueError naming the option if not.
+
+    Checked before any work is done, so that a long run does not end on an unwritable path.
+    """
+    if path.is_dir():
+        raise ValueError(f"{option} {path}: is a folder; give a file name")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent  # missing folders are created when writing
+    if not parent.is_dir():
+        raise ValueError(f"{option} {path}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"{option} {path}: cannot write in {parent} (permission denied)")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ValueError(f"{option} {path}: the file is read-only")
+    return path
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write an output file atomically (a reader never sees half a file) and say so on stderr."""
+    from econsec.warehouse.store import atomic_write_text
+
+    atomic_write_text(path, text)
+    console.print(f"wrote {path}", highlight=False, soft_wrap=True)
 
 
 def dumps_json(obj: Any) -> str:

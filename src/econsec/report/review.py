@@ -159,8 +159,9 @@ def build_review(
         trend=trend,
         trend_by_product=trend_p,
         world=world,
-        leverage=lev.to_polars() if lev else pl.DataFrame(),
-        leverage_summary=lev.summary() if lev else {},
+        # `is not None`: a result without rows (no dependence either way) is falsy.
+        leverage=lev.to_polars() if lev is not None else pl.DataFrame(),
+        leverage_summary=lev.summary() if lev is not None else {},
         geodep=geo,
         frontier=frontier,
         describe=describe,
