@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from econsec.report import build_review, write_review
@@ -106,3 +107,58 @@ def test_cli_reviews_a_pair_without_dependence(make_warehouse, home, tmp_path):
     d = json.loads(p.stdout)
     assert d["country"] == "USA" and d["rival"] == "CHN" and d["rival_share"] == 0.0
     assert out.stat().st_size > 100_000
+
+
+@pytest.mark.unit
+def test_rival_equal_to_the_country_is_a_clear_error(make_warehouse, home):
+    make_warehouse(FLOWS)
+    with pytest.raises(ValueError, match="--rival JPN is the reviewed country JPN"):
+        build_review("JPN", 2024, rival="JPN", home=home)
+
+
+def _sample_importers(aut: pl.DataFrame) -> list[str]:
+    """Importers covering the shapes that broke reviews: fewest products, the largest, one
+    that China never leads, and the two rivals themselves."""
+    by = aut.group_by("importer").agg(
+        n=pl.len(),
+        value=pl.col("import_value").sum(),
+        chn=(pl.col("top_supplier") == "CHN").sum(),
+    )
+    picks = [
+        *by.sort(["n", "importer"]).head(2)["importer"].to_list(),
+        *by.sort(["value", "importer"], descending=[True, False]).head(1)["importer"].to_list(),
+        *by.filter(pl.col("chn") == 0).sort("importer").head(1)["importer"].to_list(),
+        "CHN",
+        "USA",
+    ]
+    return list(dict.fromkeys(picks))
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_every_importer_reviews_against_china_and_the_usa(mirror, home, tmp_path):
+    # The full sweep (215 importers x 2 rivals, about ten minutes) runs with
+    # ECONSEC_REVIEW_ALL=1; by default a sample covering the degenerate shapes.
+    import os
+
+    from econsec import analysis
+    from econsec.engine import Warehouse
+    from econsec.warehouse.ingest import ingest_baci
+
+    ingest_baci(mirror / "baci" / "BACI_HS17_V202601.zip", home=home)
+    wh = Warehouse(home)
+    aut = analysis.autonomy(None, 2024, warehouse=wh).to_polars()
+    everyone = sorted(aut["importer"].unique().to_list())
+    assert len(everyone) > 200
+    who = everyone if os.environ.get("ECONSEC_REVIEW_ALL") == "1" else _sample_importers(aut)
+    rendered = 0
+    for country in who:
+        for rival in ("CHN", "USA"):
+            if country == rival:
+                continue
+            r = build_review(country, 2024, rival=rival, warehouse=wh)
+            assert r.country == country and r.headline
+            if rendered < 2 or country in ("CHN", "USA"):
+                html = render_review(r, generated="2026-01-01", version="test")
+                assert f"Leverage: {country} and {rival}" in html
+                rendered += 1

@@ -147,11 +147,10 @@ def dumps_json(obj: Any) -> str:
 
 def emit_frame(df: pl.DataFrame, fmt: Format, *, title: str | None = None, limit: int = 50) -> None:
     """Write a frame to stdout as a rich table, CSV or JSON records (numbers as ``tidy_frame``)."""
-    df = tidy_frame(df)
     if fmt == Format.csv:
-        sys.stdout.write(df.write_csv())
+        sys.stdout.write(tidy_frame(df).write_csv())
     elif fmt == Format.json:
-        sys.stdout.write(dumps_json(df.to_dicts()) + "\n")
+        sys.stdout.write(dumps_json(tidy_frame(df).to_dicts()) + "\n")
     else:
         rows = [[_cell(v) for v in row] for row in df.head(limit).iter_rows()]
         # Never squeeze values into ellipses: a wide table is wider than the terminal.

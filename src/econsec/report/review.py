@@ -115,6 +115,8 @@ def build_review(
     countries = wh.countries(*_rel(wh, y))
     iso = countries.iso3_of(countries.resolve(country))
     riso = countries.iso3_of(countries.resolve(rival)) if rival else None
+    if riso is not None and riso == iso:
+        raise ValueError(f"--rival {rival} is the reviewed country {iso}; choose another rival")
     name = _name(countries, country)
     rname = _name(countries, rival) if rival else None
     describe = _describe(wh)
