@@ -288,3 +288,48 @@ def test_baskets_show_exposes_broad_codes(outputs) -> None:
     doc = json.loads(outputs[("baskets-show", "json")].stdout)
     assert {r["hs6"] for r in doc if r["broad"] is True} >= {"392099", "370790", "253090"}
     assert "390690" not in {r["hs6"] for r in doc}
+
+
+REAL = {
+    "plan": ["plan", "JPN", "--product", "850511", "--rival", "CHN", "--cap", "0.2", *BASIC],
+    "plan-frontier": ["plan", "JPN", "-p", "850511", "--rival", "CHN", "--frontier", *BASIC],
+    "autonomy": ["autonomy", "-i", "JPN", "--rival", "CHN", *BASIC],
+    "yard": ["yard", "JPN", *BASIC],
+    "scenario-coalition": [
+        "scenario", "coalition", "--members", "CHN", "--target", "JPN", "--basket",
+        "semiconductor-chokepoints", "--threshold", "0.2", "--draws", "100", *BASIC,
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_machine_output_on_the_real_sample(mirror: Path, tmp_path: Path) -> None:
+    from econsec.warehouse.ingest import ingest_baci
+
+    home = tmp_path / "home"
+    ingest_baci(mirror / "baci" / "BACI_HS17_V202601.zip", home=home)
+    env = {k: v for k, v in os.environ.items() if k != "ECONSEC_DEBUG"}
+    env["ECONSEC_HOME"] = str(home)
+    runs = [(n, f) for n in REAL for f in ("json", "csv")]
+
+    def run(key: tuple[str, str]) -> subprocess.CompletedProcess[str]:
+        cmd = [ECONSEC, *REAL[key[0]], "--format", key[1]]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        out = dict(zip(runs, pool.map(run, runs), strict=True))
+    for (name, fmt), p in out.items():
+        assert p.returncode == 0, (name, fmt, p.stderr)
+        assert not p.stdout.startswith("Running HiGHS"), name
+        if fmt == "json":
+            assert not re.search(r"\b(NaN|Infinity)\b", p.stdout), name
+            _check_numbers(_walk(json.loads(p.stdout)))
+        else:
+            assert list(csv.DictReader(io.StringIO(p.stdout), strict=True)), name
+    plan = json.loads(out[("plan", "json")].stdout)
+    assert plan["product"] == "850511" and plan["feasible"] is True
+    # Japan's tungsten imports 810194: 34758.563 thousand USD in BACI, written as such.
+    aut = json.loads(out[("autonomy", "json")].stdout)
+    assert next(r for r in aut if r["product"] == "810194")["import_value"] == 34758.563
+    assert ",810194,34758.563," in out[("autonomy", "csv")].stdout
