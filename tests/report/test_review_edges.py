@@ -61,7 +61,8 @@ def test_country_without_imports(make_warehouse, home, tmp_path):
     r = build_review("IND", 2024, rival="CHN", home=home)
     assert r.autonomy.height == 0 and r.summary()["import_value"] == 0.0
     html = _html(r, tmp_path)
-    assert "No imports of the reviewed products were recorded." in html
+    assert "In 2024, India recorded no imports of the products reviewed." in html
+    assert "No world exports of the reviewed products were recorded in 2024." in html
     assert "No product to show: IND recorded no imports" in html
     assert "No imports to break down by supplier in 2024." in html
 
@@ -162,3 +163,23 @@ def test_every_importer_reviews_against_china_and_the_usa(mirror, home, tmp_path
                 html = render_review(r, generated="2026-01-01", version="test")
                 assert f"Leverage: {country} and {rival}" in html
                 rendered += 1
+
+
+@pytest.mark.golden
+def test_sentences_for_empty_and_single_cases():
+    from econsec.report import findings as fd
+
+    empty = pl.DataFrame(schema={"product": pl.Utf8, "import_value": pl.Float64, "hhi": pl.Float64})
+    assert fd.scope_sentence(empty, "India", 2024) == (
+        "In 2024, India recorded no imports of the products reviewed."
+    )
+    assert fd.concentration_sentence(empty) is None
+    none = {
+        "a_depends_on_b": {"products": 0, "value_at_stake": 0.0},
+        "b_depends_on_a": {"products": 0, "value_at_stake": 0.0},
+    }
+    assert fd.leverage_sentence(none, "USA", "Russia") == (
+        "Neither USA nor Russia depends on the other for any of these products at these thresholds."
+    )
+    assert fd.geodep_sentence(1, 2024).startswith("1 product meets")
+    assert fd.count(1) == "1 product" and fd.count(0) == "0 products"
