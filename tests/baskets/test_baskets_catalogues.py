@@ -205,3 +205,20 @@ def test_every_hs17_code_is_in_baci_product_table(mirror: Path) -> None:
     for name in NAMES:
         missing = set(bk.basket_codes(name, "HS17")) - table
         assert not missing, (name, sorted(missing))
+
+
+@pytest.mark.realdata
+def test_polyimide_codes_match_the_baci_product_table(mirror: Path) -> None:
+    zp = mirror / "baci" / "BACI_HS17_V202601.zip"
+    with zipfile.ZipFile(zp) as z:
+        name = next(n for n in z.namelist() if n.startswith("product_codes_HS17"))
+        text = z.read(name).decode("utf-8")
+    desc = {r["code"].zfill(6): r["description"] for r in csv.DictReader(io.StringIO(text))}
+    assert desc["390690"].startswith("Acrylic polymers")  # why 390690 was wrong
+    assert "plates, sheets, film" in desc["392099"] and "n.e.c." in desc["392099"]
+    assert "primary forms" in desc["391190"] and "n.e.c." in desc["391190"]
+    # Every code marked broad is a code BACI trades under.
+    for nm in NAMES:
+        df = bk.read_catalogue(nm).filter(pl.col("broad") & (pl.col("hs_revision") == "HS17"))
+        for code in set(df["hs6"].to_list()):
+            assert code in desc, (nm, code)
