@@ -96,7 +96,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 def _describe(e: BaseException) -> str:
     if isinstance(e, RecursionError):
-        return "input nested too deeply to read"
+        return "input nested too deeply to read (run with --debug for the traceback)"
     if isinstance(e, OSError) and e.filename is not None and e.strerror:
         return f"{e.filename}: {e.strerror}"
     return str(e)

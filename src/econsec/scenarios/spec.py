@@ -73,11 +73,16 @@ def _code_list(v: Any) -> list[str]:
     return _codes(list(v))
 
 
+def _name(x: Any) -> bool:
+    # Names, ISO3 codes or CEPII numeric codes (156); a boolean or a table is a mistake.
+    return isinstance(x, str) or (isinstance(x, int) and not isinstance(x, bool))
+
+
 def _countries(v: Any) -> list[str]:
-    if isinstance(v, str):
+    if isinstance(v, str):  # a lone name; a lone number is more likely a slip than a code
         items = [v]
-    elif isinstance(v, list | tuple) and all(isinstance(x, str) for x in v):
-        items = list(v)
+    elif isinstance(v, list | tuple) and all(_name(x) for x in v):
+        items = [str(x) for x in v]
     else:
         raise ValueError('expected a list of country names, e.g. ["CHN"]')
     out = [x.strip() for x in items if x.strip()]
