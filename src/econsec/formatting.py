@@ -51,6 +51,10 @@ VALUE_COLUMNS = frozenset(
         "exports",
     }
 )
+#: Below this magnitude (a trillion USD) values are rounded by polars, which scales by 10^3:
+#: correct but for near-ties (x · 10^3 within ~1e-4 of a half), where the third decimal may
+#: differ by one from Python's correctly rounded result; above it Python rounds.
+_FAST_ROUND_BELOW = 1e9
 #: Value names too generic to trust outside a frame (a threshold ``value`` in a spec).
 _GENERIC = frozenset({"value", "v"})
 #: Name endings of value columns (``import_value``, ``rival_value``, ``planned_value``, ...).
@@ -78,12 +82,18 @@ def _round_value(x: float) -> float:
 
 
 def _tidy_column(s: pl.Series) -> pl.Series:
-    # Element-wise in Python: polars' round scales by powers of ten and is wrong beyond
-    # ~1e13, and its round_sig_figs leaves noise in ~1% of values (0.8791081100000001);
-    # Python's round and shortest-repr formatting are exact. About 0.4 s per million values.
-    fn = _round_value if is_value_column(s.name) else round_sig
-    values = s.cast(pl.Float64).to_list()
-    out = [None if v is None or math.isnan(v) else fn(v) for v in values]
+    s = s.cast(pl.Float64).fill_nan(None)
+    if is_value_column(s.name):
+        big = s.abs().max()
+        if big is None or float(big) < _FAST_ROUND_BELOW:  # type: ignore[arg-type]
+            r = s.round(VALUE_DECIMALS)
+            return r.set(r == 0.0, 0.0).alias(s.name)  # never "-0.0"
+        fn = _round_value
+    else:
+        # polars' round_sig_figs leaves noise in ~1% of values (0.8791081100000001);
+        # Python's shortest-repr formatting is exact. About 0.7 s per million values.
+        fn = round_sig
+    out = [None if v is None else fn(v) for v in s.to_list()]
     return pl.Series(s.name, out, dtype=pl.Float64)
 
 
