@@ -44,9 +44,18 @@ def test_baci_values_lose_their_binary_noise() -> None:
 
 @pytest.mark.unit
 def test_value_column_rule() -> None:
-    for name in ("value", "import_value", "rival_value", "lost_imports", "shortfall", "replaced"):
+    for name in (
+        "value",
+        "import_value",
+        "rival_value",
+        "lost_imports",
+        "world_exports",
+        "shortfall",
+        "replaced",
+        "residual_exposure",
+    ):
         assert is_value_column(name), name
-    for name in ("share", "hhi", "shortfall_share", "fence_cost", "value_share", "sigma"):
+    for name in ("share", "hhi", "shortfall_share", "fence_cost", "value_share", "unit_value"):
         assert not is_value_column(name), name
 
 

@@ -4,8 +4,9 @@ Rules (the same for CSV and JSON, for the CLI and for ``Result.to_dict()``):
 
 * **Value columns** — money in thousand USD, BACI's unit, which it publishes with 3 decimals —
   are rounded to 3 decimals (one US dollar): a float column whose name is in
-  :data:`VALUE_COLUMNS` or ends in one of :data:`VALUE_SUFFIXES`. ``34758.562999999995``
-  is written ``34758.563``.
+  :data:`VALUE_COLUMNS` or ends in one of :data:`VALUE_SUFFIXES` (``import_value``,
+  ``lost_imports``), :data:`NOT_VALUES` (prices) excepted. ``34758.562999999995`` is written
+  ``34758.563``.
 * **Every other float** is rounded to 12 significant digits (shares, indices, elasticities):
   well above what the data support, well below where float noise shows.
 * **NaN** (an undefined number: a share of nothing) becomes null — an empty CSV cell, JSON
@@ -41,28 +42,32 @@ VALUE_COLUMNS = frozenset(
         "lost",
         "replaced",
         "shortfall",
-        "lost_imports",
-        "baseline_imports",
         "tariff_revenue",
         "value_at_stake",
         "cost_premium",
         "carrying_cost",
+        "residual_exposure",
+        "exports_to_partner",
         "imports",
         "exports",
     }
 )
+#: Name endings of value columns (``import_value``, ``lost_imports``, ``world_exports``...).
+VALUE_SUFFIXES = ("_value", "_imports", "_exports", "_kusd")
+#: Names with a value ending that are not amounts: a unit value is a price (USD per kg).
+NOT_VALUES = frozenset({"unit_value"})
 #: Below this magnitude (a trillion USD) values are rounded by polars, which scales by 10^3:
 #: correct but for near-ties (x · 10^3 within ~1e-4 of a half), where the third decimal may
 #: differ by one from Python's correctly rounded result; above it Python rounds.
 _FAST_ROUND_BELOW = 1e9
 #: Value names too generic to trust outside a frame (a threshold ``value`` in a spec).
 _GENERIC = frozenset({"value", "v"})
-#: Name endings of value columns (``import_value``, ``rival_value``, ``planned_value``, ...).
-VALUE_SUFFIXES = ("_value", "_kusd")
 
 
 def is_value_column(name: str) -> bool:
     """Whether a column holds values in thousand USD (see the module docstring)."""
+    if name in NOT_VALUES:
+        return False
     return name in VALUE_COLUMNS or name.endswith(VALUE_SUFFIXES)
 
 

@@ -151,9 +151,10 @@ SOLVERS = ("yard", "scenario-coalition", "plan", "plan-frontier")
 RUNS = [(n, "json") for n in COMMANDS] + [(n, "csv") for n in COMMANDS if n in SOLVERS]
 IN_PROCESS = [(n, "csv") for n in COMMANDS if n not in SOLVERS]
 # Column names of values in thousand USD, which must carry at most 3 decimals.
+# (A unit value is a price per kg, not an amount.)
 VALUE_COL = re.compile(
-    r"^(value|lost|replaced|shortfall|lost_imports|baseline_imports|tariff_revenue"
-    r"|value_at_stake|cost_premium)$|_value$"
+    r"^(value|lost|replaced|shortfall|tariff_revenue|value_at_stake|cost_premium"
+    r"|residual_exposure)$|(?<!^unit)_value$|_imports$|_exports$"
 )
 
 
