@@ -1,8 +1,13 @@
 """Critical-goods catalogues ("baskets"): cited official lists as HS6 codes, and user baskets.
 
 A basket is a list of entries ``basket, item, category, hs_revision, hs6, source, source_date,
-note``. The built-in catalogues are versioned CSV files under ``econsec/data/baskets`` (indexed
-by ``catalogues.csv``), written in HS17. Where an item's codes differ in another nomenclature
+note, broad, broad_note``. ``broad`` marks a code that holds much besides the item (a residual
+"n.e.c." subheading, or one shared with other materials: 253090 mineral substances n.e.c. for
+rare-earth ores, 811292 for gallium); ``broad_note`` says what else it holds. Trade summed over
+a broad code is an upper bound of the item's trade.
+
+The built-in catalogues are versioned CSV files under ``econsec/data/baskets`` (indexed by
+``catalogues.csv``), written in HS17. Where an item's codes differ in another nomenclature
 the catalogue also holds that item's rows in that nomenclature (HS02 and HS22 here): the
 item's code set is then the whole of the item in each nomenclature, so summing trade over it
 conserves the item's value across revisions. Items without such rows keep their codes, or are
@@ -16,6 +21,8 @@ User baskets are read from TOML (an explicit file, or ``ECONSEC_HOME/baskets.tom
     source = "Own selection"       # optional default for the items
     items = [
       { item = "NdFeB magnets", hs6 = ["850511"], note = "all metal magnets" },
+      { item = "rare-earth ores", hs6 = ["253090"], broad = true,
+        broad_note = "every mineral substance n.e.c. in chapter 25" },
       { item = "rare-earth metals", hs6 = ["280530"], source = "USGS MCS 2024" },
     ]
 """
@@ -51,6 +58,8 @@ ENTRY_COLUMNS = (
     "source",
     "source_date",
     "note",
+    "broad",
+    "broad_note",
 )
 #: Columns of the catalogue index ``catalogues.csv``.
 INDEX_COLUMNS = ("name", "title", "issuer", "date", "url", "hs_revision", "licence", "notes")
@@ -63,7 +72,7 @@ _HS6_RE = re.compile(r"^\d{6}$")
 _DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _BASKET_KEYS = {"title", "hs_revision", "source", "source_date", "items", "issuer", "date"}
-_ITEM_KEYS = {"item", "hs6", "source", "source_date", "category", "note"}
+_ITEM_KEYS = {"item", "hs6", "source", "source_date", "category", "note", "broad", "broad_note"}
 
 
 @dataclass(frozen=True)
@@ -114,11 +123,18 @@ def _check_entry(e: Mapping[str, str], err: Callable[[str, str], DataError]) -> 
         raise err("source", "source is empty: every entry must cite where it comes from")
     if e["source_date"] and not _DATE_RE.match(e["source_date"]):
         raise err("source_date", f"{e['source_date']!r} is not a date like 2022-12-23 or 2024-02")
+    if e["broad"] not in ("true", "false"):
+        raise err("broad", f"{e['broad']!r} is not true or false")
+    if e["broad"] == "true" and not e["broad_note"].strip():
+        raise err("broad_note", "a broad code needs a note saying what else it contains")
 
 
 def _entries_frame(rows: list[dict[str, str]]) -> pl.DataFrame:
     schema: dict[str, pl.DataType] = {c: pl.Utf8() for c in ENTRY_COLUMNS}
-    return pl.DataFrame({c: [r[c] for r in rows] for c in ENTRY_COLUMNS}, schema=schema)
+    schema["broad"] = pl.Boolean()
+    data: dict[str, list[Any]] = {c: [r.get(c, "") for r in rows] for c in ENTRY_COLUMNS}
+    data["broad"] = [r.get("broad") == "true" for r in rows]
+    return pl.DataFrame(data, schema=schema)
 
 
 def _check_duplicates(rows: list[dict[str, str]], err: Callable[[int, str], DataError]) -> None:
@@ -269,9 +285,12 @@ def _user_basket(path: Path, name: str, spec: Any) -> Basket:
         if unknown:
             allowed = ", ".join(sorted(_ITEM_KEYS))
             raise err(f"{ikey}.{unknown[0]}", f"unknown key; allowed: {allowed}")
-        for k in _ITEM_KEYS - {"hs6"}:
+        for k in _ITEM_KEYS - {"hs6", "broad"}:
             if k in it and not isinstance(it[k], str):
                 raise err(f"{ikey}.{k}", "expected a string")
+        broad = it.get("broad", False)
+        if not isinstance(broad, bool):
+            raise err(f"{ikey}.broad", "expected true or false")
         codes = it.get("hs6")
         if not isinstance(codes, list):
             raise err(f"{ikey}.hs6", "expected a list of 6-digit codes as strings")
@@ -283,6 +302,8 @@ def _user_basket(path: Path, name: str, spec: Any) -> Basket:
             "source": it.get("source", spec.get("source", "")),
             "source_date": it.get("source_date", spec.get("source_date", "")),
             "note": it.get("note", ""),
+            "broad": "true" if broad else "false",
+            "broad_note": it.get("broad_note", ""),
         }
         for m, code in enumerate(codes or [""], start=1):
             ckey = f"{ikey}.hs6[{m}]" if codes else f"{ikey}.hs6"
@@ -451,8 +472,9 @@ def load_basket(
     Returns
     -------
     polars.DataFrame
-        Columns ``basket, item, category, hs_revision, hs6, source, source_date, note``; an
-        item with no goods code (a service) has an empty ``hs6``.
+        Columns ``basket, item, category, hs_revision, hs6, source, source_date, note, broad,
+        broad_note``; an item with no goods code (a service) has an empty ``hs6``; ``broad``
+        (boolean) marks codes holding much besides the item, ``broad_note`` says what.
     """
     return entries_in(get_basket(name, extra=extra, home=home), hs)
 

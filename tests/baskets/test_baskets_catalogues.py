@@ -89,8 +89,8 @@ def test_chokepoints_hold_the_named_codes() -> None:
         "848620",
         "370790",
         "281111",
-        "390690",
         "392099",
+        "391190",
         "381800",
         "280429",
         "253090",
@@ -100,8 +100,50 @@ def test_chokepoints_hold_the_named_codes() -> None:
         "811292",
         "811299",
     } <= codes
-    notes = bk.load_basket("semiconductor-chokepoints").filter(pl.col("hs6") == "390690")["note"]
-    assert "imperfect" in notes[0]
+    # 390690 is acrylic polymers, not polyimide: it must not come back.
+    assert "390690" not in codes
+
+
+@pytest.mark.golden
+def test_fluorinated_polyimide_is_film_of_other_plastics() -> None:
+    df = bk.load_basket("semiconductor-chokepoints").filter(
+        pl.col("item") == "fluorinated polyimide"
+    )
+    assert sorted(df["hs6"].to_list()) == ["391190", "392099"]
+    film = df.filter(pl.col("hs6") == "392099").row(0, named=True)
+    assert "3920.99" in film["source"] and "METI" in film["source"]
+    assert film["broad"] and "polyimide film of all grades" in film["broad_note"]
+
+
+# Residual ("n.e.c.") subheadings and codes shared with other materials.
+CATCH_ALLS = ("253090", "370790", "392099", "391190", "811292", "811299", "282560", "293399")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", NAMES)
+def test_catch_all_codes_are_marked_broad_with_a_note(name: str) -> None:
+    df = bk.read_catalogue(name)
+    assert df.schema["broad"] == pl.Boolean
+    for r in df.iter_rows(named=True):
+        assert r["broad"] == bool(r["broad_note"].strip()), r
+        if r["hs6"] in CATCH_ALLS:
+            assert r["broad"], r
+    # Codes that are the item itself are not broad: silicon wafers, cerium compounds.
+    assert not df.filter(pl.col("hs6").is_in(["381800", "284610", "850760"]))["broad"].any()
+
+
+@pytest.mark.unit
+def test_broad_depends_on_the_item() -> None:
+    usgs = bk.load_basket("usgs-2022")
+    # 280530 holds every rare-earth metal: broad for dysprosium, not for "rare-earth metals".
+    assert usgs.filter((pl.col("item") == "dysprosium") & (pl.col("hs6") == "280530"))["broad"][0]
+    us = bk.load_basket("us-eo14017")
+    assert not us.filter(pl.col("hs6") == "280530")["broad"][0]
+    eu = bk.load_basket("eu-crma")
+    helium = eu.filter(pl.col("item") == "helium")
+    assert not helium["broad"][0]  # helium is the bulk of 280429
+    chips = bk.load_basket("semiconductor-chokepoints").filter(pl.col("hs6") == "280429")
+    assert chips["broad"][0] and "helium" in chips["broad_note"][0]
 
 
 @pytest.mark.unit
@@ -130,17 +172,26 @@ def test_broad_codes_carry_a_note() -> None:
 @pytest.mark.unit
 def test_read_catalogue_names_line_and_field() -> None:
     head = ",".join(bk.ENTRY_COLUMNS)
-    good = "eu-crma,x,critical,HS17,811292,src,2024-04-11,"
+    good = "eu-crma,x,critical,HS17,811292,src,2024-04-11,,false,"
     with pytest.raises(DataError, match=r"line 3.*'hs6'.*6-digit"):
-        bk.read_catalogue("eu-crma", f"{head}\n{good}\neu-crma,y,critical,HS17,81129,s,2024,\n")
+        bk.read_catalogue(
+            "eu-crma", f"{head}\n{good}\neu-crma,y,critical,HS17,81129,s,2024,,false,\n"
+        )
     with pytest.raises(DataError, match=r"line 2.*'source'"):
-        bk.read_catalogue("eu-crma", f"{head}\neu-crma,x,c,HS17,811292,,2024-04-11,\n")
+        bk.read_catalogue("eu-crma", f"{head}\neu-crma,x,c,HS17,811292,,2024-04-11,,false,\n")
     with pytest.raises(DataError, match=r"line 3.*duplicate"):
         bk.read_catalogue("eu-crma", f"{head}\n{good}\n{good}\n")
     with pytest.raises(DataError, match=r"'hs_revision'"):
-        bk.read_catalogue("eu-crma", f"{head}\neu-crma,x,c,HS18,811292,s,2024-04-11,\n")
+        bk.read_catalogue("eu-crma", f"{head}\neu-crma,x,c,HS18,811292,s,2024-04-11,,false,\n")
     with pytest.raises(DataError, match=r"'hs6'.*note"):
-        bk.read_catalogue("eu-crma", f"{head}\neu-crma,x,c,HS17,,s,2024-04-11,\n")
+        bk.read_catalogue("eu-crma", f"{head}\neu-crma,x,c,HS17,,s,2024-04-11,,false,\n")
+    with pytest.raises(DataError, match=r"line 2.*'broad'.*true or false"):
+        bk.read_catalogue("eu-crma", f"{head}\neu-crma,x,c,HS17,811292,s,2024-04-11,,yes,\n")
+    with pytest.raises(DataError, match=r"line 2.*'broad_note'"):
+        bk.read_catalogue("eu-crma", f"{head}\neu-crma,x,c,HS17,811292,s,2024-04-11,,true,\n")
+    old = "basket,item,category,hs_revision,hs6,source,source_date,note"
+    with pytest.raises(DataError, match=r"line 1.*missing columns.*broad"):
+        bk.read_catalogue("eu-crma", f"{old}\neu-crma,x,c,HS17,811292,s,2024-04-11,\n")
 
 
 @pytest.mark.realdata
@@ -154,3 +205,20 @@ def test_every_hs17_code_is_in_baci_product_table(mirror: Path) -> None:
     for name in NAMES:
         missing = set(bk.basket_codes(name, "HS17")) - table
         assert not missing, (name, sorted(missing))
+
+
+@pytest.mark.realdata
+def test_polyimide_codes_match_the_baci_product_table(mirror: Path) -> None:
+    zp = mirror / "baci" / "BACI_HS17_V202601.zip"
+    with zipfile.ZipFile(zp) as z:
+        name = next(n for n in z.namelist() if n.startswith("product_codes_HS17"))
+        text = z.read(name).decode("utf-8")
+    desc = {r["code"].zfill(6): r["description"] for r in csv.DictReader(io.StringIO(text))}
+    assert desc["390690"].startswith("Acrylic polymers")  # why 390690 was wrong
+    assert "plates, sheets, film" in desc["392099"] and "n.e.c." in desc["392099"]
+    assert "primary forms" in desc["391190"] and "n.e.c." in desc["391190"]
+    # Every code marked broad is a code BACI trades under.
+    for nm in NAMES:
+        df = bk.read_catalogue(nm).filter(pl.col("broad") & (pl.col("hs_revision") == "HS17"))
+        for code in set(df["hs6"].to_list()):
+            assert code in desc, (nm, code)

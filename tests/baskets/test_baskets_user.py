@@ -214,3 +214,20 @@ def test_mapping_keeps_every_item_property(items, conc) -> None:
     for i, cs in items.items():
         want = {t for c in cs for t in conc.get(c, [c])}
         assert set(out.filter(pl.col("item") == i)["hs6"]) == want
+
+
+@pytest.mark.unit
+def test_user_basket_marks_broad_codes(tmp_path: Path) -> None:
+    text = GOOD + (
+        '\n[[baskets.magnets.items]]\nitem = "rare-earth ores"\nhs6 = ["253090"]\n'
+        'broad = true\nbroad_note = "every mineral substance n.e.c. in chapter 25"\n'
+    )
+    df = bk.load_basket("magnets", extra=write(tmp_path, text))
+    assert df["broad"].to_list() == [False, False, False, True]
+    assert df["broad_note"][3].startswith("every mineral")
+    bad = GOOD.replace('note = "all metal magnets"', 'note = "x"\nbroad = "yes"')
+    with pytest.raises(DataError, match=r"items\[1\]\.broad.*true or false"):
+        bk.load_basket("magnets", extra=write(tmp_path, bad, "bad.toml"))
+    silent = GOOD.replace('note = "all metal magnets"', "broad = true")
+    with pytest.raises(DataError, match=r"broad_note"):
+        bk.load_basket("magnets", extra=write(tmp_path, silent, "silent.toml"))

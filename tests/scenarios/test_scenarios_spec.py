@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,44 @@ def test_shipped_examples_are_valid() -> None:
     assert len(files) >= 4
     kinds = {m.kind for f in files for m in load_scenario(f).measures}
     assert kinds == {"export_ban", "tariff", "coalition_control"}
+
+
+@pytest.mark.unit
+def test_wrong_shapes_are_field_errors_not_crashes() -> None:
+    from econsec.errors import DataError
+    from econsec.scenarios.spec import parse_scenario
+
+    base = {"year": 2024, "measures": [{"kind": "export_ban", "targets": ["JPN"]}]}
+    for bad, field in (
+        ({"suppliers": 5, "products": ["850511"]}, "measures[0].suppliers"),
+        ({"suppliers": [True], "products": ["850511"]}, "measures[0].suppliers"),
+        ({"suppliers": {"a": 1}, "products": ["850511"]}, "measures[0].suppliers"),
+        ({"suppliers": ["CHN"], "products": 8505.11}, "measures[0].products"),
+    ):
+        data = {**base, "measures": [{**base["measures"][0], **bad}]}
+        with pytest.raises(DataError, match=rf"field '{re.escape(field)}': expected a list"):
+            parse_scenario(data, source="s.toml")
+    # CEPII numeric codes in a list are names; a lone code is a list of one.
+    ok = {**base, "measures": [{**base["measures"][0], "suppliers": [156], "products": "850511"}]}
+    assert parse_scenario(ok).measures[0].suppliers == ["156"]  # type: ignore[union-attr]
+
+
+@pytest.mark.unit
+def test_every_problem_gets_its_own_line() -> None:
+    from econsec.errors import DataError
+    from econsec.scenarios.spec import parse_scenario
+
+    data = {
+        "year": 1900,
+        "measures": [{"kind": "tariff", "imposer": 5.5, "target": ["CHN"], "rate": -1}],
+    }
+    with pytest.raises(DataError) as e:
+        parse_scenario(data, source="s.toml")
+    lines = str(e.value).splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith("s.toml, field '") for line in lines)
+    assert {line.split("'")[1] for line in lines} == {
+        "year",
+        "measures[0].imposer",
+        "measures[0].rate",
+    }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from econsec.scenarios.tariff import armington, price_index_change
@@ -64,9 +66,30 @@ markets = st.tuples(
 )
 
 
+def edge_cases(test: Any) -> Any:
+    """The markets where floating point bites, tried on every run (s, V, τ, σ)."""
+    cases = [
+        (0.0, 100.0, 3.0, 18.0),  # no imports from the target
+        (1.0 - 1e-16, 1.0, 3.0, 18.0),  # 1 - s loses every digit; (V - v_X) / V does not
+        (1.0 - 1e-16, 1e6, 3.0, 18.0),
+        (1.0 - 1e-12, 977.0, 3.0, 30.0),
+        (1.0, 100.0, 3.0, 18.0),  # the target is the only supplier
+        (0.5, 1e-9, 0.5, 4.0),  # tiny values
+        (0.5, 1e15, 0.5, 4.0),  # huge values
+        (1e-300, 1e6, 3.0, 18.0),  # a negligible share
+        (0.3, 100.0, 0.5, 1.0),  # σ = 1 (Cobb-Douglas branch)
+        (0.3, 100.0, 0.5, 1.0 + 1e-9),  # σ → 1 from above, CES branch
+        (0.3, 100.0, 0.0, 30.0),  # no tariff
+    ]
+    for c in cases:
+        test = example(c)(test)
+    return test
+
+
 @pytest.mark.property
 @settings(max_examples=80, deadline=None)
 @given(markets)
+@edge_cases
 def test_spending_with_duty_is_constant_when_eta_is_one(
     m: tuple[float, float, float, float],
 ) -> None:
@@ -81,6 +104,7 @@ def test_spending_with_duty_is_constant_when_eta_is_one(
 @pytest.mark.property
 @settings(max_examples=80, deadline=None)
 @given(markets)
+@edge_cases
 def test_diversion_and_shortfall_signs(m: tuple[float, float, float, float]) -> None:
     # With σ >= η = 1: imports from the target fall, others gain, 0 <= shortfall <= lost.
     s, V, tau, sigma = m
@@ -89,3 +113,23 @@ def test_diversion_and_shortfall_signs(m: tuple[float, float, float, float]) -> 
     assert r.lost_imports[0] >= -tol
     assert r.replaced[0] >= -tol
     assert -tol <= r.shortfall[0] <= r.lost_imports[0] + tol
+
+
+@pytest.mark.unit
+def test_sole_supplier_pays_the_whole_tariff_whatever_sigma() -> None:
+    # s = 1, nothing else to buy: the price index rises by exactly the tariff.
+    for sigma in (1.0, 2.0, 18.0):
+        p = price_index_change(np.array([1.0]), 3.0, np.array([sigma]), np.array([0.0]))
+        assert p[0] == pytest.approx(4.0, rel=1e-12)
+
+
+@pytest.mark.unit
+def test_complement_share_comes_from_values_not_from_one_minus_s() -> None:
+    # v_X one ulp below V: 1 - s and (V - v_X) / V differ in every digit; the response must
+    # follow the values, so that spending with duty stays V (σ = 18, τ = 3 amplify by 4^17).
+    V = 1.0
+    vx = np.nextafter(V, 0.0)
+    r = armington(np.array([vx]), np.array([V]), 3.0, np.array([18.0]), 1.0)
+    new_x = vx - r.lost_imports[0]
+    new_o = (V - vx) + r.replaced[0]
+    assert 4.0 * new_x + new_o == pytest.approx(V, rel=1e-12)

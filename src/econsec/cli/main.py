@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from econsec import __version__
@@ -25,8 +27,15 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show full tracebacks instead of one-line errors."
+    ),
 ) -> None:
     """Economic-security analysis on real trade data."""
+    if debug:
+        from econsec.cli.common import DEBUG_ENV
+
+        os.environ[DEBUG_ENV] = "1"
 
 
 def _register() -> None:

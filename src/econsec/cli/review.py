@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from econsec.cli.common import Format, emit_json, handle_errors
+from econsec.cli.common import Format, check_out_path, emit_json, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +34,8 @@ def review(
     """Write the economic-security review of a country: dependence, world supply, leverage."""
     from econsec.report import build_review, write_review
 
+    if out is not None:
+        check_out_path(out)  # before the minutes of work, not after
     products: list[str] | str | None = list(product) if product else None
     if basket:
         products = [*(products or []), basket] if products else basket

@@ -13,10 +13,14 @@ from econsec.cli.common import (
     Format,
     HomeOption,
     SyntheticOption,
+    check_out_path,
+    dumps_json,
     emit_frame,
     emit_json,
     handle_errors,
+    write_output,
 )
+from econsec.formatting import tidy_frame
 
 scenario_app = typer.Typer(
     name="scenario",
@@ -44,7 +48,9 @@ RedirectOpt = typer.Option(
     None, "--redirect", help="Redirectable fraction of other exporters' sales (overrides horizon)."
 )
 HorizonOpt = typer.Option("3-12m", "--horizon", help="Substitution horizon: 0-3m, 3-12m, 12m+.")
-DrawsOpt = typer.Option(None, "--draws", help="Monte Carlo draws (median and 90% interval).")
+DrawsOpt = typer.Option(
+    None, "--draws", help="Monte Carlo draws, 10 to 1,000,000 (median and 90% interval)."
+)
 SeedOpt = typer.Option(None, "--seed", help="Monte Carlo seed.")
 IOOpt = typer.Option(None, "--io", help="MRIO table (Parquet bundle) to propagate through.")
 ModelOpt = typer.Option(None, "--model", help="IO model: ghosh, leontief or inoperability.")
@@ -63,6 +69,16 @@ def _goods(product: list[str], basket: list[str]) -> dict[str, list[str]]:
     return {"products": codes, "baskets": [*names, *_split(basket)]}
 
 
+def _check(draws: int | None, out: Path | None) -> None:
+    # Before any work: a long run must not end on a bad option.
+    from econsec.scenarios.montecarlo import check_draws
+
+    if draws is not None:
+        check_draws(draws, what="--draws")
+    if out is not None:
+        check_out_path(out)
+
+
 def _run(
     spec_data: dict[str, Any],
     home: Path | None,
@@ -78,6 +94,7 @@ def _run(
     from econsec.scenarios.api import run_scenario
     from econsec.scenarios.spec import parse_scenario
 
+    _check(draws, out)
     if io is not None:
         spec_data["io"] = {"table": str(io), **({"model": model} if model else {})}
     spec = parse_scenario(spec_data, source="command line")
@@ -87,8 +104,6 @@ def _run(
 
 
 def _emit(res: Any, fmt: ScenarioFormat, out: Path | None) -> None:
-    from econsec.cli.common import dumps_json
-
     if fmt == ScenarioFormat.html:
         from econsec.report.scenario_html import render_html
 
@@ -96,17 +111,13 @@ def _emit(res: Any, fmt: ScenarioFormat, out: Path | None) -> None:
         if out is None:
             sys.stdout.write(text)
         else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-            typer.echo(f"wrote {out}", err=True)
+            write_output(out, text)
         return
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
         if fmt == ScenarioFormat.csv:
-            out.write_text(res.products().write_csv(), encoding="utf-8")
+            write_output(out, tidy_frame(res.products()).write_csv())
         else:
-            out.write_text(dumps_json(res.to_dict()) + "\n", encoding="utf-8")
-        typer.echo(f"wrote {out}", err=True)
+            write_output(out, dumps_json(res.to_dict()) + "\n")
         return
     if fmt == ScenarioFormat.json:
         emit_json(res.to_dict())
@@ -324,6 +335,7 @@ def run_cmd(
     from econsec.scenarios.api import run_scenario
     from econsec.scenarios.spec import IOSpec, load_scenario
 
+    _check(draws, out)
     spec = load_scenario(spec_path)
     if io is not None or model is not None:
         base = spec.io or (IOSpec(table=io) if io is not None else None)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import polars as pl
 import typer
-from rich.console import Console
 
 from econsec.cli.common import (
     Format,
@@ -211,9 +210,11 @@ def yard_cmd(
     )
     view = products.with_columns(pl.col("description").str.slice(0, 30))
     emit_frame(view.select(TABLE_COLUMNS), fmt, title=title, limit=100)
-    out = Console()
+    # Notes go to stderr: stdout carries the tables only.
     if not h["optimal"]:
-        out.print("the MIP stopped at its time limit: the yard is the best found, not proven")
+        console.print(
+            "note: the MIP stopped at its time limit: the yard is the best found, not proven"
+        )
     if res.trend.height:
         emit_frame(res.trend, fmt, title=f"Is the yard growing? {res.growth()}", limit=100)
 

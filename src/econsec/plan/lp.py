@@ -39,6 +39,8 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from econsec.highs import new_highs
+
 INF = highspy.kHighsInf
 
 #: Statuses returned in :attr:`Solution.status`.
@@ -223,10 +225,7 @@ def _model(inst: Instance, cap: float | None) -> _Model:
 
 def _solve(m: _Model) -> tuple[str, np.ndarray, float]:
     """Solve a model with HiGHS; return its status, solution and objective value."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("primal_feasibility_tolerance", 1e-9)
-    h.setOptionValue("dual_feasibility_tolerance", 1e-9)
+    h = new_highs(primal_feasibility_tolerance=1e-9, dual_feasibility_tolerance=1e-9)
     lp = highspy.HighsLp()
     lp.num_col_ = len(m.c)
     lp.num_row_ = m.a.shape[0]

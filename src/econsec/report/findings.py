@@ -19,6 +19,11 @@ def pct(x: float | None) -> str:
     return "n/a" if x is None else f"{100 * float(x):.0f}%"
 
 
+def count(n: int, noun: str = "product") -> str:
+    """Return ``n`` with its noun, singular for one: ``1 product``, ``3 products``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def short_label(description: str) -> str:
     """Return the head of an HS description: ``Tungsten (wolfram)`` of ``Tungsten (wolfram): …``."""
     return description.split(":")[0].strip() or description
@@ -26,14 +31,16 @@ def short_label(description: str) -> str:
 
 def scope_sentence(aut: pl.DataFrame, country: str, year: int) -> str:
     """Say what was imported, in how many products."""
-    total = float(aut["import_value"].sum()) if aut.height else 0.0
-    return f"In {year}, {country} imported {money(total)} of the {aut.height} products reviewed."
+    if aut.height == 0:
+        return f"In {year}, {country} recorded no imports of the products reviewed."
+    total = float(aut["import_value"].sum())
+    return f"In {year}, {country} imported {money(total)} of the {count(aut.height)} reviewed."
 
 
-def concentration_sentence(aut: pl.DataFrame, hhi: float = 0.4) -> str:
+def concentration_sentence(aut: pl.DataFrame, hhi: float = 0.4) -> str | None:
     """Say how many products are highly concentrated and how much value they carry."""
     if aut.height == 0:
-        return "No imports of the reviewed products were recorded."
+        return None  # the scope sentence already says there were no imports
     total = float(aut["import_value"].sum())
     conc = aut.filter(pl.col("hhi") > hhi)
     single = aut.filter(pl.col("top_share") > 0.5).height
@@ -61,7 +68,7 @@ def rival_sentence(
     s = (
         f"{label or rival} supplies {pct(share)} of this import value"
         + (f" ({pct(median)} in the median product)" if median is not None else "")
-        + f" and is the top supplier of {led.height} products"
+        + f" and is the top supplier of {count(led.height)}"
     )
     return s + (f", led by {names}." if names else ".")
 
@@ -116,11 +123,17 @@ def leverage_sentence(summary: dict, country: str, rival: str) -> str | None:
     if not summary:
         return None
     a, b = summary["a_depends_on_b"], summary["b_depends_on_a"]
-    s = (
-        f"{country} depends on {rival} for {a['products']} products "
-        f"({money(a['value_at_stake'])} at stake); {rival} depends on {country} for "
-        f"{b['products']} ({money(b['value_at_stake'])})."
-    )
+    if a["products"] == 0 and b["products"] == 0:
+        s = (
+            f"Neither {country} nor {rival} depends on the other for any of these products "
+            "at these thresholds."
+        )
+    else:
+        s = (
+            f"{country} depends on {rival} for {count(a['products'])} "
+            f"({money(a['value_at_stake'])} at stake); {rival} depends on {country} for "
+            f"{b['products']} ({money(b['value_at_stake'])})."
+        )
     ex = summary.get("a_export_share_to_b")
     if ex is not None:
         s += f" {pct(ex)} of {country}'s exports of these products go to {rival}."
@@ -130,7 +143,8 @@ def leverage_sentence(summary: dict, country: str, rival: str) -> str | None:
 def geodep_sentence(flagged: int, year: int) -> str:
     """Give the GeoDep count (Lefebvre & Wibaux 2024 criteria)."""
     return (
-        f"{flagged} products meet CEPII's GeoDep criteria of strategic dependence in {year} "
+        f"{count(flagged)} {'meets' if flagged == 1 else 'meet'} CEPII's GeoDep criteria of "
+        f"strategic dependence in {year} "
         "(import HHI, world export HHI and imports/exports all above their thresholds, "
         "persistently)."
     )

@@ -18,6 +18,9 @@ _ENV = jinja2.Environment(
     autoescape=jinja2.select_autoescape(["html", "j2"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    # A missing name or attribute is a bug in the template or its context: fail loudly in
+    # tests rather than print an empty cell; render_review always passes a complete context.
+    undefined=jinja2.StrictUndefined,
 )
 
 
@@ -51,10 +54,36 @@ def _rows(df: pl.DataFrame, describe: dict[str, str]) -> list[dict[str, Any]]:
     return out
 
 
+def _top(df: pl.DataFrame, by: list[str], n: int | None = None) -> pl.DataFrame:
+    """Rows sorted by ``by`` descending (an empty frame, even one without columns, as is)."""
+    if df.height == 0 or not set(by) <= set(df.columns):
+        return df.clear() if df.width else df
+    out = df.sort(by, descending=True, nulls_last=True)
+    return out.head(n) if n is not None else out
+
+
+def _rows_of(df: pl.DataFrame, col: str, value: object, n: int) -> pl.DataFrame:
+    if df.height == 0 or col not in df.columns:
+        return df.clear() if df.width else df
+    return df.filter(pl.col(col) == value).head(n)
+
+
+def _rival_never_supplied(r: Any) -> bool:
+    """Whether the rival supplied none of the reviewed imports in any year held."""
+    t = r.trend
+    if t.height == 0 or "rival_value" not in t.columns:
+        return "rival_value" not in r.autonomy.columns or not r.autonomy["rival_value"].sum()
+    return not t["rival_value"].sum()
+
+
 def render_review(review: Any, *, generated: str, version: str) -> str:
-    """Return the review as a self-contained HTML document (plotly.js inlined once)."""
+    """Return the review as a self-contained HTML document (plotly.js inlined once).
+
+    Every name the template uses is passed here (the environment is strict); sections with
+    nothing to show say so in words.
+    """
     r = review
-    conc = r.autonomy.sort(["hhi", "import_value"], descending=True).head(20)
+    conc = _top(r.autonomy, ["hhi", "import_value"], 20)
     figs = {
         "suppliers": _fig_html(charts.supplier_breakdown(r.shares, r.describe, r.rival)),
         "trend": _fig_html(
@@ -69,13 +98,15 @@ def render_review(review: Any, *, generated: str, version: str) -> str:
         "frontier": _fig_html(frontier_figure(r.frontier)) if r.frontier.height else "",
     }
     lev = r.leverage
-    a_dep = lev.filter(pl.col("importer") == r.country).head(15) if lev.height else lev
-    b_dep = lev.filter(pl.col("importer") == r.rival).head(15) if lev.height else lev
+    a_dep = _rows_of(lev, "importer", r.country, 15)
+    b_dep = _rows_of(lev, "importer", r.rival, 15)
+    geo = r.geodep
     geo = (
-        r.geodep.filter(pl.col("flagged")).sort("import_value", descending=True)
-        if r.geodep.height
-        else r.geodep
+        _top(geo.filter(pl.col("flagged")), ["import_value"])
+        if geo.height and "flagged" in geo.columns
+        else geo.clear()
     )
+    params = r.leverage_summary.get("params", {}) if r.leverage_summary else {}
     tpl = _ENV.get_template("review.html.j2")
     return tpl.render(
         r=r,
@@ -87,8 +118,11 @@ def render_review(review: Any, *, generated: str, version: str) -> str:
         a_dep=_rows(a_dep, r.describe),
         b_dep=_rows(b_dep, r.describe),
         geodep=_rows(geo, r.describe),
-        world=_rows(r.world.sort("world_share", descending=True), r.describe),
+        world=_rows(_top(r.world, ["world_share"]), r.describe),
         summary=r.summary(),
+        lev_tau=params.get("tau"),
+        lev_sigma=params.get("sigma"),
+        rival_never=bool(r.rival) and _rival_never_supplied(r),
         money=money,
         pct=pct,
         num=_num,

@@ -141,7 +141,9 @@ def build_review(
                 + "; codes were followed across revisions with econsec's "
                 "value-conserving concordance."
             )
-    ind = analysis.indispensability(None, y, aut["product"].to_list() or products, **kw).to_polars()
+    # No imports and no products asked: no world market to show (not every product held).
+    scope = aut["product"].to_list() or products
+    ind = analysis.indispensability(None, y, scope, **kw).to_polars() if scope else pl.DataFrame()
     world = ind.filter(pl.col("world_rank") == 1) if ind.height else ind
     lev = analysis.leverage(country, rival, y, products, **kw) if rival else None
     geo = analysis.screen_geodep(country, y, products, **kw).to_polars()
@@ -165,8 +167,9 @@ def build_review(
         trend=trend,
         trend_by_product=trend_p,
         world=world,
-        leverage=lev.to_polars() if lev else pl.DataFrame(),
-        leverage_summary=lev.summary() if lev else {},
+        # `is not None`: a result without rows (no dependence either way) is falsy.
+        leverage=lev.to_polars() if lev is not None else pl.DataFrame(),
+        leverage_summary=lev.summary() if lev is not None else {},
         geodep=geo,
         frontier=frontier,
         describe=describe,

@@ -144,6 +144,7 @@ def _exact(W: np.ndarray, excess: np.ndarray) -> list[int] | None:
         constraints=LinearConstraint(W / excess[:, None], lb=1.0 - 1e-9, ub=np.inf),
         integrality=np.ones(n),
         bounds=Bounds(0, 1),
+        options={"disp": False},  # stdout carries CSV and JSON documents
     )
     if not res.success or res.x is None:
         return None

@@ -19,7 +19,17 @@ from econsec.scenarios.model import replaced
 from econsec.scenarios.tariff import armington
 
 Array = npt.NDArray[np.float64]
+#: Fewest and most Monte Carlo draws, for scenario files and the command line alike. Each
+#: draw holds a float per product cell and measure; a million keeps memory in the gigabytes.
+MIN_DRAWS, MAX_DRAWS = 10, 1_000_000
 SUMMARY_COLUMNS = ("measure", "metric", "central", "median", "p05", "p95")
+
+
+def check_draws(draws: int, *, what: str = "draws") -> int:
+    """Return ``draws`` when within [:data:`MIN_DRAWS`, :data:`MAX_DRAWS`]; ValueError if not."""
+    if not MIN_DRAWS <= draws <= MAX_DRAWS:
+        raise ValueError(f"{what} must be between {MIN_DRAWS} and {MAX_DRAWS:,}, got {draws:,}")
+    return draws
 
 
 def redirect_draws(

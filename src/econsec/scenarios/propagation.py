@@ -178,9 +178,9 @@ def with_io_and_uncertainty(
     mc = spec.montecarlo
     if draws is not None or seed is not None:
         base = mc or MonteCarloSpec()
-        mc = base.model_copy(
-            update={k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
-        )
+        upd = {k: v for k, v in (("draws", draws), ("seed", seed)) if v is not None}
+        # Validated, not model_copy(update=...): the draws cap holds for every caller.
+        mc = MonteCarloSpec.model_validate(base.model_dump() | upd)
     if mc is None:
         return res
     rng = np.random.default_rng(mc.seed)

@@ -30,19 +30,20 @@ Countries are ISO3 codes, CEPII codes, names or group names (``EU27``, ``G7``; m
 
 from __future__ import annotations
 
-import re
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from econsec.errors import DataError
+from econsec.scenarios.montecarlo import MAX_DRAWS, MIN_DRAWS
 from econsec.substitution import HORIZONS
+from econsec.tomlsafe import load_toml
 
 Horizon = Literal["0-3m", "3-12m", "12m+"]
 IOModel = Literal["ghosh", "leontief", "inoperability"]
 KINDS = ("export_ban", "tariff", "coalition_control", "quota")
+#: Largest scenario file read (a scenario is a few lines; this guards against wrong files).
 #: Months of the window over which a licensing delay is spread (the replay year).
 WINDOW_MONTHS = 12.0
 
@@ -61,9 +62,28 @@ def _codes(v: list[str]) -> list[str]:
     return out
 
 
-def _countries(v: list[str] | str) -> list[str]:
-    items = [v] if isinstance(v, str) else list(v)
-    out = [str(x).strip() for x in items if str(x).strip()]
+def _code_list(v: Any) -> list[str]:
+    # A lone code is a list of one; anything else that is not a list is a mistake.
+    if isinstance(v, str | int) and not isinstance(v, bool):
+        return _codes([str(v)])
+    if not isinstance(v, list | tuple):
+        raise ValueError('expected a list of HS codes, e.g. ["850511"]')
+    return _codes(list(v))
+
+
+def _name(x: Any) -> bool:
+    # Names, ISO3 codes or CEPII numeric codes (156); a boolean or a table is a mistake.
+    return isinstance(x, str) or (isinstance(x, int) and not isinstance(x, bool))
+
+
+def _countries(v: Any) -> list[str]:
+    if isinstance(v, str):  # a lone name; a lone number is more likely a slip than a code
+        items = [v]
+    elif isinstance(v, list | tuple) and all(_name(x) for x in v):
+        items = [str(x) for x in v]
+    else:
+        raise ValueError('expected a list of country names, e.g. ["CHN"]')
+    out = [x.strip() for x in items if x.strip()]
     if not out:
         raise ValueError("at least one country or group is required")
     return out
@@ -73,9 +93,7 @@ class _Products(_Strict):
     products: list[str] = Field(default_factory=list, description="HS codes (6, 4 or 2 digits).")
     baskets: list[str] = Field(default_factory=list, description="Basket names.")
 
-    _check_codes = field_validator("products", mode="before")(
-        lambda v: _codes([str(v)] if isinstance(v, str | int) else list(v))
-    )
+    _check_codes = field_validator("products", mode="before")(_code_list)
 
 
 class ExportBan(_Products):
@@ -161,7 +179,7 @@ Measure = Annotated[ExportBan | Quota | Tariff | CoalitionControl, Field(discrim
 class MonteCarloSpec(_Strict):
     """Uncertainty draws: redirectable fraction uniform on a range, σ log-normal around ProTEE."""
 
-    draws: int = Field(default=1000, ge=10, le=1_000_000)
+    draws: int = Field(default=1000, ge=MIN_DRAWS, le=MAX_DRAWS)
     seed: int = 0
     redirect_range: tuple[float, float] | None = Field(
         default=None,
@@ -223,10 +241,10 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _explain(e: ValidationError, source: object) -> DataError:
-    err = e.errors()[0]
+def _problem(err: Any) -> tuple[str | None, str]:
+    """Return the TOML path and a plain message of one pydantic error."""
     field = _loc(tuple(err["loc"])) or None
-    msg = err["msg"]
+    msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
         got = err.get("ctx", {}).get("tag")
         what = f"unknown measure kind {got!r}" if got else "missing measure kind"
@@ -234,10 +252,17 @@ def _explain(e: ValidationError, source: object) -> DataError:
         field = f"{field}.kind" if field else "kind"
     elif err["type"] == "extra_forbidden":
         msg = "unknown field"
-    more = len(e.errors()) - 1
-    if more:
-        msg += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return DataError(msg, path=source, field=field)
+    elif err["type"] == "missing":
+        msg = "required field is missing"
+    return field, msg
+
+
+def _explain(e: ValidationError, source: object) -> DataError:
+    """Return one DataError naming the first problem; every problem on a line of its own."""
+    problems = [_problem(err) for err in e.errors()]
+    (field, msg), rest = problems[0], problems[1:]
+    lines = [msg, *(str(DataError(m, path=source, field=f)) for f, m in rest)]
+    return DataError("\n".join(lines), path=source, field=field)
 
 
 def parse_scenario(data: dict[str, Any], *, source: object = "scenario") -> Scenario:
@@ -259,13 +284,7 @@ def load_scenario(path: Path | str) -> Scenario:
     p = Path(path)
     if not p.is_file():
         raise DataError("no such file", path=p)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as e:
-        # tomllib gives the position only in its message before Python 3.14
-        m = re.search(r"at line (\d+)", str(e))
-        line = getattr(e, "lineno", None) or (int(m.group(1)) if m else None)
-        raise DataError(f"invalid TOML: {e}", path=p, line=line) from None
+    data = load_toml(p, what="scenario file")
     io = data.get("io")
     if isinstance(io, dict) and isinstance(io.get("table"), str):
         t = Path(io["table"]).expanduser()

@@ -38,14 +38,29 @@ import numpy.typing as npt
 Array = npt.NDArray[np.float64]
 
 
-def price_index_change(s: Array, tau: float | Array, sigma: Array) -> Array:
-    r"""CES price index ratio :math:`\hat P` after a tariff τ on a variety of share *s*."""
+def price_index_change(
+    s: Array, tau: float | Array, sigma: Array, s_other: Array | None = None
+) -> Array:
+    r"""CES price index ratio :math:`\hat P` after a tariff τ on a variety of share *s*.
+
+    Parameters
+    ----------
+    s
+        Baseline share of the taxed variety.
+    tau, sigma
+        Ad-valorem rate and elasticity of substitution.
+    s_other
+        Share of the untaxed varieties, :math:`(V - v_X) / V`; ``1 - s`` when omitted. Pass it
+        computed from values: ``1 - s`` loses all precision when *s* is within a few ulps of 1,
+        which the price index amplifies by a factor up to :math:`(1+\tau)^{\sigma-1}`.
+    """
     s_ = np.asarray(s, dtype=np.float64)
+    so = np.asarray(1.0 - s_ if s_other is None else s_other, dtype=np.float64)
     t = np.asarray(tau, dtype=np.float64)
     sg = np.asarray(sigma, dtype=np.float64)
     one = np.isclose(sg, 1.0)
     safe = np.where(one, 2.0, sg)  # avoid 1/(1-σ) at σ = 1; that branch uses the log form
-    ces = (s_ * (1.0 + t) ** (1.0 - safe) + (1.0 - s_)) ** (1.0 / (1.0 - safe))
+    ces = (s_ * (1.0 + t) ** (1.0 - safe) + so) ** (1.0 / (1.0 - safe))
     cobb = (1.0 + t) ** s_
     return np.asarray(np.where(one, cobb, ces), dtype=np.float64)
 
@@ -88,13 +103,18 @@ def armington(
     sg = np.asarray(sigma, dtype=np.float64)
     if np.any(sg <= 0):
         raise ValueError("sigma must be positive")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(vt > 0, vx / np.where(vt > 0, vt, 1.0), 0.0)
-    p = price_index_change(s, tau, sg)
+    # Both shares from values, so that s + s_other = 1 holds for the values actually used:
+    # V - v_X is exact where 1 - s is not (s near 1), and the spending identity rests on it.
+    v_other = np.maximum(vt - vx, 0.0)
+    pos = vt > 0
+    denom = np.where(pos, vt, 1.0)
+    s = np.where(pos, vx / denom, 0.0)
+    s_other = np.where(pos, v_other / denom, 1.0)
+    p = price_index_change(s, tau, sg, s_other)
     vo_hat = p ** (sg - eta)
     vx_hat = (1.0 + np.asarray(tau, dtype=np.float64)) ** (-sg) * vo_hat
     lost = vx * (1.0 - vx_hat)
-    rep = (vt - vx) * (vo_hat - 1.0)
+    rep = v_other * (vo_hat - 1.0)
     return ArmingtonResponse(
         lost_imports=np.asarray(lost, dtype=np.float64),
         replaced=np.asarray(rep, dtype=np.float64),

@@ -55,6 +55,8 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 
+from econsec.highs import new_highs
+
 #: Relative tolerance of the coverage test (a share of the total score).
 TOLERANCE = 1e-9
 METHODS = ("smallest", "cheapest", "smallest-cheapest")
@@ -202,13 +204,13 @@ def cheapest_yard(
     n = int(cand.size)
     # Scale to a total score of 1 so that HiGHS's absolute tolerances are relative ones.
     scale = float(s.sum())
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_abs_gap", 0.0)
-    h.setOptionValue("mip_feasibility_tolerance", 1e-10)
-    h.setOptionValue("primal_feasibility_tolerance", 1e-10)
-    h.setOptionValue("time_limit", float(time_limit))
+    h = new_highs(
+        mip_rel_gap=0.0,
+        mip_abs_gap=0.0,
+        mip_feasibility_tolerance=1e-10,
+        primal_feasibility_tolerance=1e-10,
+        time_limit=float(time_limit),
+    )
     lp = highspy.HighsLp()
     lp.num_col_ = n
     # Costs scaled to a largest cost of 1 likewise: HiGHS resolves cost differences only down
