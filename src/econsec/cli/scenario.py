@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -21,6 +21,13 @@ from econsec.cli.common import (
     write_output,
 )
 from econsec.formatting import tidy_frame
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import polars as pl
+
+    from econsec.scenarios.results import ScenarioResult
 
 scenario_app = typer.Typer(
     name="scenario",
@@ -103,7 +110,7 @@ def _run(
     emit_notes(res)
 
 
-def _emit(res: Any, fmt: ScenarioFormat, out: Path | None) -> None:
+def _emit(res: ScenarioResult, fmt: ScenarioFormat, out: Path | None) -> None:
     if fmt == ScenarioFormat.html:
         from econsec.report.scenario_html import render_html
 
@@ -128,7 +135,7 @@ def _emit(res: Any, fmt: ScenarioFormat, out: Path | None) -> None:
     _tables(res)
 
 
-def _kv(d: dict[str, Any]) -> Any:
+def _kv(d: Mapping[str, Any]) -> pl.DataFrame:
     import polars as pl
 
     rows = [(k, v) for k, v in d.items() if isinstance(v, int | float) or v is None]
@@ -151,7 +158,7 @@ _MAIN = (
 )
 
 
-def _tables(res: Any) -> None:
+def _tables(res: ScenarioResult) -> None:
     title = f"{res.name} — {res.year} ({res.hs} {res.release}), redirect {res.redirect:g}"
     for m in res.measures:
         cols = [c for c in (*_MAIN, "from_target", "sigma") if c in m.products.columns]
@@ -163,7 +170,8 @@ def _tables(res: Any) -> None:
             emit_frame(m.by_supplier, Format.table, title="replacement by supplier", limit=15)
         if m.access is not None:
             emit_frame(m.access, Format.table, title="residual access and leakage")
-            emit_frame(m.leakers, Format.table, title="leakage by non-member", limit=15)
+            if m.leakers is not None:
+                emit_frame(m.leakers, Format.table, title="leakage by non-member", limit=15)
         if m.join_set is not None:
             js = m.join_set
             typer.echo(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import plotly.offline
@@ -22,6 +22,9 @@ _ENV = jinja2.Environment(
     # tests rather than print an empty cell; render_review always passes a complete context.
     undefined=jinja2.StrictUndefined,
 )
+
+if TYPE_CHECKING:
+    from econsec.report.review import Review
 
 
 def _fig_html(fig: Any) -> str:
@@ -68,7 +71,7 @@ def _rows_of(df: pl.DataFrame, col: str, value: object, n: int) -> pl.DataFrame:
     return df.filter(pl.col(col) == value).head(n)
 
 
-def _rival_never_supplied(r: Any) -> bool:
+def _rival_never_supplied(r: Review) -> bool:
     """Whether the rival supplied none of the reviewed imports in any year held."""
     t = r.trend
     if t.height == 0 or "rival_value" not in t.columns:
@@ -76,7 +79,7 @@ def _rival_never_supplied(r: Any) -> bool:
     return not t["rival_value"].sum()
 
 
-def render_review(review: Any, *, generated: str, version: str) -> str:
+def render_review(review: Review, *, generated: str, version: str) -> str:
     """Return the review as a self-contained HTML document (plotly.js inlined once).
 
     Every name the template uses is passed here (the environment is strict); sections with
