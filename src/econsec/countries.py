@@ -214,6 +214,7 @@ def read_country_codes(source: object, *, name: str = "country_codes") -> pl.Dat
         pl.col(cols["country_iso2"]).fill_null("").str.strip_chars().alias("iso2"),
         pl.col(cols["country_iso3"]).fill_null("").str.strip_chars().alias("iso3"),
     )
+    out = out.with_columns(pl.col("name").map_elements(repair_mojibake, return_dtype=pl.Utf8))
     # Namibia's ISO2 is the string "NA"; writers that coerce "NA" to missing leave it blank.
     return out.with_columns(
         pl.when((pl.col("iso3") == "NAM") & (pl.col("iso2") == ""))
@@ -221,3 +222,17 @@ def read_country_codes(source: object, *, name: str = "country_codes") -> pl.Dat
         .otherwise(pl.col("iso2"))
         .alias("iso2")
     )
+
+
+def repair_mojibake(name: str) -> str:
+    """Undo UTF-8 text decoded as Latin-1 once (``CÃ´te d'Ivoire`` → ``Côte d'Ivoire``).
+
+    Some releases' country tables carry names encoded twice; a name that does not round-trip
+    is returned unchanged.
+    """
+    if "Ã" not in name and "Â" not in name:
+        return name
+    try:
+        return name.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return name

@@ -160,3 +160,19 @@ def test_top_level_verbs_and_result_protocol(wh):
     d = res.to_dict()
     assert d["rows"][0]["importer"] == "DEU" and d["params"]["year"] == 2024
     assert set(d) == {"params", "notes", "summary", "rows"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        ("CÃ´te d'Ivoire", "Côte d'Ivoire"),
+        ("CuraÃ§ao", "Curaçao"),
+        ("TÃ¼rkiye", "Türkiye"),
+        ("Côte d'Ivoire", "Côte d'Ivoire"),
+        ("Ãland", "Ãland"),  # not a round trip: left as it is
+    ],
+)
+def test_country_names_encoded_twice_are_repaired(raw, name):
+    from econsec.countries import repair_mojibake
+
+    assert repair_mojibake(raw) == name
