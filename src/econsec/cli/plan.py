@@ -6,7 +6,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import typer
 from rich.console import Console
 
@@ -19,11 +18,22 @@ from econsec.cli.common import (
     emit_json,
     handle_errors,
 )
+from econsec.cli.defaults import (
+    PLAN_CAP as DEFAULT_CAP,
+)
+from econsec.cli.defaults import (
+    PLAN_CARRYING_RATE as DEFAULT_CARRYING_RATE,
+)
+from econsec.cli.defaults import (
+    PLAN_RESHORE_PREMIUM as DEFAULT_RESHORE_PREMIUM,
+)
+from econsec.cli.defaults import (
+    PLAN_RIVAL as DEFAULT_RIVAL,
+)
+from econsec.cli.defaults import (
+    PLAN_SWITCHING_PREMIUM as DEFAULT_SWITCHING_PREMIUM,
+)
 from econsec.cli.metrics import emit_notes
-from econsec.plan.api import DEFAULT_CAP
-from econsec.plan.assembly import DEFAULT_RIVAL
-from econsec.plan.costs import DEFAULT_RESHORE_PREMIUM, DEFAULT_SWITCHING_PREMIUM
-from econsec.plan.stockpile import DEFAULT_CARRYING_RATE
 
 
 class StrategyChoice(StrEnum):
@@ -205,6 +215,8 @@ def plan_cmd(
     if fr is not None:
         emit_frame(fr.to_polars(), fmt, title="cost–dependence frontier", limit=500)
     if stock is not None:
+        import polars as pl
+
         df = stock.to_polars().select(
             "product",
             "import_value",
