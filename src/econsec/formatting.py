@@ -130,8 +130,8 @@ def _tidy_column(s: pl.Series) -> pl.Series:
         return pl.Series(s.name, out, dtype=pl.Float64)
     # polars' round_sig_figs leaves noise in ~1% of values (0.8791081100000001); this gives
     # Python's exact result at numpy speed (nulls travel as NaN, which no value is here).
-    r = round_sig_array(s.to_numpy())
-    return pl.Series(s.name, r, dtype=pl.Float64).fill_nan(None)
+    rounded = round_sig_array(s.to_numpy())
+    return pl.Series(s.name, rounded, dtype=pl.Float64).fill_nan(None)
 
 
 def tidy_frame(df: pl.DataFrame) -> pl.DataFrame:
