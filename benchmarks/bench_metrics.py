@@ -16,9 +16,10 @@ cores (2 by default), best of ``--repeat`` runs:
 
 Each timing has its wall seconds and its CPU seconds (user + system, all threads; for fresh
 processes, of the children); ratios are of CPU seconds, as on a shared machine the wall time
-mostly measures the other jobs. It prints one JSON line of results. With ``--years N`` (e.g. 30) it also times autonomy and
-indispensability for each of the N synthetic years and the GeoDep screen of the last one, and
-reports peak memory. Run by ``make bench``; not part of the test suite.
+mostly measures the other jobs. It prints one JSON line of results. With ``--years N``
+(e.g. 30) it also times autonomy and indispensability for each of the N synthetic years and
+the GeoDep screen of the last one, and reports peak memory. Run by ``make bench``; not part
+of the test suite.
 
 Where the time goes (3M-row year, 2 cores, measured with cProfile and by running the compiled
 SQL on its own): the CLI spent about a third of an all-products ``-f csv`` run rounding floats
