@@ -21,23 +21,27 @@ mostly measures the other jobs. It prints one JSON line of results. With ``--yea
 the GeoDep screen of the last one, and reports peak memory. Run by ``make bench``; not part
 of the test suite.
 
-Where the time goes (3M-row year, 2 cores, measured with cProfile and by running the compiled
-SQL on its own): the CLI spent about a third of an all-products ``-f csv`` run rounding floats
-one by one in Python for the output (now vectorised, bit for bit the same digits), about 0.3 s
-of each start importing pandas through Ibis' DuckDB result converter (now bypassed: results
-are fetched as Arrow), and the rest in DuckDB executing the query and in importing ibis,
-DuckDB, polars and pyarrow (about 0.8 s). Ibis compilation is under 30 ms; the join back to
-the importer's exports is needed for ``export_value``; the ordered aggregate that breaks ties
-of the top supplier towards the lower code costs about 0.05 s over ``arg_max`` (which breaks
-them arbitrarily); the country-code display and DuckDB's progress bar cost nothing
-measurable. The Ibis-generated SQL runs as fast as the hand-written SQL on the same
-connection (autonomy) or faster (indispensability: econsec joins only the few flows that can
-fall short of what other exporters could redirect, where the direct SQL joins every flow);
-what remains between econsec and the SQL is the polars conversion, the ISO3 display and the
-result's notes. Against a polars script econsec still loses in process (DuckDB's grouped
-aggregates with an ordered ``first`` and the per-flow join of indispensability are slower than
-polars' on 2 cores) and as fresh processes (ibis, DuckDB and polars start-up, about 1 s per
-command, twice).
+Where the time goes (measured with cProfile, and by running the Ibis-compiled SQL on its own
+beside the hand-written one, on 3M- and 11M-row years, 2 cores): in process, over 90% of
+``analysis.autonomy`` is DuckDB executing the query; Ibis compilation is under 30 ms, the ISO3
+display and the result's notes under 0.2 s for a million rows, DuckDB's progress bar nothing
+measurable. The join back to the importer's exports is needed for ``export_value`` (the
+concentration columns already come from one pass: HHI from moments, top share from the
+maximum); the ordered aggregate that breaks top-supplier ties towards the lower code costs
+about 0.05 s per 3M rows over ``arg_max``, which breaks them arbitrarily. For the CLI, a third
+of an all-products ``-f csv`` run went into rounding floats one by one in Python for the
+output (now vectorised, the same digits bit for bit) and about 0.3 s of each start into
+importing pandas through Ibis' DuckDB result converter (now bypassed: results are fetched
+as Arrow).
+
+The remaining gap to the hand-written SQL: none beyond noise for autonomy (the compiled
+query is the same aggregate and costs the same CPU time), and indispensability beats the
+direct SQL because it joins only the few flows that can fall short of what the other
+exporters could redirect, where the direct formulation joins every flow to its market and
+exporter totals. What the engine limit does not show is the gap to polars: DuckDB's grouped
+aggregation with an ordered ``first`` and the string product key costs more CPU than polars'
+on this data, and each CLI command pays about 0.8 s of start-up (ibis, DuckDB, polars,
+pyarrow) and its CSV writing, twice for the two commands.
 
 Usage::
 

@@ -241,7 +241,7 @@ def main() -> None:
     has_table = START in text and END in text
     a, b = (text.index(START) + len(START), text.index(END)) if has_table else (0, 0)
     day = time.strftime("%Y-%m-%d")
-    size = f" on a {args.rows:,}-row year" if args.rows else ""
+    size = f", {args.rows:,} rows per synthetic year" if args.rows else ""
     if only:
         ran = ", ".join(str(r.get("benchmark")) for r in results)
         cmd = f"python benchmarks/run.py --only {args.only}" + (
