@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from econsec.cli import defaults
 from econsec.cli.common import (
     Format,
     FormatOption,
@@ -17,21 +18,6 @@ from econsec.cli.common import (
     emit_frame,
     emit_json,
     handle_errors,
-)
-from econsec.cli.defaults import (
-    PLAN_CAP as DEFAULT_CAP,
-)
-from econsec.cli.defaults import (
-    PLAN_CARRYING_RATE as DEFAULT_CARRYING_RATE,
-)
-from econsec.cli.defaults import (
-    PLAN_RESHORE_PREMIUM as DEFAULT_RESHORE_PREMIUM,
-)
-from econsec.cli.defaults import (
-    PLAN_RIVAL as DEFAULT_RIVAL,
-)
-from econsec.cli.defaults import (
-    PLAN_SWITCHING_PREMIUM as DEFAULT_SWITCHING_PREMIUM,
 )
 from econsec.cli.metrics import emit_notes
 
@@ -87,9 +73,13 @@ def plan_cmd(
     basket: str | None = typer.Option(None, "--basket", help="Plan every product of a basket."),
     year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest held)."),
     rival: list[str] = typer.Option(
-        [DEFAULT_RIVAL], "--rival", help="Country or group whose share is capped (repeatable)."
+        [defaults.PLAN_RIVAL],
+        "--rival",
+        help="Country or group whose share is capped (repeatable).",
     ),
-    cap: float = typer.Option(DEFAULT_CAP, "--cap", help="Maximum share of the rival, in [0, 1]."),
+    cap: float = typer.Option(
+        defaults.PLAN_CAP, "--cap", help="Maximum share of the rival, in [0, 1]."
+    ),
     strategy: StrategyChoice = typer.Option(
         StrategyChoice.diversify, "--strategy", "-s", help="Which suppliers may expand."
     ),
@@ -103,12 +93,12 @@ def plan_cmd(
         None, "--single-cap", help="china-plus-one: cap on any supplier (default: --cap)."
     ),
     premium: float = typer.Option(
-        DEFAULT_SWITCHING_PREMIUM,
+        defaults.PLAN_SWITCHING_PREMIUM,
         "--premium",
         help="Switching premium on volume bought beyond a supplier's baseline.",
     ),
     reshore_premium: float = typer.Option(
-        DEFAULT_RESHORE_PREMIUM,
+        defaults.PLAN_RESHORE_PREMIUM,
         "--reshore-premium",
         help="reshore: premium of domestic output over import prices.",
     ),
@@ -133,7 +123,7 @@ def plan_cmd(
         None, "--ban-days", help="Also size a stockpile bridging a ban of this many days."
     ),
     carrying_rate: float = typer.Option(
-        DEFAULT_CARRYING_RATE,
+        defaults.PLAN_CARRYING_RATE,
         "--carrying-rate",
         help="Stockpile: yearly carrying cost per unit of value.",
     ),

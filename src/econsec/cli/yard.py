@@ -16,8 +16,7 @@ from econsec.cli.common import (
     emit_json,
     handle_errors,
 )
-from econsec.cli.defaults import ESPA, SCORE
-from econsec.cli.defaults import YARD_COVERAGE as DEFAULT_COVERAGE
+from econsec.cli.defaults import ESPA, SCORE, YARD_COVERAGE
 from econsec.cli.metrics import BasketOption, ProductOption, YearOption, emit_notes
 
 #: Columns of the table view (the CSV and JSON outputs hold every column).
@@ -73,7 +72,7 @@ def yard_cmd(
         "from the importer's (needs the data mirror; a country importer only).",
     ),
     coverage: float = typer.Option(
-        DEFAULT_COVERAGE, "--coverage", help="Share of total vulnerability the yard must cover."
+        YARD_COVERAGE, "--coverage", help="Share of total vulnerability the yard must cover."
     ),
     catalogue: list[str] | None = typer.Option(
         None,
