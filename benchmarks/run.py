@@ -2,7 +2,9 @@
 
 Usage: python benchmarks/run.py [--only ingest,metrics] [--no-readme] [--rows N]
 Each ``bench_*.py`` prints one JSON object on its last line; ratios are against baselines
-measured in the same run, so they compare across machines better than seconds do.
+measured in the same run, so they compare across machines better than seconds do. With
+``--only``, the README's rows of the other benchmarks are kept as they were and the line above
+the table says which rows were refreshed, when, and with how many rows.
 """
 
 from __future__ import annotations
@@ -18,6 +20,20 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+#: Scripts that take ``--rows`` (the size of the synthetic year).
+TAKES_ROWS = frozenset({"ingest", "metrics", "plan", "scenarios"})
+#: First words of each benchmark's README rows (to keep the others' rows on ``--only``).
+ROW_PREFIXES = {
+    "ingest": ("ingest",),
+    "metrics": ("autonomy", "indispensability", "`econsec autonomy"),
+    "mrio": ("IO:",),
+    "plan": ("plans",),
+    "scenarios": ("scenario",),
+}
+COLUMNS = ("job", "econsec", "baseline (same run)", "ratio", "engine limit (same run)")
+COLUMNS += ("peak memory", "target")
 
 
 def run_one(script: Path, extra: list[str]) -> dict:
@@ -54,8 +70,14 @@ def _mb(x: object) -> str:
     return "–" if x is None else f"{float(x):,.0f} MB"  # type: ignore[arg-type]
 
 
-def headline(r: dict) -> list[tuple[str, str, str, str, str, str]]:
-    """Rows ``(job, econsec, baseline, ratio, peak memory, target)`` for one benchmark."""
+def headline(r: dict) -> list[tuple[str, ...]]:
+    """Rows of :data:`COLUMNS` for one benchmark."""
+    rows = _headline(r)
+    # The engine-limit column is filled by the metrics rows only.
+    return [row if len(row) == len(COLUMNS) else (*row[:4], "–", *row[4:]) for row in rows]
+
+
+def _headline(r: dict) -> list[tuple[str, ...]]:
     name = str(r.get("benchmark", ""))
     g = r.get
     if "error" in r:
@@ -80,15 +102,53 @@ def headline(r: dict) -> list[tuple[str, str, str, str, str, str]]:
             ),
         ]
     if name == "metrics":
+        # Ratios of CPU seconds (all threads), measured side by side: on a shared machine the
+        # wall time mostly measures the other jobs.
+        rows = f"{int(g('rows', 0)):,}-row synthetic year"
+
+        def sql(prefix: str) -> str:
+            cpu, ratio = g(f"sql_{prefix}cpu_s"), g(f"{prefix or 'econsec_'}vs_sql")
+            return f"SQL {_s(cpu)} CPU; econsec/SQL {_x(ratio)}"
+
         return [
             (
-                "autonomy + indispensability, full synthetic year",
-                _s(g("econsec_s")),
-                f"pandas {_s(g('pandas_s'))}",
-                _x(g("speedup_vs_pandas")),
+                f"autonomy + indispensability, {rows}, in process",
+                f"{_s(g('econsec_s'))} ({_s(g('econsec_cpu_s'))} CPU)",
+                f"pandas {_s(g('pandas_cpu_s'))} CPU; polars {_s(g('polars_cpu_s'))} CPU",
+                f"{_x(g('speedup_vs_pandas'))} pandas; {_x(g('speedup_vs_polars'))} polars",
+                sql(""),
                 _mb(g("econsec_peak_mb")),
-                "≤ 10 s on 2 cores, ≥ 5×",
-            )
+                "≥ 5× pandas, ≥ 1× polars, ≤ 1.3× SQL, < 1 GB",
+            ),
+            (
+                "autonomy alone, in process",
+                f"{_s(g('autonomy_s'))} ({_s(g('autonomy_cpu_s'))} CPU)",
+                "–",
+                "–",
+                sql("autonomy_"),
+                "–",
+                "≤ 1.3× SQL",
+            ),
+            (
+                "indispensability alone, in process",
+                f"{_s(g('indispensability_s'))} ({_s(g('indispensability_cpu_s'))} CPU)",
+                "–",
+                "–",
+                sql("indispensability_"),
+                "–",
+                "≤ 1.3× SQL",
+            ),
+            (
+                "`econsec autonomy` + `econsec indispensability -f csv`, fresh processes",
+                f"{_s(g('cli_s'))} ({_s(g('cli_cpu_s'))} CPU)",
+                f"pandas script {_s(g('pandas_script_cpu_s'))} CPU; "
+                f"polars script {_s(g('polars_script_cpu_s'))} CPU",
+                f"{_x(g('cli_speedup_vs_pandas_script'))} pandas; "
+                f"{_x(g('cli_speedup_vs_polars_script'))} polars",
+                "–",
+                "–",
+                "≥ 5× pandas, ≥ 1× polars",
+            ),
         ]
     if name.startswith("mrio"):
         return [
@@ -127,20 +187,36 @@ def headline(r: dict) -> list[tuple[str, str, str, str, str, str]]:
     return [(name, _s(g("seconds")), "–", "–", "–", "–")]
 
 
-def table(results: list[dict]) -> str:
-    lines = [
-        "| job | econsec | baseline (same run) | ratio | peak memory | target |",
-        "|---|---|---|---|---|---|",
-    ]
+def table(results: list[dict], kept: list[str] | None = None) -> str:
+    """The README table: ``kept`` rows (from an earlier run) first, then the new results."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += kept or []
     for r in results:
         lines += ["| " + " | ".join(row) + " |" for row in headline(r)]
     return "\n".join(lines)
+
+
+def kept_rows(text: str, refreshed: set[str]) -> list[str]:
+    """README table rows of benchmarks not re-run, widened to :data:`COLUMNS`."""
+    prefixes = tuple(p for name in refreshed for p in ROW_PREFIXES.get(name, (name,)))
+    out = []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("| ") or cells[0] in ("job", "") or set(cells[0]) <= {"-"}:
+            continue
+        if cells[0].startswith(prefixes):
+            continue
+        if len(cells) == len(COLUMNS) - 1:  # a table from before the engine-limit column
+            cells.insert(4, "–")
+        out.append("| " + " | ".join(cells) + " |")
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default="")
     ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument("--rows", type=int, default=None, help="rows of the synthetic year")
     args = ap.parse_args()
     only = {s for s in args.only.split(",") if s}
     scripts = sorted(HERE.glob("bench_*.py"))
@@ -150,7 +226,8 @@ def main() -> None:
         if only and name not in only:
             continue
         print(f"running {name} …", file=sys.stderr, flush=True)
-        r = run_one(s, [])
+        extra = ["--rows", str(args.rows)] if args.rows and name in TAKES_ROWS else []
+        r = run_one(s, extra)
         print(json.dumps(r), flush=True)
         results.append(r)
     out = ROOT / "bench-results"
@@ -159,16 +236,39 @@ def main() -> None:
     (out / "results.json").write_text(
         json.dumps({"machine": machine, "results": results}, indent=2)
     )
-    md = f"Measured on {machine} with `make bench` ({time.strftime('%Y-%m-%d')}).\n\n" + table(
-        results
-    )
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    has_table = START in text and END in text
+    a, b = (text.index(START) + len(START), text.index(END)) if has_table else (0, 0)
+    day = time.strftime("%Y-%m-%d")
+    size = f", {args.rows:,} rows per synthetic year" if args.rows else ""
+    if only:
+        ran = ", ".join(str(r.get("benchmark")) for r in results)
+        cmd = f"python benchmarks/run.py --only {args.only}" + (
+            f" --rows {args.rows}" if args.rows else ""
+        )
+        head = (
+            f"{_previous_head(text[a:b])}\n\nRows of {ran} measured again on {machine} "
+            f"with `{cmd}` ({day}){size}."
+        )
+        md = (
+            head
+            + "\n\n"
+            + table(results, kept_rows(text[a:b], {r.get("benchmark", "") for r in results}))
+        )
+    else:
+        md = f"Measured on {machine} with `make bench` ({day}){size}.\n\n" + table(results)
     print(md)
-    if not args.no_readme and not only:
-        readme = ROOT / "README.md"
-        text = readme.read_text()
-        if START in text and END in text:
-            a, b = text.index(START) + len(START), text.index(END)
-            readme.write_text(text[:a] + "\n" + md + "\n" + text[b:])
+    if not args.no_readme and has_table:
+        readme.write_text(text[:a] + "\n" + md + "\n" + text[b:])
+
+
+def _previous_head(block: str) -> str:
+    """The first line above the table (where and when the kept rows were measured)."""
+    for line in block.strip().splitlines():
+        if line.strip() and not line.startswith("|"):
+            return line.strip()
+    return "Measured with `make bench`."
 
 
 def _cpus() -> int:

@@ -15,7 +15,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from econsec.formatting import is_value_column, round_sig, tidy_frame, to_jsonable
+from econsec.formatting import (
+    is_value_column,
+    round_sig,
+    round_sig_array,
+    tidy_frame,
+    to_jsonable,
+)
 
 finite = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15)
 
@@ -142,3 +148,22 @@ def test_to_jsonable_makes_plain_json() -> None:
         "flag": True,
         "7": None,
     }
+
+
+def test_round_sig_array_is_round_sig_bit_for_bit() -> None:
+    # Shares, values over many magnitudes, near-ties at the 12th digit, extremes.
+    rng = np.random.default_rng(7)
+    xs = np.concatenate(
+        [
+            rng.lognormal(0.0, 8.0, 60_000) * rng.choice([-1.0, 1.0], 60_000),
+            rng.random(40_000),
+            np.round(rng.random(20_000), 12) + 5e-13,  # halves at the 12th digit
+            10.0 ** rng.integers(-40, 40, 2_000).astype(float),
+            [5e-324, -5e-324, 1e308, -1.7e308, 0.5, 1.5e-12, 123456789012.5, 1e22, 1e23],
+            [0.0, -0.0, np.inf, -np.inf],
+        ]
+    )
+    got = round_sig_array(xs)
+    want = np.array([round_sig(float(x)) for x in xs])
+    assert np.array_equal(got, want)
+    assert not np.signbit(got[xs == 0.0]).any()  # never "-0.0"

@@ -21,6 +21,7 @@ from econsec.analysis.results import ScreenResult
 from econsec.engine import Warehouse
 from econsec.metrics import autonomy as _aut
 from econsec.metrics import screens as _scr
+from econsec.query.fetch import to_polars
 from econsec.query.flows import by_release, display, release_flows
 from econsec.query.resolver import Countries, Party, Products, Resolver
 
@@ -74,7 +75,7 @@ def execute(
     frames, nomenclature = [], {}
     for rel, ys in by_release(q.wh, years):
         flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
-        df = q.wh.con.to_polars(build(flows).order_by(list(sort)))
+        df = to_polars(q.wh.con, build(flows).order_by(list(sort)))
         df = display(df, q.wh.countries(rel.hs, rel.release), q.labels)
         hs = q.hs if converted else rel.hs
         nomenclature.update(dict.fromkeys(ys, hs))
@@ -256,12 +257,12 @@ def run_screen(
         t = post(t)
     rep = sorted(set(report))
     t = t.filter(t.year.isin(rep))
-    raw = q.wh.con.to_polars(t.order_by(["year", *keys]))
+    raw = to_polars(q.wh.con, t.order_by(["year", *keys]))
     churns = []
     if len(rep) > 1:
         mt = ibis.memtable(raw.select(*keys, "year", "flagged").to_arrow())
         for a, b in itertools.pairwise(rep):
-            churns.append(q.wh.con.to_polars(_scr.churn(mt, keys, a, b)))
+            churns.append(to_polars(q.wh.con, _scr.churn(mt, keys, a, b)))
     ch = pl.DataFrame()
     if churns:
         ch = display(pl.concat(churns), q.r.countries, q.labels).sort(["year_to", "status", *keys])

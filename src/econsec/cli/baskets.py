@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import typer
 
 from econsec.cli.common import Format, FormatOption, HomeOption, emit_frame, handle_errors
@@ -62,6 +61,8 @@ def weights_cmd(
 
     df = criticality_weights(hs, extra=baskets_file, home=home)
     if fmt != Format.json:
+        import polars as pl
+
         df = df.with_columns(pl.col("baskets").list.join(" "))
     emit_frame(df, fmt, title=f"criticality weights ({hs.upper()})")
 

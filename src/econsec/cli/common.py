@@ -11,17 +11,21 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from typer.exceptions import TyperException
 
 from econsec.errors import EconsecError
-from econsec.formatting import tidy_frame, to_jsonable
+
+if TYPE_CHECKING:
+    import polars as pl
+
+# Nothing heavy (polars, ibis, numpy ...) is imported here at module level: every command
+# module imports this one, and `econsec --help` must start fast. Commands import what they
+# use inside their function.
 
 console = Console(stderr=True)
 P = ParamSpec("P")
@@ -142,11 +146,17 @@ def dumps_json(obj: Any) -> str:
     NaN is ``null``, infinities are ``"inf"``/``"-inf"``, floats have at most 12 significant
     digits, dates are ISO text; the text never holds a ``NaN`` token.
     """
+    from econsec.formatting import to_jsonable
+
     return json.dumps(to_jsonable(obj), indent=2, allow_nan=False)
 
 
 def emit_frame(df: pl.DataFrame, fmt: Format, *, title: str | None = None, limit: int = 50) -> None:
     """Write a frame to stdout as a rich table, CSV or JSON records (numbers as ``tidy_frame``)."""
+    from rich.table import Table
+
+    from econsec.formatting import tidy_frame
+
     if fmt == Format.csv:
         sys.stdout.write(tidy_frame(df).write_csv())
     elif fmt == Format.json:

@@ -6,29 +6,22 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from econsec.cli.common import Format, console, emit_frame, emit_json, handle_errors
-from econsec.download import baci_zip_name, fetch, recorded_sha256, sha256_of
 from econsec.errors import DataError, EconsecError
-from econsec.settings import get_settings
-from econsec.warehouse.doctor import DoctorReport, doctor
-from econsec.warehouse.ingest import IngestReport, ProgressFn, ingest_baci
-from econsec.warehouse.listing import inventory
-from econsec.warehouse.schema import check_hs, check_release
-from econsec.warehouse.store import writing
-from econsec.warehouse.synth import CodeTables, code_tables_from_zip, write_synthetic_release
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from econsec.warehouse.doctor import DoctorReport
+    from econsec.warehouse.ingest import IngestReport, ProgressFn
+    from econsec.warehouse.synth import CodeTables
+
+# The warehouse, download and progress-bar modules are imported inside each command, so that
+# `econsec --help` and the other commands do not pay for them.
 
 data_app = typer.Typer(help="Fetch, ingest and inspect trade data.", no_args_is_help=True)
 fetch_app = typer.Typer(
@@ -60,6 +53,15 @@ def register(app: typer.Typer) -> None:
 
 @contextmanager
 def _progress() -> Iterator[ProgressFn]:
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     bars = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -114,6 +116,12 @@ def fetch_baci(
     A download is kept only when it is a complete zip of the announced size; its SHA-256 is
     recorded in downloads/SHA256SUMS and checked before the cached copy is reused.
     """
+    from econsec.download import baci_zip_name, fetch, recorded_sha256, sha256_of
+    from econsec.settings import get_settings
+    from econsec.warehouse.ingest import ingest_baci
+    from econsec.warehouse.schema import check_hs, check_release
+    from econsec.warehouse.store import writing
+
     settings = get_settings(home)
     hs, release = check_hs(hs), check_release(release)
     name = baci_zip_name(hs, release)
@@ -178,6 +186,9 @@ def ingest_baci_cmd(
     A yearly CSV replaces its year (rows of other years are rejected); a release zip replaces
     the release. Duplicate flows, unknown codes and implausible values are rejected rows.
     """
+    from econsec.settings import get_settings
+    from econsec.warehouse.ingest import ingest_baci
+
     settings = get_settings(home)
     with _progress() as prog:
         rep = ingest_baci(
@@ -205,6 +216,9 @@ def list_cmd(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Show what the warehouse holds: one row per nomenclature × release × year."""
+    from econsec.settings import get_settings
+    from econsec.warehouse.listing import inventory
+
     settings = get_settings(home)
     inv = inventory(settings.home)
     if fmt == Format.table:
@@ -232,8 +246,12 @@ def doctor_cmd(
     bad cached downloads, then checks rows per year (Parquet footers) and listed files against
     meta.json. Exits 1 when problems remain.
     """
+    from econsec.warehouse.doctor import doctor
+
     if fmt == Format.csv:
         raise ValueError("--format csv does not suit the doctor's report; use table or json")
+    from econsec.settings import get_settings
+
     settings = get_settings(home)
     rep = doctor(settings.home, wait=wait)
     if fmt == Format.json:
@@ -270,8 +288,14 @@ def _parse_years(text: str) -> list[int]:
 
 def code_tables(codes_from: Path | None, home: Path | None = None) -> CodeTables:
     """Real country and product codes: a given zip, else the warehouse, else the mirror."""
+    import polars as pl
+
+    from econsec.warehouse.synth import CodeTables, code_tables_from_zip
+
     if codes_from is not None:
         return code_tables_from_zip(codes_from)
+    from econsec.settings import get_settings
+
     settings = get_settings(home)
     rels = sorted(
         (settings.home / "baci").glob("hs=HS17/release=*/countries.parquet"), reverse=True
@@ -307,6 +331,9 @@ def synth_cmd(
     home: Path | None = HOME_OPT,
 ) -> None:
     """Write a synthetic BACI-shaped release zip (marked synthetic) for scale tests."""
+    from econsec.warehouse.schema import check_hs, check_release
+    from econsec.warehouse.synth import write_synthetic_release
+
     if rows <= 0:
         raise DataError("--rows must be positive")
     if out.exists() and not out.is_dir():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import typer
 
 from econsec.cli.common import Format, FormatOption, HomeOption, emit_frame, handle_errors
@@ -45,6 +44,8 @@ def show_cmd(
     home: Path | None = HomeOption,
 ) -> None:
     """Show a group's members with start/end dates and sources."""
+    import polars as pl
+
     from econsec.reference.groups import get_group, membership, reference_date
 
     g = get_group(name, extra=groups_file, home=home)

@@ -9,11 +9,10 @@ headings/chapters).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
 import typer
 
-from econsec.analysis.results import ScreenResult
 from econsec.cli.common import (
     Format,
     FormatOption,
@@ -24,7 +23,10 @@ from econsec.cli.common import (
     emit_json,
     handle_errors,
 )
-from econsec.query.results import Result
+
+if TYPE_CHECKING:
+    from econsec.analysis.results import ScreenResult
+    from econsec.query.results import Result
 
 YearOption = typer.Option(None, "--year", "-y", help="Year (default: the latest held).")
 ProductOption = typer.Option(
@@ -217,6 +219,8 @@ def leverage(
 
 
 def _emit_screen(res: ScreenResult, fmt: Format, flagged_only: bool, title: str) -> None:
+    import polars as pl
+
     df = res.to_polars()
     if flagged_only:
         df = df.filter(pl.col("flagged"))

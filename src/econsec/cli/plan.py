@@ -6,10 +6,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import typer
 from rich.console import Console
 
+from econsec.cli import defaults
 from econsec.cli.common import (
     Format,
     FormatOption,
@@ -20,10 +20,6 @@ from econsec.cli.common import (
     handle_errors,
 )
 from econsec.cli.metrics import emit_notes
-from econsec.plan.api import DEFAULT_CAP
-from econsec.plan.assembly import DEFAULT_RIVAL
-from econsec.plan.costs import DEFAULT_RESHORE_PREMIUM, DEFAULT_SWITCHING_PREMIUM
-from econsec.plan.stockpile import DEFAULT_CARRYING_RATE
 
 
 class StrategyChoice(StrEnum):
@@ -77,9 +73,13 @@ def plan_cmd(
     basket: str | None = typer.Option(None, "--basket", help="Plan every product of a basket."),
     year: int | None = typer.Option(None, "--year", "-y", help="Year (default: latest held)."),
     rival: list[str] = typer.Option(
-        [DEFAULT_RIVAL], "--rival", help="Country or group whose share is capped (repeatable)."
+        [defaults.PLAN_RIVAL],
+        "--rival",
+        help="Country or group whose share is capped (repeatable).",
     ),
-    cap: float = typer.Option(DEFAULT_CAP, "--cap", help="Maximum share of the rival, in [0, 1]."),
+    cap: float = typer.Option(
+        defaults.PLAN_CAP, "--cap", help="Maximum share of the rival, in [0, 1]."
+    ),
     strategy: StrategyChoice = typer.Option(
         StrategyChoice.diversify, "--strategy", "-s", help="Which suppliers may expand."
     ),
@@ -93,12 +93,12 @@ def plan_cmd(
         None, "--single-cap", help="china-plus-one: cap on any supplier (default: --cap)."
     ),
     premium: float = typer.Option(
-        DEFAULT_SWITCHING_PREMIUM,
+        defaults.PLAN_SWITCHING_PREMIUM,
         "--premium",
         help="Switching premium on volume bought beyond a supplier's baseline.",
     ),
     reshore_premium: float = typer.Option(
-        DEFAULT_RESHORE_PREMIUM,
+        defaults.PLAN_RESHORE_PREMIUM,
         "--reshore-premium",
         help="reshore: premium of domestic output over import prices.",
     ),
@@ -123,7 +123,7 @@ def plan_cmd(
         None, "--ban-days", help="Also size a stockpile bridging a ban of this many days."
     ),
     carrying_rate: float = typer.Option(
-        DEFAULT_CARRYING_RATE,
+        defaults.PLAN_CARRYING_RATE,
         "--carrying-rate",
         help="Stockpile: yearly carrying cost per unit of value.",
     ),
@@ -205,6 +205,8 @@ def plan_cmd(
     if fr is not None:
         emit_frame(fr.to_polars(), fmt, title="cost–dependence frontier", limit=500)
     if stock is not None:
+        import polars as pl
+
         df = stock.to_polars().select(
             "product",
             "import_value",

@@ -20,7 +20,6 @@ from econsec.cli.common import (
     handle_errors,
     write_output,
 )
-from econsec.formatting import tidy_frame
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -122,6 +121,8 @@ def _emit(res: ScenarioResult, fmt: ScenarioFormat, out: Path | None) -> None:
         return
     if out is not None:
         if fmt == ScenarioFormat.csv:
+            from econsec.formatting import tidy_frame
+
             write_output(out, tidy_frame(res.products()).write_csv())
         else:
             write_output(out, dumps_json(res.to_dict()) + "\n")

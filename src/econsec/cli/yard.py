@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import typer
 
 from econsec.cli.common import (
@@ -17,13 +16,8 @@ from econsec.cli.common import (
     emit_json,
     handle_errors,
 )
+from econsec.cli.defaults import ESPA, SCORE, YARD_COVERAGE
 from econsec.cli.metrics import BasketOption, ProductOption, YearOption, emit_notes
-from econsec.yard.api import DEFAULT_COVERAGE
-from econsec.yard.espa import EspaParams
-from econsec.yard.score import ScoreParams
-
-#: Defaults of the score and of the ESPA thresholds, shown by --help.
-_SCORE, _ESPA = ScoreParams(), EspaParams()
 
 #: Columns of the table view (the CSV and JSON outputs hold every column).
 TABLE_COLUMNS = (
@@ -78,7 +72,7 @@ def yard_cmd(
         "from the importer's (needs the data mirror; a country importer only).",
     ),
     coverage: float = typer.Option(
-        DEFAULT_COVERAGE, "--coverage", help="Share of total vulnerability the yard must cover."
+        YARD_COVERAGE, "--coverage", help="Share of total vulnerability the yard must cover."
     ),
     catalogue: list[str] | None = typer.Option(
         None,
@@ -97,32 +91,38 @@ def yard_cmd(
     espa: bool = typer.Option(
         False, "--espa", help="Keep only products meeting Japan's ESPA four requirements."
     ),
-    floor: float = typer.Option(_SCORE.floor, "--floor", help="Criticality of unlisted products."),
-    redirect: float = typer.Option(
-        _SCORE.redirect, "--redirect", help="Fraction of other exporters' sales they can redirect."
+    floor: float = typer.Option(
+        SCORE["floor"], "--floor", help="Criticality of unlisted products."
     ),
-    alpha: float = typer.Option(_SCORE.alpha, "--alpha", help="Exponent of dependence."),
-    beta: float = typer.Option(_SCORE.beta, "--beta", help="Exponent of concentration (HHI)."),
-    gamma: float = typer.Option(_SCORE.gamma, "--gamma", help="Exponent of low substitutability."),
-    delta: float = typer.Option(_SCORE.delta, "--delta", help="Exponent of criticality."),
+    redirect: float = typer.Option(
+        SCORE["redirect"],
+        "--redirect",
+        help="Fraction of other exporters' sales they can redirect.",
+    ),
+    alpha: float = typer.Option(SCORE["alpha"], "--alpha", help="Exponent of dependence."),
+    beta: float = typer.Option(SCORE["beta"], "--beta", help="Exponent of concentration (HHI)."),
+    gamma: float = typer.Option(
+        SCORE["gamma"], "--gamma", help="Exponent of low substitutability."
+    ),
+    delta: float = typer.Option(SCORE["delta"], "--delta", help="Exponent of criticality."),
     value_exponent: float = typer.Option(
-        _SCORE.value_exponent,
+        SCORE["value_exponent"],
         "--value-exponent",
         help="Exponent of the product's share of imports.",
     ),
     espa_top_share: float = typer.Option(
-        _ESPA.top_share, "--espa-top-share", help="ESPA 2: top share."
+        ESPA["top_share"], "--espa-top-share", help="ESPA 2: top share."
     ),
-    espa_hhi: float = typer.Option(_ESPA.hhi, "--espa-hhi", help="ESPA 2: import HHI."),
+    espa_hhi: float = typer.Option(ESPA["hhi"], "--espa-hhi", help="ESPA 2: import HHI."),
     espa_rival_share: float = typer.Option(
-        _ESPA.rival_share, "--espa-rival-share", help="ESPA 3: rivals' share."
+        ESPA["rival_share"], "--espa-rival-share", help="ESPA 3: rivals' share."
     ),
     espa_risky_share: float | None = typer.Option(None, "--espa-risky-share", hidden=True),
     espa_world_hhi: float = typer.Option(
-        _ESPA.world_hhi, "--espa-world-hhi", help="ESPA 3: world HHI."
+        ESPA["world_hhi"], "--espa-world-hhi", help="ESPA 3: world HHI."
     ),
     espa_ratio: float = typer.Option(
-        _ESPA.ratio, "--espa-ratio", help="ESPA 4: imports / exports."
+        ESPA["ratio"], "--espa-ratio", help="ESPA 4: imports / exports."
     ),
     min_value: float = typer.Option(
         0.0, "--min-value", help="Leave out products imported for less (thousand USD)."
@@ -142,7 +142,11 @@ def yard_cmd(
     covering the target share of total vulnerability; its fence cost is the share of total
     import value inside it.
     """
+    import polars as pl
+
     from econsec.yard import yard
+    from econsec.yard.espa import EspaParams
+    from econsec.yard.score import ScoreParams
 
     if espa_risky_share is not None:
         _deprecated("--espa-risky-share", "--espa-rival-share")
