@@ -26,7 +26,7 @@ from econsec.errors import EngineError
 #: machine with the caller; a cluster session is configured by whoever starts it.
 LOCAL_CONF = {
     "spark.driver.memory": "1g",
-    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.shuffle.partitions": "2",
     "spark.default.parallelism": "2",
     "spark.ui.enabled": "false",
     "spark.sql.session.timeZone": "UTC",
