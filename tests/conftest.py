@@ -126,6 +126,8 @@ def spark_session():
     """One local Spark session for the whole test run (JVM start-up is expensive)."""
     reason = spark_missing()
     if reason is not None:
+        if os.environ.get("ECONSEC_REQUIRE_SPARK"):  # set by .ci/run: CI must run them
+            pytest.fail(f"ECONSEC_REQUIRE_SPARK is set but {reason}")
         pytest.skip(reason)
     from econsec.spark import start_session
 

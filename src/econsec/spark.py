@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +47,13 @@ def _require_pyspark() -> Any:
     return pyspark.sql
 
 
-def start_session(master: str = "local[2]", remote: str | None = None) -> Any:
+def start_session(
+    master: str = "local[2]", remote: str | None = None, conf: Mapping[str, str] | None = None
+) -> Any:
     """Return a Spark session: Spark Connect at ``remote``, else one on ``master``.
+
+    ``conf`` overrides :data:`LOCAL_CONF` (e.g. ``{"spark.driver.memory": "4g"}``). A Spark
+    session already running in this process is returned as it is (Spark's ``getOrCreate``).
 
     Raises
     ------
@@ -69,7 +74,7 @@ def start_session(master: str = "local[2]", remote: str | None = None) -> Any:
             "or JAVA_HOME set"
         )
     builder = builder.master(master)
-    for key, value in LOCAL_CONF.items():
+    for key, value in {**LOCAL_CONF, **(conf or {})}.items():
         builder = builder.config(key, value)
     builder = builder.config(
         "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"
@@ -116,6 +121,16 @@ class Compiler(PySparkCompiler):
                         "ordered first/last on Spark needs numeric keys when directions mix"
                     )
                 this = sge.Neg(this=sge.Paren(this=this))
+            # Spark compares null struct fields unlike ORDER BY does: a flag field puts the
+            # nulls where the sort key says, and the value itself is made non-null.
+            isnull = sge.Is(this=ordered.this, expression=sge.Null())
+            # max_by (leading key descending): nulls first must compare largest; min_by: the
+            # reverse. The flag is ``is null`` where nulls must compare larger.
+            null_larger = key.nulls_first == lead
+            keys.append(isnull if null_larger else sge.Not(this=isnull))
+            if key.dtype.is_numeric() or key.dtype.is_string():
+                zero = sge.convert(0 if key.dtype.is_numeric() else "")
+                this = sge.Coalesce(this=this, expressions=[zero])
             keys.append(this)
         struct = self.f.struct(*keys)
         keep = where
@@ -145,5 +160,10 @@ def read_parquet(con: BaseBackend, paths: Sequence[str]) -> ir.Table:
 
     session: Any = getattr(con, "_session")  # noqa: B009 (Ibis keeps it private)
     name = util.gen_name("econsec_trade")
-    session.read.parquet(*paths).createOrReplaceTempView(name)
+    try:
+        df = session.read.parquet(*paths)
+    except Exception as e:  # Spark's AnalysisException: a path it cannot see
+        first = next((x for x in str(e).splitlines() if x.strip()), type(e).__name__)
+        raise EngineError(f"Spark cannot read {', '.join(paths)}: {first.strip()}") from None
+    df.createOrReplaceTempView(name)
     return con.table(name)
