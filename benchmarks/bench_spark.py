@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import run_child  # noqa: E402
-from bench_metrics import YEAR, synthetic_year, write_warehouse  # noqa: E402
+from _common import run_child
+from bench_metrics import YEAR, synthetic_year, write_warehouse
 
 CHILD = """
 import json, os, time

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import ibis
 import polars as pl
@@ -29,7 +29,7 @@ _HS_ORDER = sorted(HS_FIRST_YEAR, key=lambda h: HS_FIRST_YEAR[h], reverse=True)
 ENGINES = ("duckdb", "polars", "pyspark")
 
 #: What selects an engine: a name in :data:`ENGINES`, an Ibis connection, or a SparkSession.
-Engine = str | BaseBackend | Any
+Engine: TypeAlias = str | BaseBackend | Any
 
 
 def connect(backend: Engine | None = None) -> BaseBackend:

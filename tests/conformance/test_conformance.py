@@ -218,9 +218,7 @@ def _same(name: str, got: pl.DataFrame, want: pl.DataFrame) -> None:
 
 @pytest.fixture(
     scope="module",
-    params=[
-        pytest.param(b, marks=pytest.mark.spark) if b == "pyspark" else b for b in BACKENDS
-    ],
+    params=[pytest.param(b, marks=pytest.mark.spark) if b == "pyspark" else b for b in BACKENDS],
 )
 def backend(request):
     connect, caps = BACKENDS[request.param]
@@ -251,8 +249,10 @@ def _same_frames(got: pl.DataFrame, want: pl.DataFrame) -> None:
         g, w = got[c].to_list(), want[c].to_list()
         if want[c].dtype.is_float():
             for a, b in zip(g, w, strict=True):
-                assert (a is None and b is None) or a == b or math.isclose(
-                    a, b, rel_tol=1e-9, abs_tol=1e-12
+                assert (
+                    (a is None and b is None)
+                    or a == b
+                    or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
                 ), (c, a, b)
         else:
             assert g == w, c

@@ -126,7 +126,9 @@ def test_ordered_first_with_mixed_string_keys_is_refused(spark_con):
 
 @pytest.mark.spark
 @pytest.mark.property
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.tuples(st.integers(1, 3), st.integers(1, 6), st.sampled_from([1.0, 2.0, 2.5, 7.0])),

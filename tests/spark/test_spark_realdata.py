@@ -67,8 +67,10 @@ def same(got: pl.DataFrame, want: pl.DataFrame) -> None:
         g, w = got[c].to_list(), want[c].to_list()
         if want[c].dtype.is_float():
             for a, b in zip(g, w, strict=True):
-                assert (a is None and b is None) or a == b or math.isclose(
-                    a, b, rel_tol=1e-9, abs_tol=1e-12
+                assert (
+                    (a is None and b is None)
+                    or a == b
+                    or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
                 ), (c, a, b)
         else:
             assert g == w, c
