@@ -90,7 +90,6 @@ def main() -> None:
                 "spark_start_s": s["start_s"],
                 "spark_query_s": s["query_s"],
                 "spark_overhead_x": round(s["query_s"] / d["query_s"], 1),
-                "spark_peak_mb": s["peak_rss_mb"],
                 "same_results": same,
             }
         )

@@ -90,6 +90,18 @@ def headline(r: dict) -> list[tuple[str, str, str, str, str, str]]:
                 "≤ 10 s on 2 cores, ≥ 5×",
             )
         ]
+    if name == "spark":
+        return [
+            (
+                f"local Spark ({g('threads')} cores): autonomy + indispensability, "
+                f"{g('rows'):,} synthetic flows",
+                f"{_s(g('spark_query_s'))} (+ {_s(g('spark_start_s'))} start)",
+                f"DuckDB {_s(g('duckdb_s'))}",
+                f"{g('spark_overhead_x')}× slower",
+                "–",
+                "same results" if g("same_results") else "RESULTS DIFFER",
+            )
+        ]
     if name.startswith("mrio"):
         return [
             (

@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import math
 import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -170,3 +172,22 @@ def test_cli_prints_what_duckdb_prints(real_home, spark_session, monkeypatch, cm
     assert got.exit_code == 0, got.output
     assert got.stdout == want.stdout
     assert len(want.stdout.splitlines()) > 1
+
+
+@pytest.mark.slow
+def test_console_script_on_spark_prints_what_duckdb_prints(real_home):
+    # As a user runs it: the installed script, its own JVM, ECONSEC_ENGINE from the shell.
+    exe = Path(sys.executable).with_name("econsec")
+    args = [str(exe), "autonomy", "--importer", "JPN", "--year", "2024", "--rival", "CHN"]
+    args += ["--format", "csv", "--home", str(real_home)]
+
+    def run(engine: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "ECONSEC_ENGINE": engine}
+        return subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
+
+    want, got = run("duckdb"), run("pyspark")
+    assert want.returncode == 0, want.stderr
+    assert got.returncode == 0, got.stderr
+    assert got.stdout == want.stdout
+    assert want.stdout.startswith("year,importer,product,import_value")
+    assert "Traceback" not in got.stderr
