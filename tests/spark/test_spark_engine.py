@@ -75,6 +75,43 @@ def test_pyspark_without_pyspark_or_java_is_a_one_line_error(monkeypatch):
         spark.start_session()
 
 
+@pytest.mark.unit
+def test_spark_connect_url_and_master_come_from_the_environment(monkeypatch):
+    pytest.importorskip("pyspark")
+    from econsec import spark
+
+    seen = {}
+
+    def fake_start(master, remote):
+        seen.update(master=master, remote=remote)
+        return "session"
+
+    monkeypatch.setattr(spark, "start_session", fake_start)
+    monkeypatch.setattr(spark, "connect_session", lambda s: ibis.duckdb.connect())
+    monkeypatch.setenv("ECONSEC_SPARK_REMOTE", "sc://spark.example:15002")
+    monkeypatch.setenv("ECONSEC_SPARK_MASTER", "spark://head:7077")
+    connect("pyspark")
+    assert seen == {"master": "spark://head:7077", "remote": "sc://spark.example:15002"}
+
+
+@pytest.mark.unit
+def test_unreachable_spark_connect_is_a_one_line_error(monkeypatch):
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    from econsec import spark
+
+    def refuse(self, url):
+        raise RuntimeError("[CONNECTION_REFUSED] failed to connect\nat grpc ...")
+
+    monkeypatch.setattr(SparkSession.Builder, "remote", refuse)
+    with pytest.raises(EngineError) as e:
+        spark.start_session(remote="sc://nowhere:15002")
+    assert str(e.value) == (
+        "cannot reach Spark Connect at sc://nowhere:15002: [CONNECTION_REFUSED] failed to connect"
+    )
+
+
 # --------------------------------------------------------------------------------------
 # ordered first/last on Spark (max_by over a struct of the keys)
 
