@@ -52,7 +52,8 @@ def start_session(
 ) -> Any:
     """Return a Spark session: Spark Connect at ``remote``, else one on ``master``.
 
-    ``conf`` overrides :data:`LOCAL_CONF` (e.g. ``{"spark.driver.memory": "4g"}``). A Spark
+    A local master gets :data:`LOCAL_CONF`; ``conf`` overrides it (e.g.
+    ``{"spark.driver.memory": "4g"}``) and is all a cluster master gets. A Spark
     session already running in this process is returned as it is (Spark's ``getOrCreate``).
 
     Raises
@@ -74,7 +75,9 @@ def start_session(
             "or JAVA_HOME set"
         )
     builder = builder.master(master)
-    for key, value in {**LOCAL_CONF, **(conf or {})}.items():
+    # Small settings suit local mode only; on a cluster master, Spark's and the site's own.
+    base = LOCAL_CONF if master.startswith("local") else {}
+    for key, value in {**base, **(conf or {})}.items():
         builder = builder.config(key, value)
     builder = builder.config(
         "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"
