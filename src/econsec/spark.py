@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ LOCAL_CONF = {
     "spark.ui.enabled": "false",
     "spark.sql.session.timeZone": "UTC",
     "spark.ui.showConsoleProgress": "false",
+    # Spark would otherwise create ./spark-warehouse wherever the command is run.
+    "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "econsec-spark-warehouse"),
 }
 
 #: Spark's own log output: errors only (its default prints warnings and a progress bar).
