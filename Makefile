@@ -1,4 +1,5 @@
-# econsec — make demo runs the main job on the real sample data; make test runs the tests.
+# econsec — make demo runs the main job on the real sample data; make test runs the tests
+# (the Spark tests too, where Java 17 is installed; .ci/run installs it when missing).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +16,7 @@ endif
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -150,6 +150,18 @@ def _headline(r: dict) -> list[tuple[str, ...]]:
                 "≥ 5× pandas, ≥ 1× polars",
             ),
         ]
+    if name == "spark":
+        return [
+            (
+                f"local Spark ({g('threads')} cores): autonomy + indispensability, "
+                f"{g('rows'):,} synthetic flows",
+                f"{_s(g('spark_query_s'))} (+ {_s(g('spark_start_s'))} start)",
+                f"DuckDB {_s(g('duckdb_s'))}",
+                f"{g('spark_overhead_x')}× slower",
+                "–",
+                "same results" if g("same_results") else "RESULTS DIFFER",
+            )
+        ]
     if name.startswith("mrio"):
         return [
             (

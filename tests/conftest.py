@@ -107,3 +107,38 @@ def make_warehouse(home: Path):
         return home
 
     return _make
+
+
+def spark_missing() -> str | None:
+    """Why the pyspark engine cannot run here (``None`` when it can)."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        return "PySpark absent: install the spark extra (pip install -e '.[dev,spark]')"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "Java absent: the pyspark engine needs Java 17 (openjdk-17-jre-headless)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local Spark session for the whole test run (JVM start-up is expensive)."""
+    reason = spark_missing()
+    if reason is not None:
+        if os.environ.get("ECONSEC_REQUIRE_SPARK"):  # set by .ci/run: CI must run them
+            pytest.fail(f"ECONSEC_REQUIRE_SPARK is set but {reason}")
+        pytest.skip(reason)
+    from econsec.spark import start_session
+
+    session = start_session("local[2]")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_con(spark_session):
+    """An Ibis connection over the shared Spark session, econsec's compiler installed."""
+    from econsec.spark import connect_session
+
+    return connect_session(spark_session)

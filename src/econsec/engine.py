@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import ibis
 import polars as pl
 from ibis.backends import BaseBackend
 
 from econsec.countries import CountryTable
-from econsec.errors import NotFoundError, SyntheticDataError
+from econsec.errors import EngineError, NotFoundError, SyntheticDataError
 from econsec.settings import get_settings
 from econsec.warehouse.catalog import ReleaseInfo, list_releases
 from econsec.warehouse.schema import HS_FIRST_YEAR, TRADE_COLUMNS
@@ -24,13 +25,54 @@ from econsec.warehouse.schema import HS_FIRST_YEAR, TRADE_COLUMNS
 _HS_ORDER = sorted(HS_FIRST_YEAR, key=lambda h: HS_FIRST_YEAR[h], reverse=True)
 
 
-def connect(backend: str = "duckdb") -> BaseBackend:
-    """Return a fresh Ibis connection; ``duckdb`` is the embedded default."""
-    if backend == "duckdb":
+#: Engines econsec can run analyses on (``ECONSEC_ENGINE``, ``--engine``, ``engine=``).
+ENGINES = ("duckdb", "polars", "pyspark")
+
+#: What selects an engine: a name in :data:`ENGINES`, an Ibis connection, or a SparkSession.
+Engine: TypeAlias = str | BaseBackend | Any
+
+
+def connect(backend: Engine | None = None) -> BaseBackend:
+    """Return an Ibis connection for ``backend``.
+
+    Parameters
+    ----------
+    backend
+        ``duckdb`` (embedded, the default), ``polars`` or ``pyspark``; an Ibis connection
+        (returned as it is); or a ``pyspark.sql.SparkSession`` (classic or Spark Connect) to
+        run on. ``None``: ``ECONSEC_ENGINE``. ``pyspark`` starts a local session
+        (``ECONSEC_SPARK_MASTER``, ``local[2]``) or, with ``ECONSEC_SPARK_REMOTE``, connects
+        to Spark Connect.
+
+    Raises
+    ------
+    EngineError
+        For an unknown engine name, or an engine that is not installed.
+    """
+    if isinstance(backend, BaseBackend):
+        return backend
+    s = get_settings()
+    name = s.engine if backend is None else backend
+    if not isinstance(name, str):
+        if type(name).__name__ != "SparkSession":
+            raise EngineError(
+                f"engine must be one of {', '.join(ENGINES)}, an Ibis connection or a "
+                f"SparkSession, not {type(name).__name__}"
+            )
+        from econsec import spark
+
+        return spark.connect_session(name)
+    key = name.strip().lower()
+    if key == "duckdb":
         return ibis.duckdb.connect()
-    if backend == "polars":
+    if key == "polars":
         return ibis.polars.connect()
-    raise ValueError(f"unknown backend {backend!r}; allowed: duckdb, polars")
+    if key == "pyspark":
+        from econsec import spark
+
+        return spark.connect_session(spark.start_session(s.spark_master, s.spark_remote))
+    source = "ECONSEC_ENGINE" if backend is None else "engine"
+    raise EngineError(f"unknown engine {name!r} ({source}); allowed: {', '.join(ENGINES)}")
 
 
 class Warehouse:
@@ -41,7 +83,10 @@ class Warehouse:
     home
         Warehouse folder; ``ECONSEC_HOME`` or the platform default when omitted.
     con
-        Ibis connection; a new embedded DuckDB when omitted.
+        Ibis connection; one for ``engine`` when omitted.
+    engine
+        What :func:`connect` accepts (a name, an Ibis connection, a SparkSession);
+        ``ECONSEC_ENGINE`` (DuckDB by default) when omitted.
     allow_synthetic
         Allow analyses on releases marked synthetic (scale tests only).
     """
@@ -51,10 +96,11 @@ class Warehouse:
         home: Path | str | None = None,
         *,
         con: BaseBackend | None = None,
+        engine: Engine | None = None,
         allow_synthetic: bool = False,
     ) -> None:
         self.home = Path(home) if home is not None else get_settings().home
-        self.con = con if con is not None else connect()
+        self.con = con if con is not None else connect(engine)
         self.allow_synthetic = allow_synthetic
         self._codes_cache: dict[tuple[str, int], set[int]] = {}
 
@@ -132,6 +178,8 @@ class Warehouse:
                 f"years {ys} span nomenclatures {sorted(hs_used)}; query each separately "
                 "or convert product codes with econsec.reference.hs"
             )
+        if self.con.name == "pyspark":
+            return self._spark_trade(ys, rels)
         # Explicit files, glob characters escaped: a home such as ``data[1]`` must not be
         # read as a pattern by DuckDB.
         files = [
@@ -143,6 +191,24 @@ class Warehouse:
             raise NotFoundError("year", ys[0], [], hint="its folder holds no Parquet files")
         t = self.con.read_parquet(files if len(files) > 1 else files[0])
         return t.select(*TRADE_COLUMNS)
+
+    def _spark_trade(self, ys: list[int], rels: dict[int, ReleaseInfo]) -> ibis.Table:
+        # Spark reads each year's Hive-style partition folder as it is, locally or under
+        # ECONSEC_TRADE_URI (a copy of the warehouse's tree that the cluster can reach).
+        from econsec import spark
+
+        base = get_settings().trade_uri
+        dirs = []
+        for y in ys:
+            local = rels[y].path / f"year={y}"
+            if base is None:
+                if not any(local.glob("*.parquet")):
+                    raise NotFoundError("year", y, [], hint="its folder holds no Parquet files")
+                dirs.append(str(local))
+            else:
+                rel = local.relative_to(self.home).as_posix()
+                dirs.append(f"{base.rstrip('/')}/{rel}")
+        return spark.read_parquet(self.con, dirs).select(*TRADE_COLUMNS)
 
     def codes_used(self, rel: ReleaseInfo, year: int) -> set[int]:
         """CEPII codes appearing as exporter or importer in a year of a release.

@@ -61,3 +61,7 @@ class StorageError(EconsecError):
 
 class WarehouseBusyError(EconsecError):
     """Another process holds the warehouse's writer lock and did not release it in time."""
+
+
+class EngineError(EconsecError):
+    """The engine asked for is unknown, not installed, or cannot start."""

@@ -26,6 +26,19 @@ class Settings(BaseSettings):
     lock_wait
         Seconds a writer (ingest, fetch, doctor) waits for another one to finish before giving
         up with a clear error (``ECONSEC_LOCK_WAIT``; ``--wait`` overrides it).
+    engine
+        The Ibis engine analyses run on (``ECONSEC_ENGINE``: ``duckdb``, ``polars`` or
+        ``pyspark``; ``econsec --engine`` overrides it).
+    spark_remote
+        A Spark Connect URL such as ``sc://host:15002`` (``ECONSEC_SPARK_REMOTE``); the
+        ``pyspark`` engine then runs there instead of in local mode.
+    spark_master
+        The Spark master of a session econsec starts itself (``ECONSEC_SPARK_MASTER``,
+        ``local[2]`` by default).
+    trade_uri
+        Where the ``pyspark`` engine reads the trade partitions (``ECONSEC_TRADE_URI``, e.g.
+        ``s3a://bucket/econsec``): a copy of the warehouse's ``baci/`` tree; the catalogue and
+        the small reference tables are still read from ``home``.
     """
 
     model_config = SettingsConfigDict(env_prefix="ECONSEC_", extra="ignore")
@@ -33,6 +46,10 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=_default_home)
     mirror: str | None = None
     lock_wait: float = Field(default=30.0, ge=0)
+    engine: str = "duckdb"
+    spark_remote: str | None = None
+    spark_master: str = "local[2]"
+    trade_uri: str | None = None
 
     @field_validator("home", mode="after")
     @classmethod

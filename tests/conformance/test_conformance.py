@@ -3,10 +3,9 @@
 Each case builds an Ibis expression with :mod:`econsec.metrics` over the same flows, runs it
 on each backend in :data:`BACKENDS` and compares with a straightforward polars computation
 (``tests/metrics/metrics_reference.py``). A backend lists the capabilities it has; a case
-needing one it lacks is skipped with the reason. Adding a backend is one line in BACKENDS,
-e.g. PySpark::
-
-    "pyspark": (lambda: ibis.pyspark.connect(SparkSession.builder.getOrCreate()), {"windows"}),
+needing one it lacks is skipped with the reason. PySpark runs on the test session's one
+local Spark session (``spark_con`` fixture), with econsec's compiler (ordered ``first`` as
+``max_by``), and is checked against DuckDB too.
 """
 
 from __future__ import annotations
@@ -29,10 +28,12 @@ from econsec.metrics import screens
 
 pytestmark = pytest.mark.conformance
 
-#: name -> (connect, capabilities). The polars backend has no window functions.
-BACKENDS: dict[str, tuple[Callable[[], Any], set[str]]] = {
+#: name -> (connect, capabilities). The polars backend has no window functions; PySpark's
+#: connection comes from the session-wide ``spark_con`` fixture.
+BACKENDS: dict[str, tuple[Callable[[], Any] | None, set[str]]] = {
     "duckdb": (lambda: ibis.duckdb.connect(threads=1), {"windows"}),
     "polars": (lambda: ibis.polars.connect(), set()),
+    "pyspark": (None, {"windows"}),
 }
 
 COUNTRIES = np.array([4, 36, 156, 251, 276, 392, 410, 490, 528, 842], dtype=np.int16)
@@ -215,10 +216,14 @@ def _same(name: str, got: pl.DataFrame, want: pl.DataFrame) -> None:
             assert [int(x) if isinstance(x, int) else x for x in g] == w, c
 
 
-@pytest.fixture(scope="module", params=list(BACKENDS))
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(b, marks=pytest.mark.spark) if b == "pyspark" else b for b in BACKENDS],
+)
 def backend(request):
     connect, caps = BACKENDS[request.param]
-    return request.param, connect(), caps
+    con = request.getfixturevalue("spark_con") if connect is None else connect()
+    return request.param, con, caps
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -230,3 +235,24 @@ def test_backend_matches_reference(backend, case):
         pytest.skip(f"the {name} backend lacks {', '.join(sorted(missing))}")
     got = con.to_polars(build(ibis.memtable(FLOWS.to_arrow())))
     _same(case, got, reference(FLOWS))
+    if name == "pyspark":
+        # Spark against DuckDB directly too: every column, within 1e-9.
+        want = ibis.duckdb.connect(threads=1).to_polars(build(ibis.memtable(FLOWS.to_arrow())))
+        keys = KEYS.get(case, ["year", "importer", "product"])
+        assert got.columns == want.columns
+        _same_frames(got.sort(keys), want.sort(keys))
+
+
+def _same_frames(got: pl.DataFrame, want: pl.DataFrame) -> None:
+    assert got.height == want.height > 0
+    for c in want.columns:
+        g, w = got[c].to_list(), want[c].to_list()
+        if want[c].dtype.is_float():
+            for a, b in zip(g, w, strict=True):
+                assert (
+                    (a is None and b is None)
+                    or a == b
+                    or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+                ), (c, a, b)
+        else:
+            assert g == w, c

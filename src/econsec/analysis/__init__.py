@@ -10,6 +10,9 @@ warehouse's backend (DuckDB by default) and returns an immutable
 Taiwan; blocs by their name), products as 6-character HS codes, values in thousand current
 USD.
 
+Every verb takes ``engine=`` (``"duckdb"``, ``"polars"``, ``"pyspark"``, an Ibis connection
+or a ``SparkSession``; ``ECONSEC_ENGINE`` by default): the numbers are the same on each.
+
 Wherever a country is accepted, a group (``EU27``, ``G7``, a user group) or a list of
 countries acting together is accepted too: as an importer it is one bloc whose imports are
 extra-bloc imports; as an exporter, its extra-bloc exports; ``params["meaning"]`` says so.
@@ -56,7 +59,7 @@ from econsec.analysis.results import (
     ScreenResult,
     SupplierSharesResult,
 )
-from econsec.engine import Warehouse
+from econsec.engine import Engine, Warehouse
 from econsec.metrics import autonomy as _aut
 from econsec.metrics import indispensability as _ind
 from econsec.metrics import leverage as _lev
@@ -149,6 +152,7 @@ def autonomy(
     warehouse: Warehouse | None = None,
     home: Home = None,
     allow_synthetic: bool = False,
+    engine: Engine | None = None,
 ) -> AutonomyResult:
     """Import concentration (strategic autonomy) per importer × product.
 
@@ -168,6 +172,9 @@ def autonomy(
         excluded (its imports and exports are extra-bloc); excludes ``importer``.
     warehouse, home, allow_synthetic
         The warehouse (or its folder), and whether synthetic releases may be used.
+    engine
+        ``duckdb``, ``polars``, ``pyspark``, an Ibis connection or a SparkSession
+        (``ECONSEC_ENGINE`` when omitted); ignored when ``warehouse`` is given.
 
     Returns
     -------
@@ -176,7 +183,7 @@ def autonomy(
         top_share, hhi, export_value, import_export_ratio`` (+ ``rival_value,
         rival_share``); see :func:`econsec.metrics.autonomy.autonomy` for the formulas.
     """
-    wh = open_warehouse(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     return _autonomy(importer, year, None, products, rival, rival_group, bloc, wh)
 
 
@@ -191,13 +198,14 @@ def autonomy_trend(
     warehouse: Warehouse | None = None,
     home: Home = None,
     allow_synthetic: bool = False,
+    engine: Engine | None = None,
 ) -> AutonomyResult:
     """:func:`autonomy` for every year held (or ``years``), with an ``hs`` column.
 
     Names, groups and products are resolved in the latest year's release; each year is
     computed in its own release's nomenclature unless a converter is installed.
     """
-    wh = open_warehouse(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     ys = sorted(set(years)) if years is not None else wh.years()
     latest = ys[-1] if ys else None
     return _autonomy(importer, latest, ys, products, rival, rival_group, bloc, wh)
@@ -213,6 +221,7 @@ def supplier_shares(
     warehouse: Warehouse | None = None,
     home: Home = None,
     allow_synthetic: bool = False,
+    engine: Engine | None = None,
 ) -> SupplierSharesResult:
     """Each supplier's value, share and rank per importer × product (``top``: best *n*).
 
@@ -221,7 +230,7 @@ def supplier_shares(
     SupplierSharesResult
         Columns ``year, importer, product, supplier, value, share, rank``.
     """
-    wh = open_warehouse(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     q = make_query(wh, year, products)
     s = autonomy_setup(q, importer, None, None, bloc)
     q = replace(q, labels=s.labels)
@@ -319,6 +328,7 @@ def indispensability(
     warehouse: Warehouse | None = None,
     home: Home = None,
     allow_synthetic: bool = False,
+    engine: Engine | None = None,
 ) -> IndispensabilityResult:
     """World reliance on exporters (strategic indispensability) per exporter × product.
 
@@ -343,7 +353,7 @@ def indispensability(
         n_exporters, world_hhi, n_dependents, dependent_value, replaceability``; see
         :mod:`econsec.metrics.indispensability` for the formulas.
     """
-    wh = open_warehouse(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     return _indispensability(exporter, year, None, products, threshold, redirect, wh)
 
 
@@ -357,9 +367,10 @@ def indispensability_trend(
     warehouse: Warehouse | None = None,
     home: Home = None,
     allow_synthetic: bool = False,
+    engine: Engine | None = None,
 ) -> IndispensabilityResult:
     """:func:`indispensability` for every year held (or ``years``), with an ``hs`` column."""
-    wh = open_warehouse(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     ys = sorted(set(years)) if years is not None else wh.years()
     latest = ys[-1] if ys else None
     return _indispensability(exporter, latest, ys, products, threshold, redirect, wh)
@@ -380,6 +391,7 @@ def leverage(
     warehouse: Warehouse | None = None,
     home: Home = None,
     allow_synthetic: bool = False,
+    engine: Engine | None = None,
 ) -> LeverageResult:
     """Mutual dependencies of *A* and *B* (countries, groups or lists) and export exposure.
 
@@ -404,7 +416,7 @@ def leverage(
         import_share, supplier_world_share`` (both directions); ``exposure``: share of each
         side's exports sold to the other; ``summary()``: the balance.
     """
-    wh = open_warehouse(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     q = make_query(wh, year, products)
     sa, sb = q.r.party(a), q.r.party(b)
     if set(sa.codes) & set(sb.codes):
@@ -535,6 +547,7 @@ def screen_geodep(
     warehouse: Warehouse | None = None,
     home: Home = None,
     allow_synthetic: bool = False,
+    engine: Engine | None = None,
 ) -> ScreenResult:
     """CEPII GeoDep screen (Lefebvre & Wibaux 2024) for every importer × product.
 
@@ -552,7 +565,7 @@ def screen_geodep(
         against the previous year held.
     """
     _check_window(window, min_years)
-    wh = open_warehouse(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     q = make_query(wh, year, products)
     prev = max((h for h in wh.years() if h < q.year), default=None)
     report = [y for y in (prev, q.year) if y is not None]
@@ -581,6 +594,7 @@ def screen_geodep_trend(
     warehouse: Warehouse | None = None,
     home: Home = None,
     allow_synthetic: bool = False,
+    engine: Engine | None = None,
 ) -> ScreenResult:
     """:func:`screen_geodep` for every year held (or ``years``) in one pass.
 
@@ -590,7 +604,7 @@ def screen_geodep_trend(
     per importer × product × year).
     """
     _check_window(window, min_years)
-    wh = open_warehouse(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     held = wh.years()
     report = sorted(set(years)) if years is not None else held
     q = make_query(wh, report[-1] if report else None, products)
@@ -621,6 +635,7 @@ def screen_eu(
     warehouse: Warehouse | None = None,
     home: Home = None,
     allow_synthetic: bool = False,
+    engine: Engine | None = None,
 ) -> ScreenResult:
     """EU 2021 dependency screen (Commission SWD(2021) 352) for a bloc.
 
@@ -636,7 +651,7 @@ def screen_eu(
         c1_extra_hhi, c2_extra_share, c3_import_export, flagged``; ``churn`` against the
         previous year held.
     """
-    wh = open_warehouse(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     q = make_query(wh, year, products)
     b = q.r.party(bloc)
     if not b.is_bloc:
@@ -688,6 +703,7 @@ def screen_custom(
     warehouse: Warehouse | None = None,
     home: Home = None,
     allow_synthetic: bool = False,
+    engine: Engine | None = None,
 ) -> ScreenResult:
     """Screen a metric table with thresholds from a spec (TOML file, text or mapping).
 
@@ -700,7 +716,7 @@ def screen_custom(
         ``flagged``; ``churn`` against the previous year held.
     """
     sp = spec if isinstance(spec, ScreenSpec) else load_spec(spec)
-    wh = open_warehouse(warehouse, home, allow_synthetic)
+    wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     opt = dict(sp.options)
     q = make_query(wh, year if year is not None else sp.year, opt.pop("products", None))
     prev = max((h for h in wh.years() if h < q.year), default=None)

@@ -30,12 +30,27 @@ def _root(
     debug: bool = typer.Option(
         False, "--debug", help="Show full tracebacks instead of one-line errors."
     ),
+    engine: str | None = typer.Option(
+        None,
+        "--engine",
+        help="Engine the analyses run on: duckdb (default), polars or pyspark "
+        "(default: ECONSEC_ENGINE).",
+    ),
 ) -> None:
     """Economic-security analysis on real trade data."""
     if debug:
         from econsec.cli.common import DEBUG_ENV
 
         os.environ[DEBUG_ENV] = "1"
+    if engine is not None:
+        # Checked here so a typo fails before any work; the analyses read the environment.
+        allowed = ("duckdb", "polars", "pyspark")
+        if engine.strip().lower() not in allowed:
+            raise typer.BadParameter(
+                f"unknown engine {engine!r}; allowed: {', '.join(allowed)}",
+                param_hint="'--engine'",
+            )
+        os.environ["ECONSEC_ENGINE"] = engine.strip().lower()
 
 
 def _register() -> None:

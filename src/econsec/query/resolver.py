@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from econsec.countries import CountryTable
-from econsec.engine import Warehouse
+from econsec.engine import Engine, Warehouse
 from econsec.errors import NotFoundError
 from econsec.query.products import resolve_products
 from econsec.reference import groups as _groups
@@ -37,12 +37,20 @@ Products = str | int | Sequence[str | int]
 
 
 def open_warehouse(
-    warehouse: Warehouse | None, home: Path | str | None, allow_synthetic: bool
+    warehouse: Warehouse | None,
+    home: Path | str | None,
+    allow_synthetic: bool,
+    engine: Engine | None = None,
 ) -> Warehouse:
-    """Return the given warehouse, or the one under ``home`` (``ECONSEC_HOME`` when ``None``)."""
+    """Return the given warehouse, or the one under ``home`` (``ECONSEC_HOME`` when ``None``).
+
+    A new warehouse runs on ``engine`` (see :func:`econsec.engine.connect`).
+    """
     if warehouse is not None:
         return warehouse
-    return Warehouse(Path(home) if home is not None else None, allow_synthetic=allow_synthetic)
+    return Warehouse(
+        Path(home) if home is not None else None, engine=engine, allow_synthetic=allow_synthetic
+    )
 
 
 def resolve_year(wh: Warehouse, year: int | None) -> tuple[int, ReleaseInfo]:
