@@ -32,10 +32,11 @@ def plain_csv(z: Path) -> Path:
     """Extract (once) the yearly CSV of a synthetic release zip."""
     import zipfile
 
-    out = z.parent / "year.csv"
-    if not out.exists():
-        with zipfile.ZipFile(z) as zf:
-            m = next(n for n in zf.namelist() if "_Y" in n)
+    with zipfile.ZipFile(z) as zf:
+        m = next(n for n in zf.namelist() if "_Y" in n)
+        # The member's own name carries the year (one year per yearly file).
+        out = z.parent / Path(m).name
+        if not out.exists():
             with zf.open(m) as src, open(out, "wb") as dst:
                 shutil.copyfileobj(src, dst, 1 << 24)
     return out
