@@ -225,3 +225,17 @@ def test_trade_partitions_read_from_a_uri(spark_con, make_warehouse, monkeypatch
     shutil.rmtree(lake)
     with pytest.raises(EngineError, match=r"Spark cannot read .*lake.*year=2024"):
         analysis.autonomy("JPN", 2024, warehouse=Warehouse(home, engine=spark_con))
+
+
+@pytest.mark.spark
+def test_spark_writes_results_without_collecting(spark_con, make_warehouse, monkeypatch, tmp_path):
+    home = make_warehouse(FLOWS)
+    monkeypatch.delenv("ECONSEC_TRADE_URI", raising=False)
+    want = analysis.autonomy_trend("JPN", rival="CHN", home=home, engine="duckdb").to_polars()
+    res = analysis.autonomy_trend(
+        "JPN", rival="CHN", home=home, engine=spark_con, out=tmp_path / "aut"
+    )
+    assert res.frame.height == 0 and res.frame.schema == want.schema
+    got = pl.read_parquet(tmp_path / "aut" / "*.parquet").sort("year", "product")
+    assert got.equals(want.sort("year", "product"))
+    assert any(f"{want.height} rows written" in n for n in res.notes)

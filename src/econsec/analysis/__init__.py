@@ -36,6 +36,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import polars as pl
 
 from econsec.analysis.assembly import (
     A_CODE,
@@ -51,6 +52,7 @@ from econsec.analysis.assembly import (
     params_of,
     run_screen,
     split_parties,
+    write,
 )
 from econsec.analysis.results import (
     AutonomyResult,
@@ -104,6 +106,23 @@ def _check_window(window: int, min_years: int) -> None:
 # autonomy
 
 
+def _run(
+    q: Query,
+    years: Sequence[int],
+    build: Callable[[ir.Table], ir.Table],
+    sort: list[str],
+    with_hs: bool,
+    out: Home,
+) -> tuple[pl.DataFrame, dict[int, str], list[str]]:
+    """Collect the rows, or with ``out`` have the engine write them to Parquet."""
+    if out is None:
+        df, nom = execute(q, years, build, sort=sort, with_hs=with_hs)
+        return df, nom, []
+    df, nom, rows = write(q, years, build, Path(out), with_hs=with_hs)
+    note = f"{rows:,} rows written to {out} by the engine (not collected)"
+    return df, nom, [note if rows else note + ": nothing matched the query"]
+
+
 def _autonomy(
     importer: Countries | None,
     year: int | None,
@@ -113,18 +132,14 @@ def _autonomy(
     rival_group: str | None,
     bloc: Countries | None,
     wh: Warehouse,
+    out: Home = None,
 ) -> AutonomyResult:
     q = make_query(wh, year, products)
     s = autonomy_setup(q, importer, rival, rival_group, bloc)
     q = replace(q, labels=s.labels)
     ys = [q.year] if years is None else list(years)
-    df, nom = execute(
-        q,
-        ys,
-        autonomy_builder(s, q.products),
-        sort=["year", "importer", "product"],
-        with_hs=years is not None,
-    )
+    sort = ["year", "importer", "product"]
+    df, nom, written = _run(q, ys, autonomy_builder(s, q.products), sort, years is not None, out)
     params = params_of(
         q,
         importer=s.shown,
@@ -137,8 +152,10 @@ def _autonomy(
         params["bloc_members"] = list(s.blocs[0][0].members)
     if years is not None:
         params["years"] = ys
-    notes = [*q.r.notes, *coverage_notes(q, df, s.shown, "importer", "importer")]
-    return AutonomyResult(df, params, tuple(notes))
+    if out is not None:
+        params["out"] = str(out)
+    covered = written or coverage_notes(q, df, s.shown, "importer", "importer")
+    return AutonomyResult(df, params, (*q.r.notes, *covered))
 
 
 def autonomy(
@@ -153,6 +170,7 @@ def autonomy(
     home: Home = None,
     allow_synthetic: bool = False,
     engine: Engine | None = None,
+    out: Home = None,
 ) -> AutonomyResult:
     """Import concentration (strategic autonomy) per importer × product.
 
@@ -175,6 +193,9 @@ def autonomy(
     engine
         ``duckdb``, ``polars``, ``pyspark``, an Ibis connection or a SparkSession
         (``ECONSEC_ENGINE`` when omitted); ignored when ``warehouse`` is given.
+    out
+        A Parquet path: the engine writes the rows there instead of collecting them (for
+        results too large for memory); the result's frame is then empty, with the schema.
 
     Returns
     -------
@@ -184,7 +205,7 @@ def autonomy(
         rival_share``); see :func:`econsec.metrics.autonomy.autonomy` for the formulas.
     """
     wh = open_warehouse(warehouse, home, allow_synthetic, engine)
-    return _autonomy(importer, year, None, products, rival, rival_group, bloc, wh)
+    return _autonomy(importer, year, None, products, rival, rival_group, bloc, wh, out)
 
 
 def autonomy_trend(
@@ -199,6 +220,7 @@ def autonomy_trend(
     home: Home = None,
     allow_synthetic: bool = False,
     engine: Engine | None = None,
+    out: Home = None,
 ) -> AutonomyResult:
     """:func:`autonomy` for every year held (or ``years``), with an ``hs`` column.
 
@@ -208,7 +230,7 @@ def autonomy_trend(
     wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     ys = sorted(set(years)) if years is not None else wh.years()
     latest = ys[-1] if ys else None
-    return _autonomy(importer, latest, ys, products, rival, rival_group, bloc, wh)
+    return _autonomy(importer, latest, ys, products, rival, rival_group, bloc, wh, out)
 
 
 def supplier_shares(
@@ -271,6 +293,7 @@ def _indispensability(
     threshold: float,
     redirect: float,
     wh: Warehouse,
+    out: Home = None,
 ) -> IndispensabilityResult:
     q = make_query(wh, year, products)
     exps, blocs = split_parties(q, exporter)
@@ -296,9 +319,8 @@ def _indispensability(
         return ibis.union(*parts) if len(parts) > 1 else parts[0]
 
     ys = [q.year] if years is None else list(years)
-    df, nom = execute(
-        q, ys, build, sort=["year", "product", "world_rank", "exporter"], with_hs=years is not None
-    )
+    sort = ["year", "product", "world_rank", "exporter"]
+    df, nom, written = _run(q, ys, build, sort, years is not None, out)
     shown = (
         None
         if exps is None and not blocs
@@ -314,8 +336,10 @@ def _indispensability(
     )
     if years is not None:
         params["years"] = ys
-    notes = [*q.r.notes, *coverage_notes(q, df, shown, "exporter", "exporter")]
-    return IndispensabilityResult(df, params, tuple(notes))
+    if out is not None:
+        params["out"] = str(out)
+    covered = written or coverage_notes(q, df, shown, "exporter", "exporter")
+    return IndispensabilityResult(df, params, (*q.r.notes, *covered))
 
 
 def indispensability(
@@ -329,6 +353,7 @@ def indispensability(
     home: Home = None,
     allow_synthetic: bool = False,
     engine: Engine | None = None,
+    out: Home = None,
 ) -> IndispensabilityResult:
     """World reliance on exporters (strategic indispensability) per exporter × product.
 
@@ -354,7 +379,7 @@ def indispensability(
         :mod:`econsec.metrics.indispensability` for the formulas.
     """
     wh = open_warehouse(warehouse, home, allow_synthetic, engine)
-    return _indispensability(exporter, year, None, products, threshold, redirect, wh)
+    return _indispensability(exporter, year, None, products, threshold, redirect, wh, out)
 
 
 def indispensability_trend(
@@ -368,12 +393,13 @@ def indispensability_trend(
     home: Home = None,
     allow_synthetic: bool = False,
     engine: Engine | None = None,
+    out: Home = None,
 ) -> IndispensabilityResult:
     """:func:`indispensability` for every year held (or ``years``), with an ``hs`` column."""
     wh = open_warehouse(warehouse, home, allow_synthetic, engine)
     ys = sorted(set(years)) if years is not None else wh.years()
     latest = ys[-1] if ys else None
-    return _indispensability(exporter, latest, ys, products, threshold, redirect, wh)
+    return _indispensability(exporter, latest, ys, products, threshold, redirect, wh, out)
 
 
 # --------------------------------------------------------------------------------------

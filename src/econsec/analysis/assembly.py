@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -18,11 +19,12 @@ import ibis.expr.types as ir
 import polars as pl
 
 from econsec.analysis.results import ScreenResult
+from econsec.countries import CountryTable
 from econsec.engine import Warehouse
 from econsec.metrics import autonomy as _aut
 from econsec.metrics import screens as _scr
 from econsec.query.fetch import to_polars
-from econsec.query.flows import by_release, display, release_flows
+from econsec.query.flows import COUNTRY_COLUMNS, by_release, display, release_flows
 from econsec.query.resolver import Countries, Party, Products, Resolver
 
 #: Codes given to merged blocs (CEPII codes are positive).
@@ -84,6 +86,54 @@ def execute(
         frames.append(df)
     out = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
     return out, nomenclature
+
+
+def write(
+    q: Query,
+    years: Sequence[int],
+    build: Callable[[ir.Table], ir.Table],
+    out: Path,
+    *,
+    with_hs: bool = False,
+) -> tuple[pl.DataFrame, dict[int, str], int]:
+    """Like :func:`execute`, but the engine writes the rows to Parquet at ``out``.
+
+    Country codes become ISO3 inside the engine, so nothing but counts is collected. DuckDB
+    writes one file; Spark writes a folder of part files (``pl.read_parquet(out / "*")``).
+
+    Returns
+    -------
+    The result's schema (an empty frame), the nomenclature of each year and the rows written.
+    """
+    parts, nomenclature = [], {}
+    for rel, ys in by_release(q.wh, years):
+        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
+        t = display_expr(build(flows), q.wh.countries(rel.hs, rel.release), q.labels)
+        hs = q.hs if converted else rel.hs
+        nomenclature.update(dict.fromkeys(ys, hs))
+        if with_hs:
+            t = t.mutate(hs=ibis.literal(hs))
+        parts.append(t)
+    expr = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    if out.is_dir() and any(out.iterdir()):
+        raise ValueError(f"--out {out}: a folder that is not empty; give a new path")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    q.wh.con.to_parquet(expr, str(out))
+    rows = int(q.wh.con.execute(expr.count()))
+    empty = pl.DataFrame(schema=pl.Schema(expr.schema().to_polars()))
+    return empty, nomenclature, rows
+
+
+def display_expr(t: ir.Table, ct: CountryTable, labels: Mapping[int, str]) -> ir.Table:
+    """:func:`~econsec.query.flows.display` as an Ibis expression (codes → ISO3 in the engine)."""
+    mapping: dict[int, str] = {
+        int(c): str(i) for c, i in ct.mapping().select("code", "iso3").rows()
+    }
+    mapping.update(labels)
+    cols = [c for c in COUNTRY_COLUMNS if c in t.columns and t[c].type().is_integer()]
+    return t.mutate(
+        **{c: t[c].substitute(mapping, else_=ibis.literal("C") + t[c].cast("string")) for c in cols}
+    )
 
 
 def params_of(q: Query, **kw: Any) -> dict[str, Any]:

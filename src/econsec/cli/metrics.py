@@ -36,6 +36,14 @@ BasketOption = typer.Option(
     None, "--basket", "-b", help="Products of a basket (see 'econsec baskets list'); repeatable."
 )
 
+OutOption = typer.Option(
+    None,
+    "--out",
+    "-o",
+    help="Write the rows to this Parquet path from the engine instead of printing them "
+    "(for results too large for memory; Spark writes a folder).",
+)
+
 screen_app = typer.Typer(
     help="Dependency screens: EU 2021 method, CEPII GeoDep, custom TOML thresholds.",
     no_args_is_help=True,
@@ -98,6 +106,7 @@ def autonomy(
     fmt: Format = FormatOption,
     home: Path | None = HomeOption,
     allow_synthetic: bool = SyntheticOption,
+    out: Path | None = OutOption,
 ) -> None:
     """Import concentration per importer × product: suppliers, top share, HHI, rival share."""
     from econsec import analysis
@@ -111,9 +120,12 @@ def autonomy(
         bloc=_side(bloc) if bloc else None,
         home=home,
         allow_synthetic=allow_synthetic,
+        out=out,
     )
-    emit_frame(res.to_polars(), fmt, title=f"Import concentration {res.params['year']}")
     emit_notes(res)
+    if out is not None:  # the engine wrote the rows; stdout stays empty
+        return
+    emit_frame(res.to_polars(), fmt, title=f"Import concentration {res.params['year']}")
     s = res.summary()
     _note(
         f"{s['rows']} rows; {s['concentrated']} with HHI > 0.4 "
@@ -142,6 +154,7 @@ def indispensability(
     fmt: Format = FormatOption,
     home: Path | None = HomeOption,
     allow_synthetic: bool = SyntheticOption,
+    out: Path | None = OutOption,
 ) -> None:
     """World reliance per exporter × product: world share and rank, dependents, replaceability."""
     from econsec import analysis
@@ -154,9 +167,12 @@ def indispensability(
         redirect=redirect,
         home=home,
         allow_synthetic=allow_synthetic,
+        out=out,
     )
-    emit_frame(res.to_polars(), fmt, title=f"Export reliance {res.params['year']}")
     emit_notes(res)
+    if out is not None:
+        return
+    emit_frame(res.to_polars(), fmt, title=f"Export reliance {res.params['year']}")
 
 
 @handle_errors
