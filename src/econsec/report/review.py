@@ -148,13 +148,16 @@ def build_review(
     lev = analysis.leverage(country, rival, y, products, **kw) if rival else None
     geo = analysis.screen_geodep(country, y, products, **kw).to_polars()
     frontier = pl.DataFrame()
-    if riv is not None and who.is_bloc:
-        notes.append(
-            f"The cost–dependence frontier re-sources one country's imports; it is not drawn "
-            f"for {who.label}, a bloc of {len(who.codes)} countries."
+    if riv is not None:
+        # A bloc's plan re-sources its extra-bloc imports (a group keeps its dated membership).
+        buyer: Countries = (
+            who.codes[0]
+            if not who.is_bloc
+            else who.label
+            if who.kind == "group"
+            else list(who.members)
         )
-    elif riv is not None:
-        frontier = _frontier(wh, who.codes[0], y, aut, list(riv.members))
+        frontier = _frontier(wh, buyer, y, aut, list(riv.members))
     rv = Review(
         country=iso,
         country_name=name,
@@ -206,7 +209,7 @@ def _party_name(r: Resolver, p: Party) -> str:
 
 def _frontier(
     wh: Warehouse,
-    country: int,
+    country: Countries,
     year: int,
     aut: pl.DataFrame,
     rival: list[str],
