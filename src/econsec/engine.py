@@ -103,6 +103,9 @@ class Warehouse:
         self.con = con if con is not None else connect(engine)
         self.allow_synthetic = allow_synthetic
         self._codes_cache: dict[tuple[str, int], set[int]] = {}
+        # Release tables keyed by file and modification time: a re-ingest is seen at once.
+        self._countries_cache: dict[tuple[str, int], CountryTable] = {}
+        self._products_cache: dict[tuple[str, int], pl.DataFrame] = {}
 
     @cached_property
     def releases(self) -> list[ReleaseInfo]:
@@ -231,13 +234,19 @@ class Warehouse:
 
     def countries(self, hs: str | None = None, release: str | None = None) -> CountryTable:
         """Country table of a release (of the newest release held when not given)."""
-        rel = self._pick(hs, release)
-        return CountryTable(pl.read_parquet(rel.path / "countries.parquet"))
+        path = self._pick(hs, release).path / "countries.parquet"
+        key = (str(path), path.stat().st_mtime_ns)
+        if key not in self._countries_cache:  # read once per call chain, not per query part
+            self._countries_cache[key] = CountryTable(pl.read_parquet(path))
+        return self._countries_cache[key]
 
     def products(self, hs: str | None = None, release: str | None = None) -> pl.DataFrame:
         """Product table ``code, description`` of a release."""
-        rel = self._pick(hs, release)
-        return pl.read_parquet(rel.path / "products.parquet")
+        path = self._pick(hs, release).path / "products.parquet"
+        key = (str(path), path.stat().st_mtime_ns)
+        if key not in self._products_cache:
+            self._products_cache[key] = pl.read_parquet(path)
+        return self._products_cache[key]
 
     def _pick(self, hs: str | None, release: str | None) -> ReleaseInfo:
         pool = self._usable() or self.releases

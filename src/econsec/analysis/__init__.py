@@ -46,11 +46,14 @@ from econsec.analysis.assembly import (
     autonomy_builder,
     autonomy_setup,
     bloc_flows,
+    bloc_world,
+    by_party,
     coverage_notes,
     execute,
     make_query,
     params_of,
     run_screen,
+    shown_labels,
     split_parties,
     write,
 )
@@ -258,13 +261,12 @@ def supplier_shares(
     q = replace(q, labels=s.labels)
 
     def build(flows: ir.Table) -> ir.Table:
-        parts = [
-            _aut.supplier_shares(bloc_flows(flows, p, c, q.products), importers=[c])
-            for p, c in s.blocs
-        ]
-        if s.importers is None or s.importers:
-            parts.append(_aut.supplier_shares(flows, importers=s.importers, products=q.products))
-        t = ibis.union(*parts) if len(parts) > 1 else parts[0]
+        t = by_party(
+            s.importers,
+            s.blocs,
+            lambda p, c: _aut.supplier_shares(bloc_flows(flows, p, c, q.products), importers=[c]),
+            lambda imps: _aut.supplier_shares(flows, importers=imps, products=q.products),
+        )
         return t if top is None else t.filter(t["rank"] <= top)
 
     df, _ = execute(q, [q.year], build, sort=["year", "importer", "product", "rank"])
@@ -299,33 +301,22 @@ def _indispensability(
     exps, blocs = split_parties(q, exporter)
     q = replace(q, labels={c: p.label for p, c in blocs})
 
+    kw = {"threshold": threshold, "redirect": redirect}
+
     def build(flows: ir.Table) -> ir.Table:
-        parts = []
-        for p, c in blocs:
-            f = _aut.collapse_bloc(_aut.restrict(flows, products=q.products), list(p.codes), c)
-            parts.append(
-                _ind.indispensability(f, exporters=[c], threshold=threshold, redirect=redirect)
-            )
-        if exps is None or exps:
-            parts.append(
-                _ind.indispensability(
-                    flows,
-                    exporters=exps,
-                    products=q.products,
-                    threshold=threshold,
-                    redirect=redirect,
-                )
-            )
-        return ibis.union(*parts) if len(parts) > 1 else parts[0]
+        return by_party(
+            exps,
+            blocs,
+            lambda p, c: _ind.indispensability(
+                bloc_world(flows, p, c, q.products), exporters=[c], products=None, **kw
+            ),
+            lambda e: _ind.indispensability(flows, exporters=e, products=q.products, **kw),
+        )
 
     ys = [q.year] if years is None else list(years)
     sort = ["year", "product", "world_rank", "exporter"]
     df, nom, written = _run(q, ys, build, sort, years is not None, out)
-    shown = (
-        None
-        if exps is None and not blocs
-        else [*(p.label for p, _ in blocs), *q.r.iso3s(exps or [])]
-    )
+    shown = shown_labels(q, exps, blocs)
     params = params_of(
         q,
         exporter=shown,
@@ -510,22 +501,14 @@ def _geodep(
     q = replace(q, labels={c: p.label for p, c in blocs})
 
     def build(flows: ir.Table) -> ir.Table:
-        parts = []
-        for p, c in blocs:
-            f = _aut.collapse_bloc(_aut.restrict(flows, products=q.products), list(p.codes), c)
-            parts.append(
-                _scr.geodep_conditions(
-                    f,
-                    importers=[c],
-                    products=None,
-                    **thresholds,  # type: ignore[arg-type]
-                )
-            )
-        if imps is None or imps:
-            parts.append(
-                _scr.geodep_conditions(flows, importers=imps, products=q.products, **thresholds)
-            )
-        return ibis.union(*parts) if len(parts) > 1 else parts[0]
+        return by_party(
+            imps,
+            blocs,
+            lambda p, c: _scr.geodep_conditions(
+                bloc_world(flows, p, c, q.products), importers=[c], products=None, **thresholds
+            ),
+            lambda i: _scr.geodep_conditions(flows, importers=i, products=q.products, **thresholds),
+        )
 
     def post(t: ir.Table) -> ir.Table:
         if persistence:
@@ -534,11 +517,7 @@ def _geodep(
             t = t.mutate(years_met=ibis.literal(None, "int64"), persistent=ibis.literal(True))
         return t.mutate(flagged=t.conditions_met & t.persistent)
 
-    shown = (
-        None
-        if imps is None and not blocs
-        else [*(p.label for p, _ in blocs), *q.r.iso3s(imps or [])]
-    )
+    shown = shown_labels(q, imps, blocs)
     params = params_of(
         q,
         importer=shown,

@@ -9,7 +9,7 @@ frame lacks (products without flows, members a release does not list).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,13 @@ from econsec.engine import Warehouse
 from econsec.metrics import autonomy as _aut
 from econsec.metrics import screens as _scr
 from econsec.query.fetch import to_polars
-from econsec.query.flows import COUNTRY_COLUMNS, by_release, display, release_flows
+from econsec.query.flows import (
+    COUNTRY_COLUMNS,
+    by_release,
+    code_labels,
+    display,
+    release_flows,
+)
 from econsec.query.resolver import Countries, Party, Products, Resolver
 
 #: Codes given to merged blocs (CEPII codes are positive).
@@ -75,17 +81,26 @@ def execute(
     each other in year order.
     """
     frames, nomenclature = [], {}
-    for rel, ys in by_release(q.wh, years):
-        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
-        df = to_polars(q.wh.con, build(flows).order_by(list(sort)))
-        df = display(df, q.wh.countries(rel.hs, rel.release), q.labels)
-        hs = q.hs if converted else rel.hs
+    for t, ct, hs, ys in per_release(q, years, build):
+        df = display(to_polars(q.wh.con, t.order_by(list(sort))), ct, q.labels)
         nomenclature.update(dict.fromkeys(ys, hs))
-        if with_hs:
-            df = df.with_columns(hs=pl.lit(hs))
-        frames.append(df)
+        frames.append(df.with_columns(hs=pl.lit(hs)) if with_hs else df)
     out = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
     return out, nomenclature
+
+
+def per_release(
+    q: Query, years: Sequence[int], build: Callable[[ir.Table], ir.Table]
+) -> Iterator[tuple[ir.Table, CountryTable, str, list[int]]]:
+    """Apply ``build`` to each release's flows, oldest first.
+
+    Yields the expression, the release's country table, the nomenclature of its product codes
+    (the query's where converted) and the years the release covers.
+    """
+    for rel, ys in by_release(q.wh, years):
+        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
+        hs = q.hs if converted else rel.hs
+        yield build(flows), q.wh.countries(rel.hs, rel.release), hs, ys
 
 
 def write(
@@ -106,14 +121,10 @@ def write(
     The result's schema (an empty frame), the nomenclature of each year and the rows written.
     """
     parts, nomenclature = [], {}
-    for rel, ys in by_release(q.wh, years):
-        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
-        t = display_expr(build(flows), q.wh.countries(rel.hs, rel.release), q.labels)
-        hs = q.hs if converted else rel.hs
+    for t, ct, hs, ys in per_release(q, years, build):
+        shown = display_expr(t, ct, q.labels)
         nomenclature.update(dict.fromkeys(ys, hs))
-        if with_hs:
-            t = t.mutate(hs=ibis.literal(hs))
-        parts.append(t)
+        parts.append(shown.mutate(hs=ibis.literal(hs)) if with_hs else shown)
     expr = ibis.union(*parts) if len(parts) > 1 else parts[0]
     if out.is_dir() and any(out.iterdir()):
         raise ValueError(f"--out {out}: a folder that is not empty; give a new path")
@@ -126,10 +137,7 @@ def write(
 
 def display_expr(t: ir.Table, ct: CountryTable, labels: Mapping[int, str]) -> ir.Table:
     """:func:`~econsec.query.flows.display` as an Ibis expression (codes → ISO3 in the engine)."""
-    mapping: dict[int, str] = {
-        int(c): str(i) for c, i in ct.mapping().select("code", "iso3").rows()
-    }
-    mapping.update(labels)
+    mapping = code_labels(ct, labels)
     cols = [c for c in COUNTRY_COLUMNS if c in t.columns and t[c].type().is_integer()]
     return t.mutate(
         **{c: t[c].substitute(mapping, else_=ibis.literal("C") + t[c].cast("string")) for c in cols}
@@ -256,24 +264,54 @@ def autonomy_setup(
 
 
 def bloc_flows(flows: ir.Table, party: Party, code: int, prods: list[str] | None) -> ir.Table:
-    """Flows with ``party``'s members merged into ``code`` and intra-bloc flows dropped."""
+    """Return the bloc's own trade: members merged into ``code``, intra-bloc flows dropped.
+
+    Only flows to or from a member are kept, which is all an importer-side metric needs.
+    """
     m = list(party.codes)
     f = _aut.restrict(flows, products=prods)
     return _aut.collapse_bloc(f.filter(f.i.isin(m) | f.j.isin(m)), m, code)
+
+
+def bloc_world(flows: ir.Table, party: Party, code: int, prods: list[str] | None) -> ir.Table:
+    """Return every flow, with ``party``'s members merged into ``code`` (for world shares)."""
+    return _aut.collapse_bloc(_aut.restrict(flows, products=prods), list(party.codes), code)
+
+
+def by_party(
+    countries: list[int] | None,
+    blocs: Sequence[tuple[Party, int]],
+    per_bloc: Callable[[Party, int], ir.Table],
+    per_countries: Callable[[list[int] | None], ir.Table],
+) -> ir.Table:
+    """One expression per bloc and one for the countries (``None``: all), as one table."""
+    parts = [per_bloc(p, c) for p, c in blocs]
+    if countries is None or countries:
+        parts.append(per_countries(countries))
+    return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+
+def shown_labels(
+    q: Query, countries: list[int] | None, blocs: Sequence[tuple[Party, int]]
+) -> list[str] | None:
+    """Labels of the parties asked for, as results show them (``None``: every country)."""
+    if countries is None and not blocs:
+        return None
+    return [*(p.label for p, _ in blocs), *q.r.iso3s(countries or [])]
 
 
 def autonomy_builder(s: AutonomySetup, prods: list[str] | None) -> Callable[[ir.Table], ir.Table]:
     """Return the autonomy expression builder over flows (merging each bloc)."""
 
     def build(flows: ir.Table) -> ir.Table:
-        parts = []
-        for p, c in s.blocs:
-            parts.append(
-                _aut.autonomy(bloc_flows(flows, p, c, prods), importers=[c], rival=s.rival)
-            )
-        if s.importers is None or s.importers:
-            parts.append(_aut.autonomy(flows, importers=s.importers, products=prods, rival=s.rival))
-        return ibis.union(*parts) if len(parts) > 1 else parts[0]
+        return by_party(
+            s.importers,
+            s.blocs,
+            lambda p, c: _aut.autonomy(
+                bloc_flows(flows, p, c, prods), importers=[c], rival=s.rival
+            ),
+            lambda imps: _aut.autonomy(flows, importers=imps, products=prods, rival=s.rival),
+        )
 
     return build
 
@@ -298,10 +336,9 @@ def run_screen(
     """
     parts = []
     nom: dict[int, str] = {}
-    for rel, ys in by_release(q.wh, years):
-        flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
-        parts.append(build(flows))
-        nom.update(dict.fromkeys(ys, q.hs if converted else rel.hs))
+    for t_rel, _, hs, ys in per_release(q, years, build):
+        parts.append(t_rel)
+        nom.update(dict.fromkeys(ys, hs))
     t = ibis.union(*parts) if len(parts) > 1 else parts[0]
     if post is not None:
         t = post(t)

@@ -111,14 +111,18 @@ def _only(flows: ir.Table, products: Sequence[str] | None) -> ir.Table:
     return flows if products is None else flows.filter(flows.k.isin(sorted(set(products))))
 
 
+def code_labels(ct: CountryTable, labels: Mapping[int, str] | None = None) -> dict[int, str]:
+    """Display label of every code: ISO3 from the country table, bloc codes by ``labels``."""
+    mapping = {int(c): str(i) for c, i in ct.mapping().select("code", "iso3").rows()}
+    mapping.update(labels or {})
+    return mapping
+
+
 def display(
     df: pl.DataFrame, ct: CountryTable, labels: Mapping[int, str] | None = None
 ) -> pl.DataFrame:
     """Replace country codes by ISO3 (and bloc codes by their labels) in result columns."""
-    mapping: dict[int, str] = {
-        int(c): str(i) for c, i in ct.mapping().select("code", "iso3").rows()
-    }
-    mapping.update(labels or {})
+    mapping = code_labels(ct, labels)
     cols = [c for c in COUNTRY_COLUMNS if c in df.columns and df[c].dtype.is_integer()]
     return df.with_columns(
         pl.col(c)
