@@ -200,14 +200,7 @@ class AutonomySetup:
         """Display labels of the bloc codes."""
         return {c: p.label for p, c in self.blocs}
 
-    @property
-    def shown(self) -> list[str] | None:
-        """Labels of the importers asked (``None``: all)."""
-        if self.importers is None and not self.blocs:
-            return None
-        return [*(p.label for p, _ in self.blocs), *self.country_labels]
-
-    country_labels: tuple[str, ...] = ()
+    shown: list[str] | None = None  # labels of the importers asked (None: all)
 
 
 def split_parties(
@@ -257,10 +250,8 @@ def autonomy_setup(
                     f"rival {'+'.join(labels)} shares members with {p.label}: "
                     "trade between members is not imports of the bloc"
                 )
-    shown = tuple(q.r.iso3s(imps or []))
-    return AutonomySetup(
-        imps if (imps or blocs) else None, blocs, rv, "+".join(labels) or None, shown
-    )
+    imps = imps if (imps or blocs) else None
+    return AutonomySetup(imps, blocs, rv, "+".join(labels) or None, shown_labels(q, imps, blocs))
 
 
 def bloc_flows(flows: ir.Table, party: Party, code: int, prods: list[str] | None) -> ir.Table:

@@ -283,12 +283,6 @@ class Resolver:
             self._note(n)
         return sel.codes
 
-    def describe(self, codes: Iterable[str]) -> dict[str, str]:
-        """Product descriptions by HS6 code (codes the table lacks are left out)."""
-        want = set(codes)
-        t = self.product_table.filter(pl.col("code").is_in(sorted(want)))
-        return {str(c): str(d) for c, d in t.select("code", "description").rows()}
-
     def _note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
