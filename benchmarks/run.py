@@ -233,6 +233,7 @@ def main() -> None:
     only = {s for s in args.only.split(",") if s}
     scripts = sorted(HERE.glob("bench_*.py"))
     results = []
+    ran_scripts: list[str] = []  # script names, as --only and ROW_PREFIXES know them
     for s in scripts:
         name = s.stem.removeprefix("bench_")
         if only and name not in only:
@@ -242,6 +243,7 @@ def main() -> None:
         r = run_one(s, extra)
         print(json.dumps(r), flush=True)
         results.append(r)
+        ran_scripts.append(name)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     machine = f"{platform.machine()}, {platform.python_version()}, {_cpus()} CPUs"
@@ -255,7 +257,7 @@ def main() -> None:
     day = time.strftime("%Y-%m-%d")
     size = f", {args.rows:,} rows per synthetic year" if args.rows else ""
     if only:
-        ran = ", ".join(str(r.get("benchmark")) for r in results)
+        ran = ", ".join(ran_scripts)
         cmd = f"python benchmarks/run.py --only {args.only}" + (
             f" --rows {args.rows}" if args.rows else ""
         )
@@ -263,11 +265,7 @@ def main() -> None:
             f"{_previous_head(text[a:b])}\n\nRows of {ran} measured again on {machine} "
             f"with `{cmd}` ({day}){size}."
         )
-        md = (
-            head
-            + "\n\n"
-            + table(results, kept_rows(text[a:b], {r.get("benchmark", "") for r in results}))
-        )
+        md = head + "\n\n" + table(results, kept_rows(text[a:b], set(ran_scripts)))
     else:
         md = f"Measured on {machine} with `make bench` ({day}){size}.\n\n" + table(results)
     print(md)
@@ -276,11 +274,10 @@ def main() -> None:
 
 
 def _previous_head(block: str) -> str:
-    """The first line above the table (where and when the kept rows were measured)."""
-    for line in block.strip().splitlines():
-        if line.strip() and not line.startswith("|"):
-            return line.strip()
-    return "Measured with `make bench`."
+    """The lines above the table (where and when the kept rows were measured)."""
+    lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
+    head = [ln for ln in lines if not ln.startswith("|")]
+    return "\n\n".join(head) or "Measured with `make bench`."
 
 
 def _cpus() -> int:
