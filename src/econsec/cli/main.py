@@ -90,5 +90,10 @@ def _register() -> None:
 
     review.register(app)
 
+    from econsec.cli import minerals, rerouting
+
+    minerals.register(app)
+    rerouting.register(app)
+
 
 _register()
