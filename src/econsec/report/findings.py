@@ -148,3 +148,29 @@ def geodep_sentence(flagged: int, year: int) -> str:
         "(import HHI, world export HHI and imports/exports all above their thresholds, "
         "persistently)."
     )
+
+
+def miner_refiner_sentence(side: pl.DataFrame) -> str | None:
+    """Say for how many minerals the leading refiner or exporter is not the leading miner."""
+    if side.height == 0 or "differs" not in side.columns:
+        return None
+    known = side.filter(pl.col("differs").is_not_null())
+    diff = known.filter(pl.col("differs"))
+    if known.height == 0:
+        return None
+    if diff.height == 0:
+        return (
+            f"For all {known.height} minerals behind these products, one country leads "
+            "mining, refining and exports."
+        )
+    s = (
+        f"For {diff.height} of the {known.height} minerals behind these products, the leading "
+        "refiner or exporter is not the leading miner"
+    )
+    r = diff.sort("export_share", descending=True, nulls_last=True).row(0, named=True)
+    parts = [f"mined most in {r['miner']} ({pct(r['mine_share'])})"]
+    if r["refiner"]:
+        parts.append(f"refined most in {r['refiner']} ({pct(r['refine_share'])})")
+    if r["exporter"]:
+        parts.append(f"exported most by {r['exporter']} ({pct(r['export_share'])})")
+    return s + f", e.g. {r['commodity'].lower()} for {r['product']}: " + ", ".join(parts) + "."

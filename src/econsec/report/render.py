@@ -122,6 +122,7 @@ def render_review(review: Review, *, generated: str, version: str) -> str:
         b_dep=_rows(b_dep, r.describe),
         geodep=_rows(geo, r.describe),
         world=_rows(_top(r.world, ["world_share"]), r.describe),
+        minerals=_rows(r.minerals, r.describe),
         summary=r.summary(),
         lev_tau=params.get("tau"),
         lev_sigma=params.get("sigma"),

@@ -42,6 +42,8 @@ class Review:
     sources: list[dict[str, Any]]
     headline: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Critical minerals: leading miner, refiner (USGS) and exporter (BACI) per product.
+    minerals: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def summary(self) -> dict[str, Any]:
         """Headline figures as plain values (what the CLI prints)."""
@@ -145,6 +147,8 @@ def build_review(
     scope = aut["product"].to_list() or products
     ind = analysis.indispensability(None, y, scope, **kw).to_polars() if scope else pl.DataFrame()
     world = ind.filter(pl.col("world_rank") == 1) if ind.height else ind
+    minerals, mnotes = _minerals(world, r.hs)
+    notes += mnotes
     lev = analysis.leverage(country, rival, y, products, **kw) if rival else None
     geo = analysis.screen_geodep(country, y, products, **kw).to_polars()
     frontier = pl.DataFrame()
@@ -178,8 +182,26 @@ def build_review(
         describe=describe,
         sources=_sources(wh, sorted(set(trend_p["year"].to_list())) if trend_p.height else [y]),
         notes=notes,
+        minerals=minerals,
     )
     return _with_headline(rv)
+
+
+def _minerals(world: pl.DataFrame, hs: str) -> tuple[pl.DataFrame, list[str]]:
+    """Who mines, refines and exports the reviewed products the HS ↔ USGS map covers."""
+    from econsec.minerals import hs_usgs_map, supply_by_stage
+    from econsec.minerals.beside import side_by_side
+
+    if world.height == 0:
+        return pl.DataFrame(), []
+    prods = world["product"].to_list()
+    if not hs_usgs_map().filter(pl.col("hs6").is_in(prods)).height:
+        return pl.DataFrame(), []
+    try:
+        supply = supply_by_stage(prods, hs_revision=hs)
+    except FileNotFoundError as e:  # no USGS tables here: the review stands without them
+        return pl.DataFrame(), [f"Mine and refinery production (USGS) not shown: {e}"]
+    return side_by_side(supply, world), []
 
 
 def _parties(
@@ -256,6 +278,7 @@ def _with_headline(r: Review) -> Review:
         lines.append(fd.trend_sentence(r.trend, r.rival_name or r.rival))
     lines.append(fd.top_dependency_sentence(r.autonomy, r.describe))
     lines.append(fd.world_sentence(r.world, r.rival, r.rival_name))
+    lines.append(fd.miner_refiner_sentence(r.minerals))
     if r.rival:
         lines.append(
             fd.leverage_sentence(r.leverage_summary, r.country_name, r.rival_name or r.rival)
