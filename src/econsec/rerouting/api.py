@@ -257,7 +257,9 @@ def _production(
 def _finding_notes(div: pl.DataFrame, bal: pl.DataFrame, src: str, tgt: str) -> list[str]:
     flagged = div.filter(pl.col("flagged"))
     out = []
-    if flagged.height == 0:
+    if div.height == 0:
+        out.append(f"no third country exported these products to {tgt} in these years")
+    elif flagged.height == 0:
         out.append(
             f"no third country's imports from {src} and exports to {tgt} rose together "
             "beyond the thresholds"
