@@ -17,7 +17,9 @@ import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from econsec.cli.main import app
 from econsec.countries import display_iso3, read_country_codes
 from econsec.rerouting import math as rm
 from econsec.rerouting import rerouting
@@ -176,10 +178,14 @@ def test_bad_input_is_one_line(setup, args: tuple[str, ...], needle: str):
     opts = dict(zip(ARGS[1::2], ARGS[2::2], strict=True))
     opts.update(dict(zip(args[::2], args[1::2], strict=True)))
     flat = [x for kv in opts.items() for x in kv]
-    out = run("rerouting", *flat, "--home", str(home), "--usgs-dir", str(usgs))
-    assert out.returncode == 2, out.stdout + out.stderr
+    # In process (the console script itself is run above): the same one-line error, exit 2.
+    out = CliRunner().invoke(
+        app, ["rerouting", *flat, "--home", str(home), "--usgs-dir", str(usgs)]
+    )
+    assert out.exit_code == 2, out.output
     lines = [x for x in out.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and needle in lines[0], out.stderr
+    assert out.stdout == ""
 
 
 # ---------------------------------------------------------------------------------------------
