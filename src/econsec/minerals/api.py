@@ -261,7 +261,7 @@ def minerals(
     if stage is not None:
         df = df.filter(pl.col("stage") == stage)
     isos = [resolve_iso3(c) for c in ([country] if isinstance(country, str) else country or [])]
-    notes += _withheld_notes(df)
+    whole = df
     if isos:
         df = df.filter(pl.col("iso3").is_in(isos))
         for i in isos:
@@ -269,6 +269,8 @@ def minerals(
                 notes.append(
                     f"{i}: not listed by USGS for these commodities (in 'Other countries' or none)"
                 )
+    # Withheld figures of the commodities shown: their world totals leave them out.
+    notes += _withheld_notes(whole.filter(pl.col("commodity").is_in(df["commodity"].unique())))
     if top is not None:
         df = df.filter(pl.col("rank") <= top)
     if df.filter(pl.col("production").is_not_null()).height == 0:
