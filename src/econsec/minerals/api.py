@@ -270,7 +270,9 @@ def minerals(
                     f"{i}: not listed by USGS for these commodities (in 'Other countries' or none)"
                 )
     # Withheld figures of the commodities shown: their world totals leave them out.
-    notes += _withheld_notes(whole.filter(pl.col("commodity").is_in(df["commodity"].unique())))
+    notes += _withheld_notes(
+        whole.filter(pl.col("commodity").is_in(df["commodity"].unique().to_list()))
+    )
     if top is not None:
         df = df.filter(pl.col("rank") <= top)
     if df.filter(pl.col("production").is_not_null()).height == 0:
