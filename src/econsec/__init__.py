@@ -41,6 +41,8 @@ _VERBS = {
     "plan": "econsec.plan",
     "frontier": "econsec.plan",
     "stockpile": "econsec.plan",
+    "minerals": "econsec.minerals",
+    "rerouting": "econsec.rerouting",
     "build_review": "econsec.report.review",
     "write_review": "econsec.report.review",
     "Resolver": "econsec.query",

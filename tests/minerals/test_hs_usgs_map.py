@@ -97,3 +97,15 @@ def test_lookup_prefers_the_asked_revision():
     assert "rheni" not in hs22["usgs_code"].to_list()  # rhenium left 8112.92 in HS 2022
     assert usgs_codes_for("000000").height == 0
     assert isinstance(hs_usgs_map(), pl.DataFrame)
+
+
+def test_verbs_importable_from_the_package(tmp_path):
+    import econsec as es
+    import econsec.minerals  # the package shares the verb's name and stays callable
+
+    (tmp_path / "mcs2024-galli_world.csv").write_text(
+        "Source,Country,Type,Prod_kg_2023\nMCS2024,China,Primary production,1\n"
+    )
+    assert econsec.minerals is es.minerals
+    assert es.minerals("galli", folder=tmp_path).params["commodities"] == ["galli"]
+    assert es.rerouting.__doc__  # the verb's documentation

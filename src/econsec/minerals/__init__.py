@@ -6,7 +6,11 @@ whose table measures their supply; :func:`supply_by_stage` says who mines and wh
 what a product is made of.
 """
 
+from econsec._callable import callable_package
 from econsec.minerals.api import MineralsResult, minerals, supply_by_stage
 from econsec.minerals.hsmap import hs_usgs_map, usgs_codes_for
 
 __all__ = ["MineralsResult", "hs_usgs_map", "minerals", "supply_by_stage", "usgs_codes_for"]
+
+# ``econsec.minerals(...)`` calls the verb, even once the package is imported.
+callable_package(__name__, minerals)

@@ -7,7 +7,11 @@ produce.
 holds the pure computations on tidy frames.
 """
 
+from econsec._callable import callable_package
 from econsec.rerouting.api import ReroutingResult, rerouting
 from econsec.rerouting.math import Periods, periods
 
 __all__ = ["Periods", "ReroutingResult", "periods", "rerouting"]
+
+# ``econsec.rerouting(...)`` calls the verb, even once the package is imported.
+callable_package(__name__, rerouting)
