@@ -295,3 +295,27 @@ def test_real_sample_gallium_germanium(real):
         )
         if r["flagged"]:
             assert r["source_to_hub_change"] > 0 and r["hub_to_target_change"] > 0
+
+
+@pytest.mark.golden
+def test_hub_balance_bases_by_hand():
+    flows = pl.DataFrame(
+        {
+            "year": [2024] * 4,
+            "exporter": ["SGP", "X", "MYS", "X"],
+            "importer": ["USA", "SGP", "USA", "MYS"],
+            "product": [P] * 4,
+            "value": [100.0, 20.0, 100.0, 20.0],
+            "quantity": [None, None, 10.0, 2.0],
+        }
+    )
+    prod = pl.DataFrame({"product": [P, P], "iso3": ["SGP", "MYS"], "production_t": [0.0, 5.0]})
+    b = {r["hub"]: r for r in rm.hub_balance(flows, ["SGP", "MYS"], [2024], prod).to_dicts()}
+    # No quantities, no production: the value test (100 > 1.1 × 20).
+    assert (b["SGP"]["basis"], b["SGP"]["flagged"]) == ("value", True)
+    # Tons: 10 t out, 2 t in + 5 t produced: 3 t beyond supply.
+    assert (b["MYS"]["basis"], b["MYS"]["flagged"], b["MYS"]["excess_t"]) == ("tons", True, 3.0)
+    more = prod.with_columns(production_t=pl.Series([50.0, 50.0]))
+    b2 = {r["hub"]: r for r in rm.hub_balance(flows, ["SGP", "MYS"], [2024], more).to_dicts()}
+    assert (b2["SGP"]["basis"], b2["SGP"]["flagged"]) == ("unknown", None)
+    assert b2["MYS"]["flagged"] is False

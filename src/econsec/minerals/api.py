@@ -14,7 +14,7 @@ import polars as pl
 
 from econsec.errors import NotFoundError
 from econsec.minerals import series as _s
-from econsec.minerals.hsmap import usgs_codes_for
+from econsec.minerals.hsmap import hs_usgs_map, usgs_codes_for
 from econsec.query.results import Result
 from econsec.reference import usgs
 from econsec.reference._io import as_path
@@ -341,7 +341,8 @@ def supply_by_stage(
     d = as_path(folder) if folder is not None else edition_folder(edition, mirror)
     files = world_files(d)
     links = []
-    for p in dict.fromkeys(products):
+    mapped = set(hs_usgs_map()["hs6"].to_list())
+    for p in (p for p in dict.fromkeys(products) if p in mapped):
         m = usgs_codes_for(p, hs_revision).filter(pl.col("usgs_code").is_in(list(files)))
         links += m.rename({"hs6": "product", "stage": "hs_stage", "note": "map_note"}).to_dicts()
     cols = ["product", "hs_stage", "commodity", "commodity_code", "stage", "type", "year"]
