@@ -127,8 +127,8 @@ def indispensability(
     theta = check_fraction("threshold", threshold)
     r = check_fraction("redirect", redirect)
     f = restrict(flows, products=products)
-    mk = f.group_by(["t", "j", "k"]).aggregate(M=f.v.sum(), vmax=f.v.max())
-    rows = lookup(f, mk.select("t", "j", "k", "M"), ["t", "j", "k"])
+    imp = f.group_by(["t", "j", "k"]).aggregate(M=f.v.sum())
+    rows = lookup(f, imp, ["t", "j", "k"])
     dep = rows.v >= theta * rows.M
     per = rows.group_by(["t", "i", "k"]).aggregate(
         S=rows.v.sum(),
@@ -138,7 +138,7 @@ def indispensability(
     world = per.group_by(["t", "k"]).aggregate(
         W=per.S.sum(), n_exporters=per.count(), sum_sq=(per.S * per.S).sum(), Smax=per.S.max()
     )
-    short = _shortfall(f, mk, per, world, r)
+    short = _shortfall(rows, per, world, r)
     out = lookup(lookup(per, world, ["t", "k"]), short, ["t", "i", "k"])
     # Ranks among all exporters of the product, before any exporter filter.
     w = ibis.window(group_by=[per.t, per.k], order_by=ibis.desc(per.S))
@@ -163,18 +163,14 @@ def indispensability(
     )
 
 
-def _shortfall(f: ir.Table, mk: ir.Table, per: ir.Table, world: ir.Table, r: float) -> ir.Table:
+def _shortfall(rows: ir.Table, per: ir.Table, world: ir.Table, r: float) -> ir.Table:
     r"""Uncovered sales :math:`\sum_m \max(0, x_{em} - C_{em})` per exporter × product × year.
 
-    :math:`x - C = b + rS_e` with :math:`b = (1 - r)x - r(W - M_m)`; it can be positive only
-    where :math:`b + r \max_e S_e > 0`. That test grows with :math:`x`, so a market whose
-    largest flow fails it has no flow that passes: only the flows of the few other markets
-    (large flows into small markets) are read again and joined to :math:`S_e`. ``mk`` holds
-    each market's total ``M`` and largest flow ``vmax``.
+    :math:`x - C = (1 - r)x - r(W - M_m) + rS_e`; it can be positive only where
+    :math:`(1 - r)x - r(W - M_m) + r \max_e S_e > 0`, so only those rows (few: large flows
+    into large shares of small markets) are joined to :math:`S_e`.
     """
-    m = lookup(mk, world.select("t", "k", "W", "Smax"), ["t", "k"])
-    m = m.filter((1 - r) * m.vmax - r * (m.W - m.M) + r * m.Smax > 0).drop("vmax")
-    c = f.select("t", "i", "j", "k", "v").inner_join(m, ["t", "j", "k"])
+    c = lookup(rows, world.select("t", "k", "W", "Smax"), ["t", "k"])
     c = c.mutate(b=(1 - r) * c.v - r * (c.W - c.M))
     c = c.filter(c.b + r * c.Smax > 0)
     c = lookup(c, per.select("t", "i", "k", "S"), ["t", "i", "k"])
