@@ -128,7 +128,8 @@ def indispensability(
     r = check_fraction("redirect", redirect)
     f = restrict(flows, products=products)
     imp = f.group_by(["t", "j", "k"]).aggregate(M=f.v.sum())
-    rows = lookup(f, imp, ["t", "j", "k"])
+    # Only the columns used after the join: DuckDB holds these rows in memory (read twice).
+    rows = lookup(f, imp, ["t", "j", "k"]).select("t", "i", "k", "v", "M")
     dep = rows.v >= theta * rows.M
     per = rows.group_by(["t", "i", "k"]).aggregate(
         S=rows.v.sum(),
