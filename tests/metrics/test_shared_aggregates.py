@@ -1,6 +1,6 @@
-"""Work the GeoDep screen shares: one exporter aggregate per query, however many uses.
+"""Work a query does once: GeoDep's exporter aggregate, and the flows read from the files.
 
-Counted on the expression graph (what the engine is asked to compute), not timed.
+Counted on the expression graph (what the engine is asked to compute), never timed.
 """
 
 from __future__ import annotations
