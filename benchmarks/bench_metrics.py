@@ -21,27 +21,37 @@ mostly measures the other jobs. It prints one JSON line of results. With ``--yea
 the GeoDep screen of the last one, and reports peak memory. Run by ``make bench``; not part
 of the test suite.
 
-Where the time goes (measured with cProfile, and by running the Ibis-compiled SQL on its own
-beside the hand-written one, on 3M- and 11M-row years, 2 cores): in process, over 90% of
-``analysis.autonomy`` is DuckDB executing the query; Ibis compilation is under 30 ms, the ISO3
-display and the result's notes under 0.2 s for a million rows, DuckDB's progress bar nothing
-measurable. The join back to the importer's exports is needed for ``export_value`` (the
-concentration columns already come from one pass: HHI from moments, top share from the
-maximum); the ordered aggregate that breaks top-supplier ties towards the lower code costs
-about 0.05 s per 3M rows over ``arg_max``, which breaks them arbitrarily. For the CLI, a third
-of an all-products ``-f csv`` run went into rounding floats one by one in Python for the
-output (now vectorised, the same digits bit for bit) and about 0.3 s of each start into
-importing pandas through Ibis' DuckDB result converter (now bypassed: results are fetched
-as Arrow).
+Where the time goes (measured with cProfile, DuckDB's operator profile and the compiled SQL
+run on its own beside variants of it, on an 11M-row year, 2 cores): in process, over 90% of
+``analysis.autonomy`` and ``analysis.indispensability`` is DuckDB executing the query; Ibis
+compilation is under 30 ms, the ISO3 display and the result's notes under 0.2 s for a million
+rows, DuckDB's progress bar nothing measurable. Autonomy: the (t, j, k) aggregate with the
+ordered ``first`` that breaks top-supplier ties towards the lower code about 1.8 s CPU (1.2 s
+without the top supplier, 1.5 s with ``arg_max``, which breaks ties arbitrarily), the
+importer's own exports 0.4 s (the file is sorted by exporter), the join, sort and conversion
+the rest. Indispensability: market totals 0.9 s, joining every flow to its market 1.35 s
+(DuckDB keeps the joined flows, read twice), the per-exporter aggregate 0.9 s, the shortfall
+candidates 0.6 s, the world rank 0.4 s. Peak memory came mostly from the flows themselves:
+the warehouse returned a projection of the files' view, which Ibis writes as a CTE and DuckDB
+materialises whenever a query reads the flows twice (autonomy does); the view itself is now
+returned (1.55 GB → about 1.1 GB), and indispensability keeps only the five columns it reads
+again. Tried and dropped, measured side by side: re-reading the flows for the shortfall only
+in markets whose largest flow can fall short (4% less CPU, 30% more memory: more hash tables
+alive at once); joining every flow to its exporter's total (40% more CPU); DuckDB
+``memory_limit`` of 300–500 MB (40% less memory, 50% more CPU: spilling);
+``preserve_insertion_order=false`` (no change: the results are ordered); one thread (10% less
+CPU, twice the wall time).
 
 The remaining gap to the hand-written SQL: none beyond noise for autonomy (the compiled
 query is the same aggregate and costs the same CPU time), and indispensability beats the
 direct SQL because it joins only the few flows that can fall short of what the other
 exporters could redirect, where the direct formulation joins every flow to its market and
-exporter totals. What the engine limit does not show is the gap to polars: DuckDB's grouped
-aggregation with an ordered ``first`` and the string product key costs more CPU than polars'
-on this data, and each CLI command pays about 0.8 s of start-up (ibis, DuckDB, polars,
-pyarrow) and its CSV writing, twice for the two commands.
+exporter totals. What the engine limit does not show is the gap to pandas and polars: three
+grouped aggregates over 11M rows keyed by (year, country, string product) and one 11M-row
+join cost DuckDB about 0.8 s CPU each on this data, the polars script computes both frames in
+one plan sharing its scan and totals, and each CLI command pays about 0.8 s of start-up (ibis,
+DuckDB, polars, pyarrow) and about 0.5 s of rounding and CSV writing, twice for the two
+commands.
 
 Usage::
 

@@ -63,7 +63,8 @@ def _s(x: object) -> str:
 
 
 def _x(x: object) -> str:
-    return "–" if x is None else f"{float(x):.1f}×"  # type: ignore[arg-type]
+    # Two decimals, trailing zeros dropped: 0.96× must not read as parity (1.0×).
+    return "–" if x is None else f"{float(x):.2f}".rstrip("0").rstrip(".") + "×"  # type: ignore[arg-type]
 
 
 def _mb(x: object) -> str:

@@ -47,6 +47,6 @@ def test_partial_run_replaces_only_its_rows_and_widens_old_ones() -> None:
     lines = md.splitlines()
     assert lines[0].count("|") == len(run.COLUMNS) + 1
     assert all(line.count(" | ") == len(run.COLUMNS) - 1 for line in lines[2:])
-    assert "SQL 1.20 s CPU; econsec/SQL 1.3×" in md
+    assert "SQL 1.20 s CPU; econsec/SQL 1.26×" in md  # two decimals: 1.26 is not 1.3
     assert "1,000-row synthetic year" in md
     assert not any("full synthetic year" in line for line in lines)

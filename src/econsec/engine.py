@@ -192,8 +192,14 @@ class Warehouse:
         ]
         if not files:
             raise NotFoundError("year", ys[0], [], hint="its folder holds no Parquet files")
-        t = self.con.read_parquet(files if len(files) > 1 else files[0])
-        return t.select(*TRADE_COLUMNS)
+        src = files if len(files) > 1 else files[0]
+        if self.con.name != "duckdb":
+            return self.con.read_parquet(src).select(*TRADE_COLUMNS)
+        # The folder names are not columns; and the file's own view is returned as it is:
+        # a projection on top would be a CTE that DuckDB materialises (every flow held in
+        # memory) as soon as a metric reads the flows twice, where the view is read twice.
+        t = self.con.read_parquet(src, hive_partitioning=False)
+        return t if tuple(t.columns) == TRADE_COLUMNS else t.select(*TRADE_COLUMNS)
 
     def _spark_trade(self, ys: list[int], rels: dict[int, ReleaseInfo]) -> ibis.Table:
         # Spark reads each year's Hive-style partition folder as it is, locally or under

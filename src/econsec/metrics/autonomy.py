@@ -89,6 +89,11 @@ def intra_bloc(flows: ir.Table, members: Collection[int]) -> ir.Table:
     return f.group_by(year=f.t, product=f.k).aggregate(intra_value=f.v.sum())
 
 
+def exporter_totals(flows: ir.Table) -> ir.Table:
+    """Each exporter's sales per product and year: ``t, i, k, S``."""
+    return flows.group_by(["t", "i", "k"]).aggregate(S=flows.v.sum())
+
+
 def exports_by_country(flows: ir.Table) -> ir.Table:
     """Each country's exports per product and year: ``year, country, product, export_value``."""
     return flows.group_by(year=flows.t, country=flows.i, product=flows.k).aggregate(
@@ -102,6 +107,7 @@ def autonomy(
     importers: Collection[int] | None = None,
     products: Collection[str] | None = None,
     rival: Collection[int] | None = None,
+    exports: ir.Table | None = None,
 ) -> ir.Table:
     r"""Import concentration per importer × product × year.
 
@@ -113,6 +119,9 @@ def autonomy(
         Restrict to these importer codes and HS6 codes (``None``: all).
     rival
         Supplier codes whose combined share is reported as ``rival_share``.
+    exports
+        :func:`exporter_totals` of the same flows when the caller needs them too (e.g. for
+        world shares): the one aggregate then serves both.
 
     Returns
     -------
@@ -128,8 +137,8 @@ def autonomy(
     if rival is not None:
         extra["rival_value"] = imports.v.sum(where=imports.i.isin(sorted(rival)))
     c = concentration(imports, ["t", "j", "k"], "i", extra=extra)
-    exports = restrict(f, exporters=importers)
-    x = exports.group_by(t=exports.t, j=exports.i, k=exports.k).aggregate(xv=exports.v.sum())
+    e = restrict(exporter_totals(f) if exports is None else exports, exporters=importers)
+    x = e.select(t=e.t, j=e.i, k=e.k, xv=e.S)
     out = c.left_join(x, ["t", "j", "k"])
     xv = out.xv.fill_null(0.0)
     cols = {

@@ -39,7 +39,7 @@ from collections.abc import Collection
 import ibis
 import ibis.expr.types as ir
 
-from econsec.metrics.autonomy import restrict
+from econsec.metrics.autonomy import exporter_totals, restrict
 from econsec.metrics.shares import concentration, hhi, lookup, safe_ratio
 
 INDISPENSABILITY_COLUMNS = (
@@ -73,8 +73,16 @@ def check_fraction(name: str, x: float) -> float:
     return float(x)
 
 
-def world_concentration(flows: ir.Table, *, products: Collection[str] | None = None) -> ir.Table:
+def world_concentration(
+    flows: ir.Table,
+    *,
+    products: Collection[str] | None = None,
+    exports: ir.Table | None = None,
+) -> ir.Table:
     """World export concentration per product × year.
+
+    ``exports``: :func:`~econsec.metrics.autonomy.exporter_totals` of the same flows (and
+    products), when the caller has them already.
 
     Returns
     -------
@@ -82,9 +90,8 @@ def world_concentration(flows: ir.Table, *, products: Collection[str] | None = N
         :data:`WORLD_COLUMNS`: ``world_exports`` :math:`W`, ``n_exporters``, ``world_hhi``
         :math:`H^W`, ``top_exporter`` (ties: lower code) and its share.
     """
-    f = restrict(flows, products=products)
-    e = f.group_by(["t", "i", "k"]).aggregate(v=f.v.sum())
-    c = concentration(e, ["t", "k"], "i")
+    e = exporter_totals(restrict(flows, products=products)) if exports is None else exports
+    c = concentration(e, ["t", "k"], "i", value="S")
     return c.select(
         year=c.t,
         product=c.k,
@@ -128,7 +135,8 @@ def indispensability(
     r = check_fraction("redirect", redirect)
     f = restrict(flows, products=products)
     imp = f.group_by(["t", "j", "k"]).aggregate(M=f.v.sum())
-    rows = lookup(f, imp, ["t", "j", "k"])
+    # Only the columns used after the join: DuckDB holds these rows in memory (read twice).
+    rows = lookup(f, imp, ["t", "j", "k"]).select("t", "i", "k", "v", "M")
     dep = rows.v >= theta * rows.M
     per = rows.group_by(["t", "i", "k"]).aggregate(
         S=rows.v.sum(),

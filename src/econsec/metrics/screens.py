@@ -28,7 +28,13 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from econsec.metrics.autonomy import autonomy, collapse_bloc, intra_bloc, restrict
+from econsec.metrics.autonomy import (
+    autonomy,
+    collapse_bloc,
+    exporter_totals,
+    intra_bloc,
+    restrict,
+)
 from econsec.metrics.indispensability import world_concentration
 from econsec.metrics.shares import lookup, safe_ratio
 
@@ -91,8 +97,11 @@ def geodep_conditions(
     ibis.Table
         :data:`GEODEP_COLUMNS`; ``conditions_met`` is C1 ∧ C2 ∧ C3.
     """
-    a = autonomy(flows, importers=importers, products=products)
-    w = world_concentration(flows, products=products).select("year", "product", "world_hhi")
+    f = restrict(flows, products=products)
+    # One exporter aggregate serves both the importers' own exports (C3) and world shares (C2).
+    e = exporter_totals(f)
+    a = autonomy(f, importers=importers, exports=e)
+    w = world_concentration(f, exports=e).select("year", "product", "world_hhi")
     g = lookup(a, w, ["year", "product"])
     c1 = (g.hhi > import_hhi).fill_null(False)
     c2 = (g.world_hhi > world_hhi).fill_null(False)
