@@ -11,13 +11,37 @@ ifneq ($(wildcard $(SHARED)),)
 export ECONSEC_MIRROR ?= $(SHARED)
 endif
 
-.PHONY: demo test bench lint typecheck check clean
+.PHONY: demo test bench lint typecheck check clean lock lock-upgrade docs docs-check
 
-$(STAMP): pyproject.toml
+# The environment is installed from uv.lock (exact versions and hashes, in seconds); pyproject.toml
+# keeps the version ranges that `pip install econsec` resolves. uv itself is pinned here and
+# bootstrapped from PyPI into .venv/uv (outside site-packages, so an exact sync leaves it alone).
+UV_VERSION := 0.13.8
+UV := $(VENV)/uv/bin/uv
+EXTRAS := --extra dev --extra spark --extra docs
+export UV_PYTHON_DOWNLOADS := never
+# Material for MkDocs prints a banner about its successor on every build; said in CONTRIBUTING.
+export NO_MKDOCS_2_WARNING := 1
+
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	$(BIN)/python -m pip install --quiet --target $(VENV)/uv 'uv==$(UV_VERSION)'
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	@$(UV) lock --check --quiet || { echo "uv.lock does not match pyproject.toml: run 'make lock', then 'make test', and commit uv.lock" >&2; exit 1; }
+	$(UV) sync --locked --quiet $(EXTRAS) --python $(BIN)/python
 	touch $(STAMP)
+
+# Refresh the lock deliberately, then run `make test` and commit uv.lock with the change.
+# `make lock` adds what pyproject.toml newly asks for and keeps every other pin;
+# `make lock-upgrade` moves every package to the newest version the ranges allow.
+lock: | $(UV)
+	$(UV) lock
+	rm -f $(STAMP)
+
+lock-upgrade: | $(UV)
+	$(UV) lock --upgrade
+	rm -f $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/econsec data fetch baci --hs HS17 --release V202601
@@ -26,20 +50,30 @@ demo: $(STAMP)
 	$(BIN)/econsec review JPN --year 2024 --rival CHN --out out/review_JPN_2024.html
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check --quiet src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs/hooks
+	$(BIN)/ruff format --check --quiet src tests benchmarks docs/hooks
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory docs-check
+
+# The documentation site, strict: a broken link, a missing reference, a tutorial block that
+# fails or an error class without a page stops the build. Tutorials run on the sample data
+# when ../shared/data (or ECONSEC_MIRROR) has it; see docs/hooks/tutorials.py.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
+
+docs-check: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet --site-dir build/docs-check
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks docs/hooks
+	$(BIN)/ruff format --check src tests benchmarks docs/hooks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .econsec-home out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .econsec-home out site build .pytest_cache .mypy_cache .ruff_cache

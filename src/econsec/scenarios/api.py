@@ -179,7 +179,9 @@ def export_ban(
     suppliers, targets
         Former names of ``imposer`` and ``target`` (deprecated).
 
-    See :func:`run_scenario` for the other keyword arguments.
+    See Also
+    --------
+    run_scenario : the other keyword arguments.
     """
     imp = _renamed(imposer, suppliers, ("imposer", "suppliers"))
     tgt = _renamed(target, targets, ("target", "targets"))
@@ -236,7 +238,9 @@ def tariff(
     rate, eta
         Ad-valorem rate and the elasticity of the imposer's total import demand.
 
-    See :func:`run_scenario` for the other keyword arguments.
+    See Also
+    --------
+    run_scenario : the other keyword arguments.
     """
     measure = {
         "kind": "tariff",
@@ -292,7 +296,9 @@ def coalition_control(
         Also find who must join to leave the target at most this share of world supply
         (see :mod:`econsec.scenarios.coalition`).
 
-    See :func:`export_ban` and :func:`run_scenario` for the other keyword arguments.
+    See Also
+    --------
+    export_ban, run_scenario : the other keyword arguments.
     """
     measure = {
         "kind": "coalition_control",
