@@ -90,5 +90,9 @@ def _register() -> None:
 
     review.register(app)
 
+    from econsec.cli import sources
+
+    sources.register(app)
+
 
 _register()
