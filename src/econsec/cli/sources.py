@@ -212,10 +212,10 @@ def fetch_comtrade_cmd(
 
     settings = get_settings(home)
     q = Query(
-        reporters=tuple(reporter),
+        reporters=_m49(reporter, settings.home),
         years=tuple(year),
         cmds=tuple(cmd),
-        partners=tuple(partner or ()),
+        partners=_m49(partner or [], settings.home),
         flows=tuple(f.strip().upper() for f in flow.split(",") if f.strip()),
     )
     with ComtradeClient.from_env(settings.home / "downloads" / "comtrade") as client:
@@ -223,6 +223,17 @@ def fetch_comtrade_cmd(
     console.print(f"comtrade: {path}")
     if not no_ingest:
         _report(ingest_comtrade(path, home=settings.home, force=force), Format.table)
+
+
+def _m49(names: list[str], home: Path) -> tuple[str, ...]:
+    """Numeric codes for the API: digits as given, names and ISO3 through the country table."""
+    if all(n.strip().isdigit() for n in names):
+        return tuple(n.strip() for n in names)
+    from econsec.countries import CountryTable
+    from econsec.sources.store import country_table
+
+    table = CountryTable(country_table(home, None, Path("--reporter/--partner")))
+    return tuple(n.strip() if n.strip().isdigit() else str(table.resolve(n)) for n in names)
 
 
 def _years(text: str) -> list[int]:
