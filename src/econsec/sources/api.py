@@ -364,13 +364,20 @@ def _bridge(df: pl.DataFrame, to_hs: str) -> pl.DataFrame:
     )
 
 
+def _iso3(col: str, iso: dict[int, str]) -> pl.Expr:
+    """Codes → ISO3 (no codes: a text column all the same, for an empty frame)."""
+    if not iso:
+        return pl.col(col).cast(pl.Utf8)
+    return pl.col(col).replace_strict(iso, return_dtype=pl.Utf8)
+
+
 def _with_iso3(df: pl.DataFrame, table: CountryTable) -> pl.DataFrame:
     codes = sorted(set(df["reporter"].to_list()) | set(df["partner"].to_list()))
     iso = {c: (WORLD_ISO3 if c == WORLD else table.iso3_of(c)) for c in codes}
     return df.select(
         "year",
-        pl.col("reporter").replace_strict(iso, return_dtype=pl.Utf8).alias("reporter"),
-        pl.col("partner").replace_strict(iso, return_dtype=pl.Utf8).alias("partner"),
+        _iso3("reporter", iso).alias("reporter"),
+        _iso3("partner", iso).alias("partner"),
         pl.col("reporter").alias("reporter_code"),
         pl.col("partner").alias("partner_code"),
         "flow",
@@ -426,8 +433,8 @@ def monthly(
     codes = sorted(set(df["reporter"].to_list()) | set(df["partner"].to_list()))
     iso = {c: table.iso3_of(c) for c in codes}
     return df.select(
-        pl.col("reporter").replace_strict(iso, return_dtype=pl.Utf8),
-        pl.col("partner").replace_strict(iso, return_dtype=pl.Utf8),
+        _iso3("reporter", iso),
+        _iso3("partner", iso),
         "product",
         "year",
         "month",
