@@ -145,6 +145,7 @@ def build_review(
     scope = aut["product"].to_list() or products
     ind = analysis.indispensability(None, y, scope, **kw).to_polars() if scope else pl.DataFrame()
     world = ind.filter(pl.col("world_rank") == 1) if ind.height else ind
+    notes.extend(_source_notes(wh, y, world, riso))
     lev = analysis.leverage(country, rival, y, products, **kw) if rival else None
     geo = analysis.screen_geodep(country, y, products, **kw).to_polars()
     frontier = pl.DataFrame()
@@ -180,6 +181,16 @@ def build_review(
         notes=notes,
     )
     return _with_headline(rv)
+
+
+def _source_notes(wh: Warehouse, year: int, world: pl.DataFrame, rival: str | None) -> list[str]:
+    """World shares that BACI and importers' own reports (UN Comtrade) put apart."""
+    from econsec.sources.mirror import held, sensitivity_notes
+
+    if not world.height or not held(year, wh.home):
+        return []
+    prods = world["product"].to_list()
+    return sensitivity_notes(year, prods, exporters=[rival] if rival else None, home=wh.home)
 
 
 def _parties(

@@ -133,7 +133,7 @@ def baci_values(year: int, products: list[str], hs: str, home: Path) -> pl.DataF
     from econsec.engine import Warehouse
     from econsec.reference.hs import convert_flows
 
-    wh = Warehouse(home)
+    wh = Warehouse(home, engine="duckdb")  # a small read: never start Spark for it
     try:
         rel = wh.release_for(year)
     except (NotFoundError, SyntheticDataError):
@@ -162,7 +162,7 @@ def baci_values(year: int, products: list[str], hs: str, home: Path) -> pl.DataF
 
 
 def world_shares(
-    year: int, products: Iterable[str], *, hs: str = "HS17", home: Path | str | None = None
+    year: int, products: Iterable[str], *, hs: str | None = None, home: Path | str | None = None
 ) -> pl.DataFrame:
     """Each exporter's share of world exports in BACI and by importers' own reports.
 
@@ -172,9 +172,11 @@ def world_shares(
         ``product, exporter, year, baci_value, baci_share, reported_value, reported_share``:
         ``reported_*`` from importers' M rows (partner World excluded; the denominator is every
         import reported, from any partner); ``baci_*`` from BACI (null when no release holds
-        the year). Values in thousand USD.
+        the year). Values in thousand USD; codes in ``hs`` (default: the nomenclature of BACI's
+        release for the year).
     """
     h = _home(home)
+    hs = hs or _nomenclature(year, h)
     prods = [str(p).strip().zfill(6) for p in products]
     m = read_flows(years=year, flows="M", products=prods, hs=hs, home=h)
     m = m.filter(pl.col("partner") != WORLD_ISO3)
@@ -210,6 +212,16 @@ def world_shares(
     )
 
 
+def _nomenclature(year: int, home: Path) -> str:
+    """Return the nomenclature BACI describes ``year`` in (HS17 when no real release has it)."""
+    from econsec.engine import Warehouse
+
+    try:
+        return Warehouse(home, engine="duckdb").release_for(year).hs
+    except (NotFoundError, SyntheticDataError):
+        return "HS17"
+
+
 def held(year: int, home: Path | str | None = None) -> bool:
     """Whether Comtrade flows of ``year`` are held (cheap: reads ``meta.json`` only)."""
     from econsec.sources.store import held_files
@@ -226,7 +238,7 @@ def sensitivity_notes(
     *,
     exporters: Iterable[str] | None = None,
     threshold: float = SENSITIVITY,
-    hs: str = "HS17",
+    hs: str | None = None,
     home: Path | str | None = None,
 ) -> list[str]:
     """Sentences for headline shares that BACI and importers' reports put apart.
