@@ -89,6 +89,14 @@ def test_world_rows_give_exporter_concentration(home: Path, tmp_path: Path) -> N
     assert df["world_hhi"][0] == pytest.approx(0.36 + 0.09 + 0.01)
     p = econsec("mirror", "--year", "2019", "--format", "csv", home=home)
     assert p.returncode == 0 and p.stdout.splitlines()[0].startswith("importer,exporter,product")
+    args = ["indispensability", "-p", "848620", "--source", "comtrade", "-f", "csv"]
+    p = econsec(*args, "--year", "2019", home=home)
+    assert p.returncode == 0, p.stderr
+    got = pl.read_csv(p.stdout.encode())
+    assert got["exporter"].to_list() == ["JPN", "NLD", "USA"]
+    assert got["export_value"].to_list() == [6000.0, 3000.0, 1000.0]
+    p = econsec(*args, home=home)
+    assert p.returncode == 2 and p.stderr.startswith("error: --source comtrade needs --year")
 
 
 def test_cli_mirror_csv(wh: Path) -> None:
