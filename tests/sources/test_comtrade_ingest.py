@@ -255,3 +255,51 @@ def test_cli_ingest_list_and_one_line_errors(wh: Path, tmp_path: Path) -> None:
 def test_missing_file_is_one_line(wh: Path, tmp_path: Path) -> None:
     p = econsec("data", "ingest", "comtrade", str(tmp_path / "nope.csv"), home=wh)
     assert p.returncode == 2 and "nope.csv: no such file" in p.stderr
+
+
+@pytest.mark.parametrize("committed", [False, True])
+def test_a_crash_mid_swap_is_finished_or_undone_by_the_next_writer(
+    wh: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, committed: bool
+) -> None:
+    from econsec.warehouse import journal
+
+    a = write_csv(tmp_path / "a.csv", API_HEADER, [api_row(410, 392, "281111", "M", 1000)])
+    ingest_comtrade(a, home=wh)
+    real_replace = src_store.swap_into_place.__globals__["os"].replace
+
+    def crash(staged: Path, target: Path) -> None:
+        # Journal written and the old folder set aside, then the process dies (before or
+        # after the staged folder is moved in).
+        swap = journal.Swap(
+            journal.journal_path(target), target, staged, target.parent / ".old-comtrade-x"
+        )
+        journal.write_journal(swap)
+        real_replace(target, swap.aside)
+        if committed:
+            real_replace(staged, target)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(src_store, "swap_into_place", crash)
+    monkeypatch.setattr(src_store, "staging", _keep_stage(src_store.staging))
+    b = write_csv(tmp_path / "b.csv", API_HEADER, [api_row(410, 156, "281111", "M", 5)])
+    with pytest.raises(KeyboardInterrupt):
+        ingest_comtrade(b, home=wh)
+    monkeypatch.undo()
+    c = write_csv(tmp_path / "c.csv", API_HEADER, [api_row(410, 842, "281111", "M", 7)])
+    ingest_comtrade(c, home=wh)  # the next writer repairs first
+    partners = sorted(read_flows(home=wh, hs=None)["partner"].to_list())
+    assert partners == (["CHN", "JPN", "USA"] if committed else ["JPN", "USA"])
+    assert not list((wh / "sources").glob(".swap-*")) and not list((wh / "sources").glob(".old-*"))
+
+
+def _keep_stage(staging):  # the staged folder must outlive the interrupted ingest
+    import contextlib
+    import uuid
+
+    @contextlib.contextmanager
+    def keep(home: Path, **kw: object):
+        stage = home / "baci" / f".staging-{uuid.uuid4().hex}"
+        stage.mkdir(parents=True)
+        yield stage
+
+    return keep
