@@ -303,3 +303,49 @@ def _keep_stage(staging):  # the staged folder must outlive the interrupted inge
         yield stage
 
     return keep
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_the_real_comtrade_files(mirror: Path, home: Path) -> None:
+    from econsec.warehouse.ingest import ingest_baci
+
+    ingest_baci(mirror / "baci" / "BACI_HS17_V202601.zip", home=home)
+    raw = mirror / "raw"
+    rep = ingest_comtrade(raw / "comtrade_2022_critical_materials.csv.gz", home=home)
+    # 166,616 rows: 90,093 exact duplicates and 38,801 breakdowns of 37,722 flows
+    assert (rep.rows, rep.duplicates, rep.breakdowns, rep.rejects) == (37722, 90093, 38801, 0)
+    assert rep.rows + rep.duplicates + rep.breakdowns == 166_616
+    for year, n in ((2018, 4226), (2019, 4180)):
+        f = raw / f"comtrade_legacy_H5_{year}_KOR_imports_from_JPN.csv"
+        r = ingest_comtrade(f, home=home)
+        assert (r.rows, r.rejects, r.years) == (n, 0, {year: n})
+    kor = read_flows(years=2019, reporters="KOR", partners="JPN", flows="M", home=home)
+    assert kor.height == 4180 and kor["k"].str.len_chars().min() == 6  # leading zeros back
+    hf = kor.filter(pl.col("k") == "281111")["v"].to_list()
+    assert hf == [44_982.432]  # 44,982,432 USD in the raw file (hydrogen fluoride)
+    p = econsec("data", "list", "--format", "csv", home=home)
+    listed = pl.read_csv(p.stdout.encode()).filter(pl.col("release") == "comtrade")
+    assert sorted(listed["year"].to_list()) == [2018, 2019, 2022]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.dictionaries(
+        st.sampled_from(["811231", "811292", "811111", "811112", "853951", "853952", "250490"]),
+        st.integers(1, 10**9),
+        min_size=1,
+    ),
+    target=st.sampled_from(["HS12", "HS17", "HS22"]),
+)
+def test_bridging_conserves_value_per_flow_direction(
+    wh: Path, tmp_path_factory: pytest.TempPathFactory, values: dict[str, int], target: str
+) -> None:
+    rows = [api_row(410, 392, c, "M", v) for c, v in values.items()]
+    f = write_csv(tmp_path_factory.mktemp("bridge") / "b.csv", API_HEADER, rows)
+    ingest_comtrade(f, home=wh, force=True)
+    got = read_flows(home=wh, hs=target)
+    assert got["v"].sum() == pytest.approx(sum(values.values()) / 1000, rel=1e-12)
+    assert set(got["partner"]) == {"JPN"} and (got["v"] > 0).all()

@@ -342,9 +342,11 @@ def _source_sensitivity(
 
     Checked: each product's leading exporter in either source, and the exporters asked for.
     """
+    if not df.height or not (wh.home / "sources" / "comtrade").is_dir():
+        return []  # no second source held: nothing to compare (and nothing more imported)
     from econsec.sources.mirror import held, sensitivity_notes
 
-    if not df.height or not held(year, wh.home):
+    if not held(year, wh.home):
         return []
     prods = df["product"].unique().to_list()
     return sensitivity_notes(year, prods, exporters=exporters, home=wh.home)
