@@ -87,3 +87,21 @@ def test_lithography_and_wafer_fab_tools_from_world_rows(mirror: Path, home: Pat
     assert top["exporter"].to_list() == ["JPN", "NLD", "USA"]
     bn = [round(v / 1e6, 2) for v in top["export_value"].to_list()]  # thousand USD → bn
     assert bn == [11.60, 10.57, 9.95]
+
+
+def test_supplier_share_by_the_importers_own_report(wh: Path, tmp_path: Path) -> None:
+    from econsec.sources.mirror import supplier_notes
+
+    rows = [*REPORTS, api_row(276, 842, "250490", "M", 5_000_000)]
+    ingest_comtrade(write_csv(tmp_path / "m.csv", API_HEADER, rows), home=wh)
+    # Germany's own report: China 15,700 of 20,700 = 75.8%; BACI holds only China → Germany
+    want = (
+        "China supplies 75.8% of Germany's imports of 250490 in 2022 by Germany's own report "
+        "(UN Comtrade) but 100.0% in BACI."
+    )
+    assert supplier_notes(2022, "DEU", "CHN", ["250490"], home=wh) == [
+        f"Source sensitivity: {want}"
+    ]
+    assert supplier_notes(2022, "JPN", "CHN", ["250490"], home=wh) == []  # 5.7% either way
+    r = build_review("DEU", 2022, rival="CHN", home=wh)
+    assert any(want in n for n in r.notes), r.notes

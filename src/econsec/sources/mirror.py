@@ -7,9 +7,9 @@ about 5–10 %, Gaulier & Zignago 2010) is ordinary; outside it the reports disa
 valuation, timing, classification, confidentiality, or one side misreporting) and the row is
 flagged.
 
-Source sensitivity: BACI keeps, per flow, the report it judges more reliable. Where that choice
-moves a headline (an exporter's share of world exports), :func:`sensitivity_notes` says so with
-both figures.
+Source sensitivity: BACI reconciles the two reports of each flow, weighting each country's
+reporting reliability (Gaulier & Zignago 2010). Where that reconciliation moves a headline (an
+exporter's share of world exports), :func:`sensitivity_notes` says so with both figures.
 """
 
 from __future__ import annotations
@@ -269,10 +269,66 @@ def sensitivity_notes(
         notes.append(
             f"Source sensitivity: {_name(table, r['exporter'])}'s share of world exports of "
             f"{r['product']} in {year} is {b:.1%} in BACI but {c:.1%} by importers' own reports "
-            "(UN Comtrade). BACI keeps one of the two reports of each flow, so this figure "
-            "depends on the source; see 'econsec mirror'."
+            "(UN Comtrade). BACI reconciles the importer's and the exporter's report of each "
+            "flow, so this figure depends on the source; see 'econsec mirror'."
         )
     return notes
+
+
+def supplier_notes(
+    year: int,
+    importer: str,
+    supplier: str,
+    products: Iterable[str],
+    *,
+    threshold: float = SENSITIVITY,
+    limit: int = 5,
+    home: Path | str | None = None,
+) -> list[str]:
+    """Sentences where a supplier's share of an importer's imports differs between sources.
+
+    The share by the importer's own report (its M rows, partner World excluded) is compared
+    with BACI's; at most ``limit`` products, largest imports first. Nothing when Comtrade does
+    not hold the importer's report for ``year`` or BACI does not hold the year.
+    """
+    h = _home(home)
+    prods = sorted({str(p).strip().zfill(6) for p in products})
+    if not prods or not held(year, h):
+        return []
+    hs = _nomenclature(year, h)
+    table = CountryTable(countries_of(h, "comtrade"))
+    try:
+        imp, sup = table.iso3_of(table.resolve(importer)), table.iso3_of(table.resolve(supplier))
+    except NotFoundError:
+        return []
+    m = read_flows(years=year, reporters=imp, flows="M", products=prods, hs=hs, home=h)
+    m = m.filter(pl.col("partner") != WORLD_ISO3)
+    baci = baci_values(year, prods, hs, h)
+    if m.height == 0 or baci is None:
+        return []
+    rep = _shares(m.rename({"k": "product", "partner": "exporter", "v": "value"}), sup)
+    b = _shares(baci.filter(pl.col("importer") == imp).rename({"baci_value": "value"}), sup)
+    both = rep.join(b, on="product", suffix="_baci").sort("total", descending=True)
+    notes: list[str] = []
+    for r in both.iter_rows(named=True):
+        if abs(r["share"] - r["share_baci"]) < threshold or len(notes) >= limit:
+            continue
+        notes.append(
+            f"Source sensitivity: {_name(table, sup)} supplies {r['share']:.1%} of "
+            f"{_name(table, imp)}'s imports of {r['product']} in {year} by "
+            f"{_name(table, imp)}'s own report (UN Comtrade) but {r['share_baci']:.1%} in BACI."
+        )
+    return notes
+
+
+def _shares(df: pl.DataFrame, supplier: str) -> pl.DataFrame:
+    """Per product: total imports and the supplier's share of them."""
+    return df.group_by("product").agg(
+        pl.col("value").sum().alias("total"),
+        (pl.col("value").filter(pl.col("exporter") == supplier).sum() / pl.col("value").sum())
+        .fill_nan(0.0)
+        .alias("share"),
+    )
 
 
 def _name(table: CountryTable, iso3: str) -> str:
