@@ -73,6 +73,9 @@ def test_graphite_and_tantalum_2022_on_the_real_sample(mirror: Path, home: Path)
     assert any(graphite in n for n in res.notes) and any(tantalum in n for n in res.notes)
     r = build_review("DEU", 2022, products=["250490", "810320"], rival="CHN", home=home)
     assert any(graphite in n for n in r.notes) and any(tantalum in n for n in r.notes)
+    # Germany's own report gives China a larger share of its graphite imports than BACI does
+    own = "China supplies 68.6% of Germany's imports of 250490 in 2022 by Germany's own report"
+    assert any(own in n and "but 51.4% in BACI" in n for n in r.notes), r.notes
 
 
 @pytest.mark.realdata
