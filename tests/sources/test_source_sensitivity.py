@@ -11,7 +11,7 @@ from sources_helpers import API_HEADER, COUNTRIES, api_row, write_csv
 from econsec import analysis
 from econsec.report import build_review
 from econsec.sources import ingest_comtrade
-from econsec.sources.mirror import world_indispensability, world_shares
+from econsec.sources.mirror import WHY, world_indispensability, world_shares
 from econsec.warehouse.store import write_release_frames
 
 # BACI kept China's own 46 (thousand USD) for China → Germany; Germany declared 15,700.
@@ -103,8 +103,10 @@ def test_supplier_share_by_the_importers_own_report(wh: Path, tmp_path: Path) ->
         "(UN Comtrade) but 100.0% in BACI."
     )
     assert supplier_notes(2022, "DEU", "CHN", ["250490"], home=wh) == [
-        f"Source sensitivity: {want}"
+        f"Source sensitivity: {want}",
+        WHY,
     ]
     assert supplier_notes(2022, "JPN", "CHN", ["250490"], home=wh) == []  # 5.7% either way
     r = build_review("DEU", 2022, rival="CHN", home=wh)
     assert any(want in n for n in r.notes), r.notes
+    assert r.notes.count(WHY) == 1  # the explanation once, after the figures

@@ -202,7 +202,7 @@ def _source_notes(
     out = sensitivity_notes(year, prods, exporters=[rival] if rival else None, home=wh.home)
     if pair is not None:  # one country against one rival country: its supplier shares too
         out += supplier_notes(year, *pair, prods, home=wh.home)
-    return out
+    return list(dict.fromkeys(out))  # the explanation once
 
 
 def _parties(

@@ -42,6 +42,11 @@ MIRROR_COLUMNS = (
     "outside_band",
 )
 _KEYS = ["importer", "exporter", "product", "year"]
+#: Said once after source-sensitivity notes.
+WHY = (
+    "BACI reconciles the importer's and the exporter's report of each flow; where the two "
+    "disagree, a share depends on the source (both reports: 'econsec mirror')."
+)
 
 
 def _home(home: Path | str | None) -> Path:
@@ -262,17 +267,16 @@ def sensitivity_notes(
     )
     table = CountryTable(countries_of(h, "comtrade"))
     notes = []
-    for r in cand.sort("product", "exporter").iter_rows(named=True):
+    gap = (pl.col("baci_share").fill_null(0.0) - pl.col("reported_share").fill_null(0.0)).abs()
+    cand = cand.with_columns(gap.alias("_gap")).filter(pl.col("_gap") >= threshold)
+    for r in cand.sort(["_gap", "product"], descending=[True, False]).iter_rows(named=True):
         b, c = r["baci_share"] or 0.0, r["reported_share"] or 0.0
-        if abs(b - c) < threshold:
-            continue
         notes.append(
             f"Source sensitivity: {_name(table, r['exporter'])}'s share of world exports of "
             f"{r['product']} in {year} is {b:.1%} in BACI but {c:.1%} by importers' own reports "
-            "(UN Comtrade). BACI reconciles the importer's and the exporter's report of each "
-            "flow, so this figure depends on the source; see 'econsec mirror'."
+            "(UN Comtrade)."
         )
-    return notes
+    return [*notes, WHY] if notes else []
 
 
 def supplier_notes(
@@ -318,7 +322,7 @@ def supplier_notes(
             f"{_name(table, imp)}'s imports of {r['product']} in {year} by "
             f"{_name(table, imp)}'s own report (UN Comtrade) but {r['share_baci']:.1%} in BACI."
         )
-    return notes
+    return [*notes, WHY] if notes else []
 
 
 def _shares(df: pl.DataFrame, supplier: str) -> pl.DataFrame:
