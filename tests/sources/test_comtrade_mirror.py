@@ -106,6 +106,9 @@ def test_cli_mirror_csv(wh: Path) -> None:
     assert got["exporter"].to_list() == ["CHN"] and got["outside_band"].to_list() == [True]
     p = econsec("mirror", "--year", "2022", "--band-low", "2", home=wh)
     assert p.returncode == 2 and "band" in p.stderr
+    p = econsec("mirror", "--year", "2020", home=wh)
+    assert p.returncode == 2
+    assert p.stderr.strip() == "error: unknown Comtrade year 2020; Comtrade years held: 2022"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ MIRROR_COLUMNS = (
     "outside_band",
 )
 _KEYS = ["importer", "exporter", "product", "year"]
+_INGEST_HINT = "ingest a Comtrade file first: 'econsec data ingest comtrade FILE'"
 #: Said once after source-sensitivity notes.
 WHY = (
     "BACI reconciles the importer's and the exporter's report of each flow; where the two "
@@ -83,6 +84,10 @@ def mirror(
     if not 0 < lo <= 1 <= hi:
         raise ValueError(f"CIF/FOB band {band} must satisfy 0 < low ≤ 1 ≤ high")
     h = _home(home)
+    if not held(year, h):
+        ys = years_held(h)
+        hint = f"Comtrade years held: {', '.join(map(str, ys))}" if ys else ""
+        raise NotFoundError("Comtrade year", year, hint=hint or _INGEST_HINT)
     prods = list(products) if products is not None else None
     imps = list(importers) if importers is not None else None
     exps = list(exporters) if exporters is not None else None
@@ -227,14 +232,19 @@ def _nomenclature(year: int, home: Path) -> str:
         return "HS17"
 
 
-def held(year: int, home: Path | str | None = None) -> bool:
-    """Whether Comtrade flows of ``year`` are held (cheap: reads ``meta.json`` only)."""
+def years_held(home: Path | str | None = None) -> list[int]:
+    """Years of Comtrade flows held, ascending (cheap: reads ``meta.json`` only)."""
     from econsec.sources.store import held_files
 
     h = _home(home)
     if not source_dir(h, "comtrade").is_dir():
-        return False
-    return any(str(year) in rec.get("years", {}) for rec in held_files(h, "comtrade").values())
+        return []
+    return sorted({int(y) for rec in held_files(h, "comtrade").values() for y in rec["years"]})
+
+
+def held(year: int, home: Path | str | None = None) -> bool:
+    """Whether Comtrade flows of ``year`` are held (cheap: reads ``meta.json`` only)."""
+    return year in years_held(home)
 
 
 def sensitivity_notes(
