@@ -349,3 +349,18 @@ def test_bridging_conserves_value_per_flow_direction(
     got = read_flows(home=wh, hs=target)
     assert got["v"].sum() == pytest.approx(sum(values.values()) / 1000, rel=1e-12)
     assert set(got["partner"]) == {"JPN"} and (got["v"] > 0).all()
+
+
+def test_doctor_checks_the_sources_too(wh: Path, tmp_path: Path) -> None:
+    a = write_csv(tmp_path / "a.csv", API_HEADER, [api_row(410, 392, "281111", "M", 1000)])
+    ingest_comtrade(a, home=wh)
+    p = econsec("data", "doctor", "--format", "json", home=wh)
+    assert p.returncode == 0 and json.loads(p.stdout)["files"] == 2  # BACI year + Comtrade file
+    meta = wh / "sources" / "comtrade" / "meta.json"
+    m = json.loads(meta.read_text())
+    m["files"]["a"]["rows"] = 5
+    meta.write_text(json.dumps(m))
+    p = econsec("data", "doctor", "--format", "json", home=wh)
+    assert p.returncode == 1
+    problems = json.loads(p.stdout)["problems"]
+    assert "comtrade: a: meta.json says 5 rows, the file holds 1" in problems
