@@ -364,3 +364,16 @@ def test_doctor_checks_the_sources_too(wh: Path, tmp_path: Path) -> None:
     assert p.returncode == 1
     problems = json.loads(p.stdout)["problems"]
     assert "comtrade: a: meta.json says 5 rows, the file holds 1" in problems
+
+
+def test_malformed_csv_names_its_first_bad_line(wh: Path, tmp_path: Path) -> None:
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(
+        "year,reporter,partner,cmd,flow,value\n2022,156,0,250490,M,1\n2,1,2,3,4,5,6\n"
+    )
+    with pytest.raises(DataError, match=r"ragged\.csv, line 3: 7 fields where the header has 6"):
+        ingest_comtrade(ragged, home=wh)
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"year,reporter,partner,cmd,flow,value\n2022,156,0,250490,M,\xff\n")
+    with pytest.raises(DataError, match=r"binary\.csv, line 2: not UTF-8 text"):
+        ingest_comtrade(binary, home=wh)
