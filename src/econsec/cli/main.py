@@ -95,5 +95,9 @@ def _register() -> None:
     minerals.register(app)
     rerouting.register(app)
 
+    from econsec.cli import sources
+
+    sources.register(app)
+
 
 _register()

@@ -149,6 +149,8 @@ def build_review(
     world = ind.filter(pl.col("world_rank") == 1) if ind.height else ind
     minerals, mnotes = _minerals(world, r.hs)
     notes += mnotes
+    pair = (iso, riso) if riso and riv is not None and not (who.is_bloc or riv.is_bloc) else None
+    notes.extend(_source_notes(wh, y, world, riso, pair))
     lev = analysis.leverage(country, rival, y, products, **kw) if rival else None
     geo = analysis.screen_geodep(country, y, products, **kw).to_polars()
     frontier = pl.DataFrame()
@@ -202,6 +204,27 @@ def _minerals(world: pl.DataFrame, hs: str) -> tuple[pl.DataFrame, list[str]]:
     except FileNotFoundError as e:  # no USGS tables here: the review stands without them
         return pl.DataFrame(), [f"Mine and refinery production (USGS) not shown: {e}"]
     return side_by_side(supply, world), []
+
+
+def _source_notes(
+    wh: Warehouse,
+    year: int,
+    world: pl.DataFrame,
+    rival: str | None,
+    pair: tuple[str, str] | None,
+) -> list[str]:
+    """World and supplier shares that BACI and reports as filed (UN Comtrade) put apart."""
+    if not world.height or not (wh.home / "sources" / "comtrade").is_dir():
+        return []
+    from econsec.sources.mirror import held, sensitivity_notes, supplier_notes
+
+    if not held(year, wh.home):
+        return []
+    prods = world["product"].to_list()
+    out = sensitivity_notes(year, prods, exporters=[rival] if rival else None, home=wh.home)
+    if pair is not None:  # one country against one rival country: its supplier shares too
+        out += supplier_notes(year, *pair, prods, home=wh.home)
+    return list(dict.fromkeys(out))  # the explanation once
 
 
 def _parties(
