@@ -90,5 +90,9 @@ def _register() -> None:
 
     review.register(app)
 
+    from econsec.cli import serve
+
+    serve.register(app)
+
 
 _register()
