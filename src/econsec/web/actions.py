@@ -41,6 +41,9 @@ router = APIRouter(prefix="/api/v1")
 YardMethod = Annotated[str, Query(pattern="^(smallest|cheapest|smallest-cheapest)$")]
 Draws = Annotated[int | None, Query(ge=10, le=1_000_000, description="Monte Carlo draws.")]
 JobQuery = Annotated[bool, Query(description="Run as a job: 202 with a status URL.")]
+FiguresQuery = Annotated[
+    bool, Query(description="Also answer the dashboard's charts (plotly JSON) as `figures`.")
+]
 
 
 @router.get("/yard", tags=["analysis"], summary="The small yard to protect")
@@ -65,6 +68,7 @@ async def yard(
     min_value: Annotated[float, Query(ge=0.0, le=1e12, allow_inf_nan=False)] = 0.0,
     trend: bool = True,
     since: Year = None,
+    figures: FiguresQuery = False,
     format: Fmt = None,
     offset: Offset = 0,
     limit: Limit = None,
@@ -120,20 +124,48 @@ async def yard(
         trend=trend,
         since=since,
     )
-    return respond(request, res, "yard", format, offset, limit)
+    body = None
+    if figures:
+        from econsec.web.figures import yard_figure
+
+        import json
+
+        shown = json.dumps(res.to_dict()["params"], sort_keys=True, default=str)
+        fig = await run(request, "fig-yard", lambda wh: yard_figure(res, wh), params=shown)
+        body = {**res.to_dict(), "figures": {"yard": fig}}
+    return respond(request, res, "yard", format, offset, limit, body)
 
 
 # plans ------------------------------------------------------------------------------------
 
 
-async def _plan(request: Request, spec: PlanSpec, job: bool, fmt: OutFormat | None) -> Response:
+def _plan_body(spec: PlanSpec, wh: Any, figures: bool) -> dict[str, Any]:
+    body = plan_json(spec, wh)
+    if figures:
+        from econsec.web.figures import plan_figures
+
+        body["figures"] = plan_figures(body, wh)
+    return body
+
+
+async def _plan(
+    request: Request, spec: PlanSpec, job: bool, fmt: OutFormat | None, figures: bool = False
+) -> Response:
     r = runner_of(request)
     if len(spec.products) > r.limits.max_products:
-        raise Problem(422, "products: too many products", parameter="products")
+        raise Problem(
+            422,
+            f"products: at most {r.limits.max_products} products a request",
+            parameter="products",
+        )
     if job:
-        j = request.app.state.jobs.submit("plan", lambda: plan_json(spec, r.warehouse()))
+        j = request.app.state.jobs.submit(
+            "plan", lambda: _plan_body(spec, r.warehouse(), figures)
+        )
         return _accepted(request, j)
-    body = await r.run("plan", spec.model_dump_json(), lambda wh: plan_json(spec, wh))
+    body = await r.run(
+        "plan", (spec.model_dump_json(), figures), lambda wh: _plan_body(spec, wh, figures)
+    )
     return _page(request, body, fmt, "plan")
 
 
@@ -156,10 +188,14 @@ def _accepted(request: Request, job: Any) -> JSONResponse:
 
 @router.post("/plans", tags=["plans"], summary="Least-cost plan capping a rival's share")
 async def post_plan(
-    request: Request, spec: PlanSpec, job: JobQuery = False, format: Fmt = None
+    request: Request,
+    spec: PlanSpec,
+    job: JobQuery = False,
+    figures: FiguresQuery = False,
+    format: Fmt = None,
 ) -> Response:
     """Run ``econsec plan`` with the options of the body (``summary`` is its JSON output)."""
-    return await _plan(request, spec, job, format)
+    return await _plan(request, spec, job, format, figures)
 
 
 @router.get("/plan", tags=["plans"], summary="Least-cost plan (options as query parameters)")
@@ -183,6 +219,7 @@ async def get_plan(
     ban_days: Annotated[float | None, Query(ge=0.0, le=3650.0, allow_inf_nan=False)] = None,
     carrying_rate: Annotated[float, Query(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.1,
     job: JobQuery = False,
+    figures: FiguresQuery = False,
     format: Fmt = None,
 ) -> Response:
     """The same as ``POST /api/v1/plans``, for links and the dashboard."""
@@ -205,7 +242,7 @@ async def get_plan(
         ban_days=ban_days,
         carrying_rate=carrying_rate,
     )
-    return await _plan(request, spec, job, format)
+    return await _plan(request, spec, job, format, figures)
 
 
 # scenarios --------------------------------------------------------------------------------
@@ -232,10 +269,17 @@ def _io_table(request: Request, spec: Scenario) -> Scenario:
     return spec.model_copy(update={"io": io})
 
 
-def _scenario_json(spec: Scenario, wh: Any, draws: int | None, seed: int | None) -> Any:
+def _scenario_json(
+    spec: Scenario, wh: Any, draws: int | None, seed: int | None, figures: bool = False
+) -> Any:
     from econsec.scenarios.api import run_scenario
 
-    return run_scenario(spec, warehouse=wh, draws=draws, seed=seed).to_dict()
+    body = run_scenario(spec, warehouse=wh, draws=draws, seed=seed).to_dict()
+    if figures:
+        from econsec.web.figures import scenario_figure
+
+        body["figures"] = {"outcome": scenario_figure(body, wh)}
+    return body
 
 
 async def _scenario(
@@ -245,6 +289,7 @@ async def _scenario(
     seed: int | None,
     job: bool,
     fmt: OutFormat | None,
+    figures: bool = False,
 ) -> Response:
     r = runner_of(request)
     spec = _io_table(request, spec)
@@ -257,13 +302,13 @@ async def _scenario(
         )
     if job or n > r.limits.max_sync_draws:
         j = request.app.state.jobs.submit(
-            "scenario", lambda: _scenario_json(spec, r.warehouse(), draws, seed)
+            "scenario", lambda: _scenario_json(spec, r.warehouse(), draws, seed, figures)
         )
         return _accepted(request, j)
     body = await r.run(
         "scenario",
-        key(spec=spec.model_dump_json(), draws=draws, seed=seed),
-        lambda wh: _scenario_json(spec, wh, draws, seed),
+        key(spec=spec.model_dump_json(), draws=draws, seed=seed, figures=figures),
+        lambda wh: _scenario_json(spec, wh, draws, seed, figures),
     )
     return _page(request, body, fmt, "scenario")
 
@@ -275,10 +320,11 @@ async def post_scenario(
     draws: Draws = None,
     seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
     job: JobQuery = False,
+    figures: FiguresQuery = False,
     format: Fmt = None,
 ) -> Response:
     """The answer is ``econsec scenario run --format json``'s; many draws run as a job."""
-    return await _scenario(request, spec, draws, seed, job, format)
+    return await _scenario(request, spec, draws, seed, job, format, figures)
 
 
 Countries = Annotated[list[str], Query(min_length=1)]
@@ -317,6 +363,7 @@ async def scenario_ban(
     draws: Draws = None,
     seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
     job: JobQuery = False,
+    figures: FiguresQuery = False,
     format: Fmt = None,
 ) -> Response:
     """``econsec scenario ban``: lost, replaced and shortfall per target × product."""
@@ -338,7 +385,7 @@ async def scenario_ban(
             ],
         }
     )
-    return await _scenario(request, spec, draws, seed, job, format)
+    return await _scenario(request, spec, draws, seed, job, format, figures)
 
 
 @router.get("/scenarios/tariff", tags=["scenarios"], summary="Tariff")
@@ -354,6 +401,7 @@ async def scenario_tariff(
     draws: Draws = None,
     seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
     job: JobQuery = False,
+    figures: FiguresQuery = False,
     format: Fmt = None,
 ) -> Response:
     """``econsec scenario tariff``: trade lost and diverted under an ad-valorem tariff."""
@@ -374,7 +422,7 @@ async def scenario_tariff(
             ],
         }
     )
-    return await _scenario(request, spec, draws, seed, job, format)
+    return await _scenario(request, spec, draws, seed, job, format, figures)
 
 
 @router.get("/scenarios/coalition", tags=["scenarios"], summary="Coalition export control")
@@ -391,6 +439,7 @@ async def scenario_coalition(
     draws: Draws = None,
     seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
     job: JobQuery = False,
+    figures: FiguresQuery = False,
     format: Fmt = None,
 ) -> Response:
     """``econsec scenario coalition``: residual access, leakage, who must join."""
@@ -412,7 +461,7 @@ async def scenario_coalition(
             ],
         }
     )
-    return await _scenario(request, spec, draws, seed, job, format)
+    return await _scenario(request, spec, draws, seed, job, format, figures)
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"], summary="A job's status, and its answer when done")

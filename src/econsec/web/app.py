@@ -78,7 +78,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     """Build the app serving the API under ``/api/v1`` and the dashboard at ``/``."""
     from econsec import __version__
     from econsec.settings import get_settings
-    from econsec.web import actions, api, problems, reference
+    from econsec.web import actions, api, figures, problems, reference
     from econsec.web.jobs import Jobs
 
     cfg = config or ServerConfig()
@@ -106,6 +106,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.include_router(reference.router)
     app.include_router(api.router)
     app.include_router(actions.router)
+    app.include_router(figures.router)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/vendor/swagger", StaticFiles(directory=_swagger_dir()), name="swagger")
