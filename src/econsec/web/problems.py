@@ -135,16 +135,30 @@ def _loc_name(loc: Sequence[Any]) -> str:
     return out or "request"
 
 
+def _body_error(err: dict[str, Any]) -> tuple[str, str]:
+    # A spec's field and message as the CLI words them for the same mistake in a TOML file.
+    from econsec.scenarios.spec import _problem
+
+    if err.get("type") == "json_invalid":
+        why = err.get("ctx", {}).get("error", "")
+        return "body", f"the body is not valid JSON{': ' + str(why) if why else ''}"
+    loc = tuple(err.get("loc", ()))[1:]
+    field, msg = _problem({**err, "loc": loc})
+    return field or "body", msg
+
+
 def validation_problem(e: RequestValidationError) -> Problem:
     """One problem listing every invalid parameter (the first one in ``detail``)."""
     errors = []
     for err in e.errors():
-        name = _loc_name(err.get("loc", ()))
-        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        if err.get("type") == "missing":
-            msg = "required parameter is missing"
-        elif err.get("type") == "extra_forbidden":
-            msg = "unknown field"
+        loc = tuple(err.get("loc", ()))
+        if loc[:1] == ("body",):
+            name, msg = _body_error(dict(err))
+        else:
+            name = _loc_name(loc)
+            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            if err.get("type") == "missing":
+                msg = "required parameter is missing"
         errors.append({"parameter": name, "detail": msg})
     first = errors[0] if errors else {"parameter": "request", "detail": "invalid request"}
     return Problem(

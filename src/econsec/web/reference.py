@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1", tags=["reference"])
 
 
 def _table(
-    request: Request, df: Any, name: str, fmt: Any, offset: int, limit: int | None, **extra: Any
+    request: Request, df: Any, what: str, fmt: Any, offset: int, limit: int | None, **extra: Any
 ) -> Response:
     from econsec.formatting import to_jsonable
 
@@ -24,7 +24,7 @@ def _table(
         request,
         body,
         df,
-        name=name,
+        name=what,
         fmt=fmt,
         offset=offset,
         limit=limit,
