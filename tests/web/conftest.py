@@ -56,7 +56,7 @@ def flows() -> pl.DataFrame:
                         continue
                     v = float(rng.gamma(1.5, 100.0))
                     if i == 156 and k in ("850511", "280530"):
-                        v *= 12
+                        v *= 60
                     rows.append((t, i, j, k, round(v, 3), round(v / 7, 3)))
     return pl.DataFrame(rows, schema=["t", "i", "j", "k", "v", "q"], orient="row")
 
