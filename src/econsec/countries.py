@@ -252,7 +252,7 @@ def _common_names() -> dict[str, str]:
 
 
 def common_name(iso3: str, fallback: str = "") -> str:
-    """The name a reader expects for a display ISO3 (``TWN`` → ``Taiwan``), else ``fallback``.
+    """Return the name a reader expects for an ISO3 (``TWN`` → ``Taiwan``), else ``fallback``.
 
     CEPII's names are statistical (``Other Asia, nes`` for Taiwan); charts and tables meant
     for people use these instead.

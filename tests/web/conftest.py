@@ -81,4 +81,3 @@ def client(web_home: Path):
     app = create_app(ServerConfig(home=web_home, limits=Limits(max_sync_draws=500)))
     with TestClient(app) as c:
         yield c
-

@@ -96,33 +96,37 @@ def spec(client) -> dict[str, Any]:
     return client.get("/openapi.json").json()
 
 
+def _fuzz(client: Any, spec: dict[str, Any], method: str, path: str, op: dict[str, Any], seen):
+    heavy = any(w in path for w in ("yard", "plan", "scenario"))
+
+    @settings(
+        max_examples=6 if heavy else 15,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(query=_query(spec, op), data=st.data())
+    def run(query: dict[str, Any], data: st.DataObject) -> None:
+        url = path.replace("{name}", data.draw(st.sampled_from(["G7", "us-eo14017", "x"])))
+        # a job would outlive the example: ask for the answer in the request
+        q = {k: v for k, v in query.items() if k != "job"}
+        if method == "post":
+            body_schema = op["requestBody"]["content"]["application/json"]["schema"]
+            body = data.draw(_schema(_resolve(spec, body_schema)) | st.just({}))
+            r = client.post(url, params=q, json=body)
+        else:
+            r = client.get(url, params=q)
+        _check(r, f"{method.upper()} {url} {q}", seen)
+
+    return run
+
+
 def test_fuzz_every_operation_from_the_openapi_document(client, spec):
     ops = _operations(spec)
     assert len(ops) >= 20
     seen: Counter[int] = Counter()
     for method, path, op in ops:
-        heavy = any(w in path for w in ("yard", "plan", "scenario"))
-
-        @settings(
-            max_examples=6 if heavy else 15,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(query=_query(spec, op), data=st.data())
-        def run(query: dict[str, Any], data: st.DataObject) -> None:
-            url = path.replace("{name}", data.draw(st.sampled_from(["G7", "us-eo14017", "x"])))
-            # a job would outlive the example: ask for the answer in the request
-            q = {k: v for k, v in query.items() if k != "job"}
-            if method == "post":
-                body_schema = op["requestBody"]["content"]["application/json"]["schema"]
-                body = data.draw(_schema(_resolve(spec, body_schema)) | st.just({}))
-                r = client.post(url, params=q, json=body)
-            else:
-                r = client.get(url, params=q)
-            _check(r, f"{method.upper()} {url} {q}", seen)
-
-        run()
+        _fuzz(client, spec, method, path, op, seen)()
     # the run reached the verbs (answers) and their checks (problems), not only one of them
     assert seen[2] > 30 and seen[4] > 30, seen

@@ -57,7 +57,7 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def supplier_colours(suppliers: Iterable[str], rival: str | None) -> dict[str, str]:
-    """A distinct colour per supplier (in the order given), the rival red, others grey."""
+    """Give a distinct colour to each supplier (in the order given), the rival red, others grey."""
     out: dict[str, str] = {"others": OTHER_COLOUR}
     free = iter(PALETTE)
     for s in suppliers:
@@ -260,7 +260,7 @@ def leverage_balance(summary: dict, country: str, rival: str) -> go.Figure:
 
 
 def yard_coverage(yard: pl.DataFrame, describe: Mapping[str, str], target: float) -> go.Figure:
-    """The yard's products by vulnerability score, with the cumulative coverage reached."""
+    """Plot the yard's products by vulnerability score, with the cumulative coverage reached."""
     fig = go.Figure()
     if yard.height:
         y = yard.sort("rank")

@@ -126,9 +126,9 @@ async def yard(
     )
     body = None
     if figures:
-        from econsec.web.figures import yard_figure
-
         import json
+
+        from econsec.web.figures import yard_figure
 
         shown = json.dumps(res.to_dict()["params"], sort_keys=True, default=str)
         fig = await run(request, "fig-yard", lambda wh: yard_figure(res, wh), params=shown)
@@ -159,9 +159,7 @@ async def _plan(
             parameter="products",
         )
     if job:
-        j = request.app.state.jobs.submit(
-            "plan", lambda: _plan_body(spec, r.warehouse(), figures)
-        )
+        j = request.app.state.jobs.submit("plan", lambda: _plan_body(spec, r.warehouse(), figures))
         return _accepted(request, j)
     body = await r.run(
         "plan", (spec.model_dump_json(), figures), lambda wh: _plan_body(spec, wh, figures)
@@ -222,7 +220,7 @@ async def get_plan(
     figures: FiguresQuery = False,
     format: Fmt = None,
 ) -> Response:
-    """The same as ``POST /api/v1/plans``, for links and the dashboard."""
+    """Run ``POST /api/v1/plans`` from query parameters (for links and the dashboard)."""
     spec = PlanSpec(
         importer=importer,
         year=year,
@@ -323,7 +321,7 @@ async def post_scenario(
     figures: FiguresQuery = False,
     format: Fmt = None,
 ) -> Response:
-    """The answer is ``econsec scenario run --format json``'s; many draws run as a job."""
+    """Run a scenario: answers ``econsec scenario run --format json``; many draws run as a job."""
     return await _scenario(request, spec, draws, seed, job, format, figures)
 
 

@@ -38,14 +38,14 @@ Limit = Annotated[int | None, LimitQuery]
 
 
 def runner_of(request: Request) -> Any:
-    """The app's :class:`~econsec.web.runner.Runner`."""
+    """Return the app's :class:`~econsec.web.runner.Runner`."""
     return request.app.state.runner
 
 
 def products_of(
     request: Request, product: list[str] | None, basket: list[str] | None
 ) -> list[str] | None:
-    """The products named (codes, headings and baskets), at most the limit."""
+    """Return the products named (codes, headings and baskets), at most the limit."""
     items = [p.strip() for p in [*(product or []), *(basket or [])] if p.strip()]
     cap = runner_of(request).limits.max_products
     if len(items) > cap:
@@ -56,7 +56,7 @@ def products_of(
 
 
 def side(x: str) -> str | list[str]:
-    """A comma-separated list of countries is a bloc; a single name a country or group."""
+    """Split a bloc: comma-separated countries are one bloc; a single name a country or group."""
     parts = [p.strip() for p in x.split(",") if p.strip()]
     return parts if len(parts) > 1 else x.strip()
 
@@ -70,7 +70,7 @@ def names(values: list[str] | None, parameter: str) -> list[str] | None:
 
 
 def key(**kw: Any) -> tuple[Any, ...]:
-    """A hashable cache key of the arguments."""
+    """Return a hashable cache key of the arguments."""
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kw.items()))
 
 
@@ -88,7 +88,7 @@ def respond(
     limit: int | None,
     body: dict[str, Any] | None = None,
 ) -> Response:
-    """The result's envelope (``to_dict()`` unless ``body``), rows paged."""
+    """Answer the result's envelope (``to_dict()`` unless ``body``), rows paged."""
     return paged(
         request,
         body if body is not None else res.to_dict(),
@@ -284,8 +284,9 @@ async def leverage(
 def _flagged(res: Any, flagged_only: bool) -> Any:
     if not flagged_only:
         return res
-    import polars as pl
     from dataclasses import replace
+
+    import polars as pl
 
     return replace(res, frame=res.frame.filter(pl.col("flagged")))
 
@@ -308,7 +309,7 @@ async def screen_geodep(
     offset: Offset = 0,
     limit: Limit = None,
 ) -> Response:
-    """Flagged importer × product pairs (``econsec screen geodep``)."""
+    """Screen importer × product pairs (``econsec screen geodep``)."""
     import econsec as es
 
     imp = names(importer, "importer")
@@ -356,7 +357,7 @@ async def screen_eu(
     offset: Offset = 0,
     limit: Limit = None,
 ) -> Response:
-    """Flagged products of a bloc (``econsec screen eu``)."""
+    """Screen the products of a bloc (``econsec screen eu``)."""
     import econsec as es
 
     prods = products_of(request, product, basket)

@@ -137,7 +137,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
 
 
 def app_from_env() -> FastAPI:
-    """The app ``econsec serve`` configured through ``ECONSEC_SERVE_*`` (for its workers)."""
+    """Build the app ``econsec serve`` configured through ``ECONSEC_SERVE_*`` (for its workers)."""
     import os
 
     def env(name: str) -> str:

@@ -106,9 +106,7 @@ async def dependence(
     prods = products_of(request, product, basket)
     riv = rival.strip() if rival and rival.strip() else None
     if riv is not None:  # resolved as the verbs do (an ISO2 or a name becomes its ISO3)
-        riv_iso = await run(
-            request, "iso3", lambda wh: _iso3(wh, riv), riv=riv
-        )
+        riv_iso = await run(request, "iso3", lambda wh: _iso3(wh, riv), riv=riv)
     else:
         riv_iso = None
     body = await run(
@@ -149,9 +147,7 @@ def chokepoint_figures(
     bars = charts.world_concentration(lead, describe, None)
     k = product or (lead["product"][0] if lead.height else None)
     one = ind.frame.filter(pl.col("product") == k) if k else ind.frame.head(0)
-    shares = one.select(
-        pl.col("exporter").alias("supplier"), pl.col("export_value").alias("value")
-    )
+    shares = one.select(pl.col("exporter").alias("supplier"), pl.col("export_value").alias("value"))
     label = charts.product_label(k, describe) if k else ""
     world = charts.supplier_map(shares, f"Who exports {label}, {y} (share of world exports)", nm)
     return {
@@ -169,7 +165,7 @@ async def chokepoints(
     basket: BasketList = None,
     focus: Annotated[str | None, Query(description="Product whose exporters to map.")] = None,
 ) -> JSONResponse:
-    """The leading exporter's share per product, and a map of one product's exporters."""
+    """Chart the leading exporter's share per product, and map of one product's exporters."""
     prods = products_of(request, product, basket)
     f = focus.strip() if focus and focus.strip() else None
     body = await run(
@@ -214,7 +210,7 @@ async def leverage(
 
 
 def yard_figure(res: Any, wh: Any) -> dict[str, Any]:
-    """The yard's chart from a yard result."""
+    """Chart the yard from a yard result."""
     from econsec.report import charts
 
     h = res.headline
@@ -223,7 +219,7 @@ def yard_figure(res: Any, wh: Any) -> dict[str, Any]:
 
 
 def scenario_figure(body: dict[str, Any], wh: Any) -> dict[str, Any]:
-    """The scenario's chart from its JSON answer."""
+    """Chart the scenario from its JSON answer."""
     import polars as pl
 
     from econsec.report import charts
@@ -231,13 +227,15 @@ def scenario_figure(body: dict[str, Any], wh: Any) -> dict[str, Any]:
     rows = body.get("rows") or []
     df = pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
     if df.height == 0:
-        df = pl.DataFrame(schema={"product": pl.Utf8, "replaced": pl.Float64, "shortfall": pl.Float64})
+        df = pl.DataFrame(
+            schema={"product": pl.Utf8, "replaced": pl.Float64, "shortfall": pl.Float64}
+        )
     year = body.get("params", {}).get("year")
     return _json(charts.scenario_outcome(df, _describe(wh, year)))
 
 
 def plan_figures(body: dict[str, Any], wh: Any) -> dict[str, Any]:
-    """The plan's charts (supplier mix of the first product; frontier when swept)."""
+    """Chart the plan (supplier mix of the first product; frontier when swept)."""
     import polars as pl
 
     from econsec.report import charts

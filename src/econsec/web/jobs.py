@@ -33,7 +33,7 @@ class Job:
     problem: dict[str, Any] | None = None
 
     def view(self, base: str) -> dict[str, Any]:
-        """The job as the status URL answers it."""
+        """Return the job as the status URL answers it."""
         now = self.finished or time.time()
         out: dict[str, Any] = {
             "id": self.id,
@@ -81,7 +81,7 @@ class Jobs:
             job.finished = time.time()
 
     def get(self, job_id: str) -> Job:
-        """The job called ``job_id``; a 404 problem when there is none."""
+        """Return the job called ``job_id``; a 404 problem when there is none."""
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None:

@@ -66,7 +66,7 @@ class Problem(Exception):
         self.extra = extra or {}
 
     def document(self, instance: str | None = None) -> dict[str, Any]:
-        """The problem as a JSON object."""
+        """Return the problem as a JSON object."""
         doc: dict[str, Any] = {
             "type": f"/api/v1/problems/{self.kind}",
             "title": TITLES.get(self.status, "Error"),
@@ -83,7 +83,7 @@ class Problem(Exception):
 
 
 def problem_response(p: Problem, instance: str | None = None) -> JSONResponse:
-    """The HTTP response carrying ``p``."""
+    """Return the HTTP response carrying ``p``."""
     return JSONResponse(p.document(instance), status_code=p.status, media_type=MEDIA_TYPE)
 
 
@@ -92,7 +92,7 @@ def _one_line(text: str) -> str:
 
 
 def from_error(e: BaseException, parameter: str | None = None) -> Problem:
-    """The problem for an error econsec raised on purpose (the CLI's one-line message).
+    """Return the problem for an error econsec raised on purpose (the CLI's one-line message).
 
     Unknown names are 404 with the suggestions of the CLI; bad values and data problems 422
     (``parameter`` is the field a spec error names); anything else a client sent, 400.

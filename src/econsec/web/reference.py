@@ -34,7 +34,7 @@ def _table(
 
 @router.get("/health", summary="200 when the warehouse is readable")
 async def health(request: Request) -> JSONResponse:
-    """The releases and years held; a 503 problem when none is readable."""
+    """Report the releases and years held; a 503 problem when none is readable."""
     from econsec import __version__
 
     r = runner_of(request)
@@ -172,7 +172,7 @@ async def basket(
     hs: Annotated[str, Query(pattern="^[Hh][Ss][0-9]{2}$")] = "HS17",
     format: Fmt = None,
 ) -> Response:
-    """A basket's items and HS6 codes with their sources (``econsec baskets show``)."""
+    """List a basket's items and HS6 codes with their sources (``econsec baskets show``)."""
     from econsec.baskets import load_basket
 
     df = load_basket(name, hs=hs, home=runner_of(request).home)

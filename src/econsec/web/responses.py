@@ -67,7 +67,7 @@ def csv_text(df: pl.DataFrame) -> str:
 
 
 def csv_response(df: pl.DataFrame, name: str) -> Response:
-    """A CSV download named after the verb."""
+    """Return a CSV download named after the verb."""
     return Response(
         csv_text(df),
         media_type="text/csv; charset=utf-8",

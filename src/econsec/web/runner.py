@@ -66,13 +66,13 @@ class Runner:
         self._lock = threading.Lock()
 
     def warehouse(self) -> Any:
-        """A new read-only view of the warehouse (its own connection)."""
+        """Open a new read-only view of the warehouse (its own connection)."""
         from econsec.engine import Warehouse
 
         return Warehouse(self.home, allow_synthetic=self.allow_synthetic)
 
     def signature(self) -> tuple[Any, ...]:
-        """What the releases held look like now (a cache entry is valid while it holds)."""
+        """Describe the releases held now (a cache entry is valid while it holds)."""
         from econsec.warehouse.catalog import list_releases
 
         out = []
