@@ -124,7 +124,7 @@ def supplier_breakdown(
         barmode="stack",
         title="Who supplies each product (share of import value)",
         xaxis={"tickformat": ".0%", "range": [0, 1], "title": "share of import value"},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "traceorder": "normal"},
         height=max(360, 28 * len(order) + 170),
         **_LAYOUT,
     )
@@ -158,7 +158,15 @@ def supplier_map(
         )
     fig.update_layout(
         title=title,
-        geo={"showframe": False, "showcoastlines": False, "projection": {"type": "natural earth"}},
+        geo={
+            "showframe": False,
+            "showcoastlines": False,
+            "showcountries": True,
+            "countrycolor": "#d0d4d8",
+            "projection": {"type": "natural earth", "rotation": {"lon": 0}},
+            "center": {"lon": 0, "lat": 10},
+            "lonaxis": {"range": [-180, 180]},
+        },
         height=420,
         **_LAYOUT,
     )
