@@ -71,13 +71,37 @@ def web_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def client(web_home: Path):
+def web_io(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of IO tables holding ``tiny`` (two regions, two WIOD sectors, year 2024)."""
+    from econsec.mrio.tables import MRIOTable, write_bundle
+
+    folder = tmp_path_factory.mktemp("io")
+    Z = np.array([[10.0, 20, 5, 5], [5, 10, 5, 5], [5, 5, 10, 20], [5, 5, 5, 10]])
+    Y = np.array([[60.0, 10], [70, 10], [10, 60], [10, 80]])
+    table = MRIOTable(
+        Z=Z,
+        Y=Y,
+        x=Z.sum(axis=1) + Y.sum(axis=1),
+        regions=("JPN", "JPN", "RoW", "RoW"),
+        sectors=("c12", "c14", "c12", "c14"),
+        fd_labels=(("JPN", "hh"), ("RoW", "hh")),
+        unit="million USD",
+        source="tiny",
+        name="tiny",
+        year=2024,
+    )
+    write_bundle(table, folder / "tiny")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def client(web_home: Path, web_io: Path):
     """A test client of the app on the small warehouse (server errors raise)."""
     from fastapi.testclient import TestClient
 
     from econsec.web import ServerConfig, create_app
     from econsec.web.runner import Limits
 
-    app = create_app(ServerConfig(home=web_home, limits=Limits(max_sync_draws=500)))
+    app = create_app(ServerConfig(home=web_home, io_dir=web_io, limits=Limits(max_sync_draws=500)))
     with TestClient(app) as c:
         yield c

@@ -38,7 +38,7 @@ def _missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def server(web_home: Path) -> Iterator[str]:
+def server(web_home: Path, web_io: Path) -> Iterator[str]:
     """The app on a free loopback port, served by uvicorn in a thread."""
     why = _missing()
     if why is not None:
@@ -53,7 +53,10 @@ def server(web_home: Path) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     config = uvicorn.Config(
-        create_app(ServerConfig(home=web_home)), host="127.0.0.1", port=port, log_level="warning"
+        create_app(ServerConfig(home=web_home, io_dir=web_io)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
     )
     srv = uvicorn.Server(config)
     t = threading.Thread(target=srv.run, daemon=True)
@@ -182,8 +185,13 @@ def test_dependence_view_from_a_shared_link(page, server):
             "uncertainty-table",
         ),
         ("/?view=plan&country=JPN&product=850511&rival=CHN&cap=0.3", ("mix", "frontier"), None),
+        (
+            "/?view=scenario&kind=ban&from=CHN&to=JPN&product=850511&io=tiny&draws=100",
+            ("outcome",),
+            "io-table",
+        ),
     ],
-    ids=["chokepoints", "leverage", "yard", "ban", "coalition", "plan"],
+    ids=["chokepoints", "leverage", "yard", "ban", "coalition", "plan", "ban-io"],
 )
 def test_every_view_renders_from_its_url(page, path, charts, table):
     pg = page.open(path)

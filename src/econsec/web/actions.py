@@ -9,7 +9,7 @@ request's limit of draws, and any run with ``?job=true``, answer ``202`` with a 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -41,6 +41,13 @@ router = APIRouter(prefix="/api/v1")
 YardMethod = Annotated[str, Query(pattern="^(smallest|cheapest|smallest-cheapest)$")]
 Draws = Annotated[int | None, Query(ge=10, le=1_000_000, description="Monte Carlo draws.")]
 JobQuery = Annotated[bool, Query(description="Run as a job: 202 with a status URL.")]
+IOQuery = Annotated[
+    str | None,
+    Query(max_length=200, description="IO table to propagate through (see /api/v1/io-tables)."),
+]
+ModelQuery = Annotated[
+    Literal["ghosh", "leontief", "inoperability"] | None, Query(description="IO model.")
+]
 FiguresQuery = Annotated[
     bool, Query(description="Also answer the dashboard's charts (plotly JSON) as `figures`.")
 ]
@@ -341,9 +348,13 @@ def _split(values: list[str]) -> list[str]:
     return [v.strip() for x in values for v in x.split(",") if v.strip()]
 
 
-def _spec(data: dict[str, Any]) -> Scenario:
+def _spec(data: dict[str, Any], io: str | None = None, model: str | None = None) -> Scenario:
     from econsec.scenarios.spec import parse_scenario
 
+    if io and io.strip():
+        data["io"] = {"table": io.strip(), **({"model": model} if model else {})}
+    elif model:
+        raise Problem(422, "model: give an IO table (io) to propagate through", parameter="model")
     return parse_scenario(data, source="query")
 
 
@@ -360,6 +371,8 @@ async def scenario_ban(
     horizon: HorizonName = "3-12m",
     draws: Draws = None,
     seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    io: IOQuery = None,
+    model: ModelQuery = None,
     job: JobQuery = False,
     figures: FiguresQuery = False,
     format: Fmt = None,
@@ -381,7 +394,9 @@ async def scenario_ban(
                     "share": share,
                 }
             ],
-        }
+        },
+        io,
+        model,
     )
     return await _scenario(request, spec, draws, seed, job, format, figures)
 
@@ -398,6 +413,8 @@ async def scenario_tariff(
     year: Year = None,
     draws: Draws = None,
     seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    io: IOQuery = None,
+    model: ModelQuery = None,
     job: JobQuery = False,
     figures: FiguresQuery = False,
     format: Fmt = None,
@@ -418,7 +435,9 @@ async def scenario_tariff(
                     **_goods(product, basket),
                 }
             ],
-        }
+        },
+        io,
+        model,
     )
     return await _scenario(request, spec, draws, seed, job, format, figures)
 
@@ -436,6 +455,8 @@ async def scenario_coalition(
     horizon: HorizonName = "3-12m",
     draws: Draws = None,
     seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    io: IOQuery = None,
+    model: ModelQuery = None,
     job: JobQuery = False,
     figures: FiguresQuery = False,
     format: Fmt = None,
@@ -457,7 +478,9 @@ async def scenario_coalition(
                     "threshold": threshold,
                 }
             ],
-        }
+        },
+        io,
+        model,
     )
     return await _scenario(request, spec, draws, seed, job, format, figures)
 

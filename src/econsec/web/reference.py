@@ -177,3 +177,15 @@ async def basket(
 
     df = load_basket(name, hs=hs, home=runner_of(request).home)
     return _table(request, df, "basket", format, 0, None, basket=name, hs=hs.upper())
+
+
+@router.get("/io-tables", summary="Input-output tables scenarios may propagate through")
+async def io_tables(request: Request) -> JSONResponse:
+    """Names of the Parquet bundles in the server's ``--io-dir`` (``io.table`` takes one)."""
+    folder = request.app.state.config.io_dir
+    names = (
+        sorted(p.name for p in folder.iterdir() if (p / "Z.parquet").exists())
+        if folder is not None and folder.is_dir()
+        else []
+    )
+    return JSONResponse({"tables": names})

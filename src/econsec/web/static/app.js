@@ -10,7 +10,7 @@ const PLOT_CONFIG = {
   toImageButtonOptions: { format: "png", scale: 2 },
 };
 
-const state = { years: [], products: new Map(), countries: new Map(), seq: 0 };
+const state = { years: [], products: new Map(), countries: new Map(), ioTables: [], seq: 0 };
 
 // ---------------------------------------------------------------------------------------
 // API access
@@ -218,6 +218,8 @@ const VIEWS = {
       basketField,
       productField,
       { name: "draws", label: "Monte Carlo draws (0: none)", type: "number", step: 100 },
+      { name: "io", label: "Input-output table", type: "io" },
+      { name: "model", label: "IO model", type: "select", options: ["ghosh", "leontief", "inoperability"], needs: "io" },
     ],
     defaults: { kind: "ban", from: "CHN", to: "JPN", product: "850511", imposer: "USA", on: "CHN", rate: "0.25", members: "USA,JPN,NLD", target: "CHN", threshold: "0.2", draws: "0" },
     run: runScenario,
@@ -267,10 +269,15 @@ function buildForm(view, s) {
   form.replaceChildren();
   for (const f of VIEWS[view].fields) {
     if (f.only && f.only !== (s.kind || "ban")) continue;
+    if ((f.type === "io" || f.needs === "io") && !state.ioTables.length) continue; // none served
     let input;
     if (f.type === "select") {
       input = el("select", { name: f.name });
       for (const o of f.options) input.append(el("option", { value: o }, o));
+    } else if (f.type === "io") {
+      input = el("select", { name: f.name });
+      input.append(el("option", { value: "" }, "none"));
+      for (const t of state.ioTables) input.append(el("option", { value: t }, t));
     } else if (f.type === "year") {
       input = el("select", { name: f.name });
       input.append(el("option", { value: "" }, "latest"));
@@ -446,7 +453,8 @@ async function runYard(s, live) {
 
 async function runScenario(s, live) {
   const kind = s.kind || "ban";
-  const common = { year: s.year, ...goods(s), draws: Number(s.draws) > 0 ? s.draws : null, seed: Number(s.draws) > 0 ? 0 : null, figures: true };
+  const io = s.io ? { io: s.io, model: s.model || "ghosh" } : {};
+  const common = { year: s.year, ...goods(s), ...io, draws: Number(s.draws) > 0 ? s.draws : null, seed: Number(s.draws) > 0 ? 0 : null, figures: true };
   const q =
     kind === "tariff" ? { imposer: list(s.imposer), on: list(s.on), rate: s.rate }
     : kind === "coalition" ? { members: list(s.members), target: list(s.target), threshold: s.threshold }
@@ -483,7 +491,16 @@ async function runScenario(s, live) {
       flag: (x) => x.shortfall > 0,
     });
   if (r.uncertainty) table("uncertainty-table", "Monte Carlo bands (median, 5–95%)", r.uncertainty, ["measure", "metric", "central", "median", "p05", "p95"]);
-  if (r.io) table("io-table", `IO propagation (${r.io.model})`, r.io.regions, Object.keys(r.io.regions[0] || {}));
+  if (r.io) {
+    const t = r.io.totals, unit = t.unit || "million USD";
+    const n = (x) => (x ?? 0).toLocaleString("en-US", { maximumFractionDigits: 1 });
+    headline(
+      `Through the ${r.io.table.split("/").pop()} input-output table (${r.io.model}): output falls by ${n(t.output_loss)} ` +
+        `and value added (GDP) by ${n(t.value_added_loss)} ${unit}, ${(100 * (t.world_gdp_share_lost || 0)).toFixed(4)}% of world GDP.`,
+    );
+    table("io-table", `Input-output losses by region (${unit})`, r.io.regions, Object.keys(r.io.regions[0] || {}));
+    table("sectors-table", `Most affected sectors (${unit})`, r.io.top_sectors, Object.keys(r.io.top_sectors[0] || {}));
+  }
   notes(r.notes);
 }
 
@@ -519,13 +536,15 @@ async function runPlan(s, live) {
 // start
 
 async function start() {
-  const [years, countries, products, baskets, health] = await Promise.all([
+  const [years, countries, products, baskets, health, io] = await Promise.all([
     getJSON(API + "/years"),
     getJSON(API + "/countries?limit=10000"),
     getJSON(API + "/products?limit=10000"),
     getJSON(API + "/baskets"),
     getJSON(API + "/health"),
+    getJSON(API + "/io-tables"),
   ]);
+  state.ioTables = io.tables;
   state.years = years.years;
   for (const c of countries.rows) state.countries.set(c.iso3, c.display_name);
   for (const p of products.rows) state.products.set(p.code, p.description);
