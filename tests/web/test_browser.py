@@ -238,6 +238,14 @@ def test_tables_download_as_csv_and_charts_as_svg(page, server):
     page.clean()
 
 
+def test_the_api_docs_render_offline(page):
+    page.page.goto(page.base + "/docs")
+    page.page.wait_for_selector(".swagger-ui .opblock", timeout=60_000)
+    assert page.page.locator(".swagger-ui .opblock").count() >= 20
+    assert "econsec API" in page.page.inner_text(".swagger-ui .title")
+    page.clean()
+
+
 def test_a_bad_link_shows_the_problem_not_a_blank_page(page):
     page.page.goto(page.base + "/?country=JPX")
     page.page.wait_for_function("document.body.dataset.state === 'error'", timeout=60_000)

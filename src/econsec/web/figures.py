@@ -68,7 +68,8 @@ def dependence_figures(
             title=f"Who supplies each product: the {len(shown)} largest of "
             f"{charts.plural(aut.frame.height, 'product')} (share of import value)"
         )
-    who = ", ".join(str(x) for x in importer)
+    shown_as = aut.params.get("importer") or importer
+    who = ", ".join(nm.get(str(x), str(x)) for x in shown_as)
     world = charts.supplier_map(
         shares, f"Where {who}'s imports come from, {y} (share of import value)", nm
     )
@@ -200,7 +201,9 @@ async def leverage(
     def build(wh: Any) -> dict[str, Any]:
         res = es.leverage(sa, sb, year, prods, tau=tau, sigma=sigma, warehouse=wh)
         s = res.summary()
-        fig = charts.leverage_balance(s, str(s["a"]), str(s["b"]))
+        nm = _names(wh)
+        a_, b_ = str(s["a"]), str(s["b"])
+        fig = charts.leverage_balance(s, nm.get(a_, a_), nm.get(b_, b_))
         return {"year": res.params["year"], "figures": {"balance": _json(fig)}}
 
     body = await run(
