@@ -231,6 +231,12 @@ def test_tables_download_as_csv_and_charts_as_svg(page, server):
     csv = httpx.get(server + href, timeout=60)
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[0].startswith("year,importer,supplier,product")
+    with pg.expect_download() as made_here:
+        pg.locator("[data-testid=exposure-table] a", has_text="CSV").click()
+    rows = Path(made_here.value.path()).read_text().splitlines()
+    api = _api(server, "/api/v1/leverage?a=JPN&b=CHN")["exposure"]
+    assert rows[0] == "exporter,partner,exports_to_partner,total_exports,share"
+    assert len(rows) == len(api) + 1 and rows[1].split(",")[0] == api[0]["exporter"]
     with pg.expect_download() as dl:
         pg.locator("[data-testid=chart-balance] button", has_text="SVG").click()
     assert dl.value.suggested_filename.endswith(".svg")

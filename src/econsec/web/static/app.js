@@ -93,7 +93,9 @@ function el(tag, attrs, ...children) {
 function table(id, title, rows, columns, opts = {}) {
   const box = el("div", { class: "table", "data-testid": id });
   const tools = el("span", { class: "tools" });
-  if (opts.csv) tools.append(el("a", { href: opts.csv, download: id + ".csv" }, "CSV"));
+  // The API's CSV where the table is one verb's rows; else the rows shown, written here.
+  const href = opts.csv || URL.createObjectURL(new Blob([csvOf(rows, columns)], { type: "text/csv" }));
+  tools.append(el("a", { href, download: id + ".csv" }, "CSV"));
   box.append(el("h2", {}, title, tools));
   if (opts.caption) box.append(el("div", { class: "caption" }, opts.caption));
   const t = el("table");
@@ -120,6 +122,15 @@ function table(id, title, rows, columns, opts = {}) {
   box.append(el("div", { class: "scroll" }, t));
   document.getElementById("tables").append(box);
   return box;
+}
+
+function csvOf(rows, columns) {
+  const cols = columns.filter((c) => c !== "name");
+  const esc = (v) => {
+    const t = v === null || v === undefined ? "" : Array.isArray(v) ? v.join(" ") : String(v);
+    return /[",\n]/.test(t) ? '"' + t.replaceAll('"', '""') + '"' : t;
+  };
+  return [cols.join(","), ...rows.map((r) => cols.map((c) => esc(r[c])).join(","))].join("\n") + "\n";
 }
 
 async function charts(...figs) {
