@@ -7,6 +7,7 @@ their schemas. Every answer must be below 500, and every error a problem documen
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from typing import Any
 
@@ -17,6 +18,8 @@ from hypothesis_jsonschema import from_schema
 
 pytestmark = pytest.mark.slow
 
+#: Examples per operation (heavy ones: a third); ECONSEC_FUZZ_EXAMPLES=200 for a deep run.
+EXAMPLES = int(os.environ.get("ECONSEC_FUZZ_EXAMPLES", "15"))
 KNOWN = ["JPN", "CHN", "EU27", "G7", "TWN", "Japan", "850511", "2805", "81", "2024", "0.5"]
 SKIP = {"/api/v1/jobs/{job_id}"}  # reads jobs by id; fuzzed by the job tests
 
@@ -100,7 +103,7 @@ def _fuzz(client: Any, spec: dict[str, Any], method: str, path: str, op: dict[st
     heavy = any(w in path for w in ("yard", "plan", "scenario"))
 
     @settings(
-        max_examples=6 if heavy else 15,
+        max_examples=max(EXAMPLES // 3, 2) if heavy else EXAMPLES,
         deadline=None,
         database=None,
         derandomize=True,

@@ -95,7 +95,8 @@ def from_error(e: BaseException, parameter: str | None = None) -> Problem:
     """Return the problem for an error econsec raised on purpose (the CLI's one-line message).
 
     Unknown names are 404 with the suggestions of the CLI; bad values and data problems 422
-    (``parameter`` is the field a spec error names); anything else a client sent, 400.
+    (``parameter`` is the field a spec error names); other mistakes of the client (the CLI's
+    exit status 2: ``EconsecError``, ``ValueError``), 400; anything else is a 500.
     """
     text = _one_line(str(e)) or type(e).__name__
     if isinstance(e, NotFoundError):
@@ -108,9 +109,10 @@ def from_error(e: BaseException, parameter: str | None = None) -> Problem:
         )
     if isinstance(e, DataError):
         return Problem(422, text, parameter=parameter or e.field)
-    if isinstance(e, EconsecError | ValueError | TypeError | RecursionError):
+    if isinstance(e, EconsecError | ValueError | RecursionError):
         return Problem(400 if parameter is None else 422, text, parameter=parameter)
-    return Problem(500, f"{type(e).__name__}: {text}")
+    # As the CLI's "internal error": a bug of ours, never the client's input.
+    return Problem(500, f"internal error: {type(e).__name__}: {text}")
 
 
 def _parameter_of(kind: str) -> str | None:
