@@ -50,7 +50,7 @@ const list = (text) =>
 // formatting: values in thousand USD, shares in per cent, names as people write them
 
 const VALUE_COLUMNS = /(value|imports|exports|replaced|shortfall|stake|premium$|cost$|exposure)/;
-const SHARE_COLUMNS = /(share|coverage|cap$|replaceability)/;
+const SHARE_COLUMNS = /(share|coverage|^cap$|replaceability|^fence_cost$)/;
 
 function fmt(col, v) {
   if (v === null || v === undefined) return "";
@@ -59,7 +59,7 @@ function fmt(col, v) {
   if (typeof v !== "number") return String(v);
   if (col === "year" || col === "rank" || col.startsWith("n_") || col === "world_rank") return String(v);
   if (col.endsWith("_pct")) return v.toFixed(2) + "%";
-  if (SHARE_COLUMNS.test(col) && !VALUE_COLUMNS.test(col.replace("share", ""))) return (100 * v).toFixed(1) + "%";
+  if (SHARE_COLUMNS.test(col)) return (100 * v).toFixed(1) + "%";
   if (VALUE_COLUMNS.test(col)) return v.toLocaleString("en-US", { maximumFractionDigits: 0 });
   return Math.abs(v) < 10 ? v.toPrecision(3) : v.toLocaleString("en-US", { maximumFractionDigits: 1 });
 }
