@@ -174,3 +174,15 @@ def test_the_dashboard_and_docs_need_no_internet(client):
     assert topo["type"] == "Topology" and "countries" in topo["objects"]
     spec = client.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.") and "/api/v1/autonomy" in spec["paths"]
+
+
+def test_the_review_report_is_served_not_written(client, web_home):
+    before = sorted(p.name for p in web_home.rglob("*"))
+    r = client.get("/api/v1/review?country=JPN&rival=CHN&format=html")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert (
+        "Headline findings" in r.text
+        and "econsec_review_JPN_2024.html" in (r.headers["content-disposition"])
+    )
+    assert sorted(p.name for p in web_home.rglob("*")) == before  # read only
+    problem(client.get("/api/v1/review?country=JPX"), 404)

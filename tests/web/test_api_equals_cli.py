@@ -171,6 +171,14 @@ CASES = [
     ),
     ("run", ["scenario", "run", "{toml}"], "/api/v1/scenarios", SCENARIO_JSON, _without_page),
     (
+        "review",
+        ["review", "JPN", "--rival", "CHN", "--out", "{out}"],
+        "/api/v1/review?country=JPN&rival=CHN",
+        None,
+        # the CLI also says where it wrote the report; the server writes nothing
+        lambda api: {**api, "report": "{out}"},
+    ),
+    (
         "ban-io",
         ["scenario", "ban", "--from", "CHN", "--to", "JPN", "-p", "850511", "--io", "{io}/tiny"],
         "/api/v1/scenarios/ban?from=CHN&to=JPN&product=850511&io=tiny",
@@ -198,9 +206,14 @@ def cli_outputs(web_home: Path, web_io: Path, toml_spec: Path) -> dict[str, Any]
     runner = CliRunner()
     for name, args, *_ in CASES:
         argv = [a.replace("{toml}", str(toml_spec)).replace("{io}", str(web_io)) for a in args]
+        report = str(toml_spec.parent / "review.html")
+        argv = [a.replace("{out}", report) for a in argv]
         res = runner.invoke(app, [*argv, "--format", "json", "--home", str(web_home)])
         assert res.exit_code == 0, res.output
-        out[name] = json.loads(res.stdout)
+        doc = json.loads(res.stdout)
+        if isinstance(doc, dict) and doc.get("report") == report:
+            doc["report"] = "{out}"
+        out[name] = doc
     return out
 
 

@@ -167,6 +167,8 @@ def test_dependence_view_from_a_shared_link(page, server):
     assert shares == {r["product"]: r["rival_share"] for r in api["rows"]}
     assert "Magnets: permanent magnets" in pg.inner_text("[data-testid=dependence-table]")
     assert f"of {len(want)} products" in pg.inner_text("#headline")
+    review = pg.locator("[data-testid=review-link]").get_attribute("href")
+    assert review.startswith("/api/v1/review?country=JPN&year=2024&rival=CHN")
     _shot(page, "dependence")
     page.clean()
 

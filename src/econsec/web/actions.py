@@ -8,11 +8,12 @@ request's limit of draws, and any run with ``?job=true``, answer ``202`` with a 
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from econsec.cli.defaults import SCORE, YARD_COVERAGE
 from econsec.scenarios.spec import Scenario
@@ -141,6 +142,52 @@ async def yard(
         fig = await run(request, "fig-yard", lambda wh: yard_figure(res, wh), params=shown)
         body = {**res.to_dict(), "figures": {"yard": fig}}
     return respond(request, res, "yard", format, offset, limit, body)
+
+
+# review -----------------------------------------------------------------------------------
+
+
+class ReviewFormat(StrEnum):
+    """Formats of the review: its summary (JSON) or the whole report (HTML)."""
+
+    json = "json"
+    html = "html"
+
+
+@router.get("/review", tags=["analysis"], summary="A country's economic-security review")
+async def review(
+    request: Request,
+    country: Annotated[str, Query(min_length=1, description="Country or group (one bloc).")],
+    year: Year = None,
+    product: ProductList = None,
+    basket: Annotated[str | None, Query(description="A critical-goods basket.")] = None,
+    rival: Annotated[str | None, Query(description="Country or group to examine.")] = None,
+    format: ReviewFormat = ReviewFormat.json,
+) -> Response:
+    """``econsec review``: its ``--format json`` summary, or the offline HTML report itself."""
+    from econsec.report import build_review
+
+    prods: list[str] | str | None = products_of(request, product, None)
+    if basket and basket.strip():
+        prods = [*prods, basket.strip()] if prods else basket.strip()
+    riv = rival.strip() if rival and rival.strip() else None
+
+    def build(wh: Any) -> Any:
+        return build_review(country.strip(), year, products=prods, rival=riv, warehouse=wh)
+
+    r = await run(request, "review", build, c=country, y=year, p=prods, r=riv)
+    if format == ReviewFormat.html:
+        import datetime as dt
+
+        from econsec import __version__
+        from econsec.report.render import render_review
+
+        page = render_review(r, generated=dt.date.today().isoformat(), version=__version__)
+        name = f"econsec_review_{r.country}_{r.year}.html"
+        return HTMLResponse(page, headers={"Content-Disposition": f'inline; filename="{name}"'})
+    from econsec.formatting import to_jsonable
+
+    return JSONResponse(to_jsonable(r.summary()))
 
 
 # plans ------------------------------------------------------------------------------------

@@ -379,6 +379,10 @@ async function runDependence(s, live) {
       ? `${countryName(s.rival.toUpperCase())} supplies ${pct(sm.rival_value / sm.import_value)} of it.`
       : null,
   );
+  const review = apiUrl("/review", { country: s.country, year: s.year, rival: s.rival, product: list(s.product), basket: s.basket, format: "html" });
+  document.getElementById("headline").append(
+    el("p", { class: "review" }, el("a", { href: review, target: "_blank", "data-testid": "review-link" }, "Open the country review (one offline HTML report)")),
+  );
   const rows = [...aut.rows].sort((a, b) => (b.hhi ?? 0) - (a.hhi ?? 0));
   const cols = ["product", "name", "import_value", "n_suppliers", "top_supplier", "top_share", "hhi"];
   if (rows.length && "rival_share" in rows[0]) cols.push("rival_share");
