@@ -236,3 +236,25 @@ def repair_mojibake(name: str) -> str:
         return name.encode("latin-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return name
+
+
+@cache
+def _common_names() -> dict[str, str]:
+    """ISO3 → the short name people write (``Taiwan``, ``South Korea``), from ``iso3166.csv``."""
+    from econsec.reference._io import read_shipped
+
+    out: dict[str, str] = {}
+    for r in read_shipped("groups", "iso3166.csv", required=("iso3", "iso2", "name")):
+        common = r.values.get("common_name", "").strip()
+        # An all-capitals common name is an abbreviation (USA): the ISO name reads better.
+        out[r["iso3"]] = common if common and not common.isupper() else r["name"]
+    return out
+
+
+def common_name(iso3: str, fallback: str = "") -> str:
+    """Return the name a reader expects for an ISO3 (``TWN`` → ``Taiwan``), else ``fallback``.
+
+    CEPII's names are statistical (``Other Asia, nes`` for Taiwan); charts and tables meant
+    for people use these instead.
+    """
+    return _common_names().get(display_iso3(iso3.upper()), fallback or iso3)

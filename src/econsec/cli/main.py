@@ -99,5 +99,9 @@ def _register() -> None:
 
     sources.register(app)
 
+    from econsec.cli import serve
+
+    serve.register(app)
+
 
 _register()

@@ -34,10 +34,11 @@ def frontier_figure(
     fig = go.Figure()
     has_product = "product" in df.columns
     keys = df["product"].unique(maintain_order=True).to_list() if has_product else [None]
+    top = _top(df)
     for key in keys:
         part = df if key is None else df.filter(pl.col("product") == key)
         name = "cost premium" if key is None else str(key)
-        for trace in _traces(part, name):
+        for trace in _traces(part, name, top):
             fig.add_trace(trace)
     fig.update_layout(
         title=title or "Cost of reducing dependence on the rival",
@@ -46,7 +47,7 @@ def frontier_figure(
             "tickformat": ".0%",
             "range": [0, 1],
         },
-        yaxis={"title": "cost premium (% of baseline imports)"},
+        yaxis={"title": "cost premium (% of baseline imports)", "rangemode": "tozero"},
         template="plotly_white",
     )
     return fig
@@ -62,7 +63,18 @@ def _frame(frontier: pl.DataFrame | pd.DataFrame | Result) -> pl.DataFrame:
     return pl.from_pandas(frontier)
 
 
-def _traces(part: pl.DataFrame, name: str) -> list[go.Scatter]:
+def _top(df: pl.DataFrame) -> float:
+    """Height of the row of "no feasible plan" crosses: above every feasible premium.
+
+    Crosses at zero would read as "costs nothing"; above the curves they read as "beyond
+    reach", and their hover says so.
+    """
+    ok = df.filter(pl.col("feasible"))["cost_premium_pct"].drop_nulls()
+    high = float(ok.max()) if ok.len() else 0.0  # type: ignore[arg-type]
+    return high * 1.1 if high > 0 else 1.0
+
+
+def _traces(part: pl.DataFrame, name: str, top: float) -> list[go.Scatter]:
     """Return the feasible line of one product and grey crosses where no plan meets the cap."""
     import plotly.graph_objects as go
 
@@ -88,10 +100,10 @@ def _traces(part: pl.DataFrame, name: str) -> list[go.Scatter]:
         out.append(
             go.Scatter(
                 x=bad["cap"].to_list(),
-                y=[0.0] * bad.height,
+                y=[top] * bad.height,
                 mode="markers",
                 marker={"symbol": "x", "color": "grey"},
-                name=f"{name}: infeasible",
+                name=f"{name}: no plan meets the cap",
                 hovertemplate="cap %{x:.0%}: no feasible plan<extra></extra>",
             )
         )

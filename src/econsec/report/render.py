@@ -79,6 +79,14 @@ def _rival_never_supplied(r: Review) -> bool:
     return not t["rival_value"].sum()
 
 
+def _frontier_eligible(r: Review) -> int:
+    """Products where the rival supplies at least half of the imports (the frontier's pool)."""
+    a = r.autonomy
+    if not r.rival or "rival_share" not in a.columns:
+        return 0
+    return a.filter(pl.col("rival_share") >= 0.5).height
+
+
 def render_review(review: Review, *, generated: str, version: str) -> str:
     """Return the review as a self-contained HTML document (plotly.js inlined once).
 
@@ -127,6 +135,10 @@ def render_review(review: Review, *, generated: str, version: str) -> str:
         lev_tau=params.get("tau"),
         lev_sigma=params.get("sigma"),
         rival_never=bool(r.rival) and _rival_never_supplied(r),
+        products_charted=r.shares["product"].n_unique() if r.shares.height else 0,
+        frontier_shown=r.frontier["product"].n_unique() if r.frontier.height else 0,
+        frontier_eligible=_frontier_eligible(r),
+        plural=charts.plural,
         money=money,
         pct=pct,
         num=_num,

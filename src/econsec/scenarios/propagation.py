@@ -162,7 +162,18 @@ def with_io_and_uncertainty(
         prop = Propagator(table)
         shock = hs_to_sectors(cells, bridge, regions=table.region_list(), scale=scale)
         pr = prop.run(shock, ios.model)
-        tot = pr.totals() | {"bridge": bridge.name, "scale_from_thousand_usd": scale}
+        tot = pr.totals() | {
+            "bridge": bridge.name,
+            "scale_from_thousand_usd": scale,
+            "unit": table.unit or ("thousand USD" if scale == 1.0 else "million USD"),
+        }
+        if table.year is not None and int(table.year) != res.year:
+            # A shortfall of one year run through another year's input-output structure.
+            note = (
+                f"the IO table is for {table.year} but the scenario replays {res.year}: "
+                f"sectors and GDP are propagated with {table.year}'s input-output structure"
+            )
+            res = replace(res, notes=(*res.notes, note))
         res = replace(
             res,
             io=IOOutcome(
