@@ -37,10 +37,10 @@ def openapi_document() -> dict[str, Any] | None:
             WHY["why"] = f"this build lacks the server's dependency {e.name!r}"
             return None
         raise  # one of our own modules is missing: the build must say so
-    app = getattr(mod, "app", None)
-    if app is None and hasattr(mod, "create_app"):
-        app = mod.create_app()
+    # The factory first: ``econsec.web.app`` may be the submodule, not an application.
+    app = mod.create_app() if hasattr(mod, "create_app") else getattr(mod, "app", None)
     if app is None or not hasattr(app, "openapi"):
+        WHY["why"] = f"{SERVER_MODULE} exposes no application with an OpenAPI document"
         return None
     doc: dict[str, Any] = app.openapi()
     return doc

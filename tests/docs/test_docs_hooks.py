@@ -101,3 +101,16 @@ def test_rest_api_page_without_a_server_documents_no_endpoint() -> None:
     }
     text = hook._markdown(doc)
     assert "## `GET /api/v1/autonomy`" in text and "Import concentration" in text
+
+
+def test_rest_api_page_lists_every_endpoint_of_the_server() -> None:
+    pytest.importorskip("fastapi", reason="the server's dependencies are not installed")
+    from econsec.web import create_app
+
+    hook = load("rest_api")
+    doc = hook.openapi_document()
+    assert doc is not None, hook.WHY
+    text = hook._markdown(doc)
+    for path, ops in create_app().openapi()["paths"].items():
+        for method in ops:
+            assert f"## `{method.upper()} {path}`" in text
