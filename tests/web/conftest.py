@@ -94,14 +94,101 @@ def web_io(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+#: MCS-shaped world tables: rare earths (mine only) and gallium (refined).
+RAREE = (
+    "\ufeffSource,Country,Type,Prod_t_est_2022,Prod_t_est_2023,Prod_notes,Reserves_t\n"
+    'MCS2024,United States,"Rare earths, mine production, rare-earth-oxide equivalent",'
+    "42000,43000,,1800000\n"
+    'MCS2024,Australia,"Rare earths, mine production, rare-earth-oxide equivalent",'
+    "18000,18000,,5700000\n"
+    'MCS2024,China,"Rare earths, mine production, rare-earth-oxide equivalent",'
+    "210000,240000,,44000000\n"
+    'MCS2024,World total (rounded),"Rare earths, mine production, rare-earth-oxide equivalent",'
+    "300000,350000,,110000000\n"
+)
+GALLIUM = (
+    "Source,Country,Type,Prod_kg_2022,Prod_kg_est_2023,Prod_notes\n"
+    "MCS2024,China,Primary production,600000,750000,\n"
+    "MCS2024,Japan,Primary production,3000,3000,\n"
+    "MCS2024,Russia,Primary production,5000,5000,\n"
+    "MCS2024,World total (rounded),Primary production,610000,760000,\n"
+)
+
+
 @pytest.fixture(scope="session")
-def client(web_home: Path, web_io: Path):
-    """A test client of the app on the small warehouse (server errors raise)."""
+def web_usgs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of two MCS 2024 world tables (rare earths, gallium)."""
+    folder = tmp_path_factory.mktemp("usgs")
+    (folder / "mcs2024-raree_world.csv").write_text(RAREE, encoding="utf-8")
+    (folder / "mcs2024-galli_world.csv").write_text(GALLIUM, encoding="utf-8")
+    return folder
+
+
+#: Comtrade as reported (API shape, M49 codes): both reports of CHN → JPN and CHN → DEU
+#: rare earths in 2023, and exports to World (partner 0) of gallium.
+COMTRADE_HEADER = (
+    "typeCode,freqCode,refYear,period,reporterCode,reporterISO,flowCode,partnerCode,partnerISO,"
+    "partner2Code,classificationCode,cmdCode,customsCode,motCode,qtyUnitCode,qty,netWgt,"
+    "primaryValue"
+)
+COMTRADE_ROWS = [
+    (392, "M", 156, "280530", 9_000_000),
+    (156, "X", 392, "280530", 8_500_000),
+    (276, "M", 156, "280530", 4_000_000),
+    (156, "X", 276, "280530", 1_000_000),
+    (842, "M", 156, "280530", 700_000),
+    (156, "X", 0, "811292", 50_000_000),
+    (392, "X", 0, "811292", 4_000_000),
+    (276, "X", 0, "811292", 6_000_000),
+]
+#: Korea's customs statistics: imports of a rare-earth line from Japan and China by month.
+NATIONAL = (
+    "hs10,partner,year,month,export_usd,export_kg,import_usd,import_kg\n"
+    "2805301000,Japan,2023,6,0,0,120000,800\n"
+    "2805301000,Japan,2023,7,0,0,90000,600\n"
+    "2805301000,China,2023,6,0,0,500000,4000\n"
+)
+
+
+@pytest.fixture(scope="session")
+def sources_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small warehouse with Comtrade and Korea's national statistics ingested."""
+    from econsec.sources import ingest_comtrade, ingest_national
+
+    root = tmp_path_factory.mktemp("sources")
+    home = root / "home"
+    home.mkdir()
+    write_release_frames(home, "HS17", "V202601", flows(), COUNTRIES, PRODUCTS)
+    lines = [COMTRADE_HEADER] + [
+        f"C,A,2023,2023,{r},,{f},{p},,0,H5,{k},C00,0,8,1000,1000,{v}"
+        for r, f, p, k, v in COMTRADE_ROWS
+    ]
+    (root / "comtrade.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ingest_comtrade(root / "comtrade.csv", home=home)
+    (root / "kor.csv").write_text(NATIONAL, encoding="utf-8")
+    ingest_national(root / "kor.csv", "KOR", home=home)
+    return home
+
+
+def _client(home: Path, **config: object):
     from fastapi.testclient import TestClient
 
     from econsec.web import ServerConfig, create_app
     from econsec.web.runner import Limits
 
-    app = create_app(ServerConfig(home=web_home, io_dir=web_io, limits=Limits(max_sync_draws=500)))
-    with TestClient(app) as c:
+    cfg = ServerConfig(home=home, limits=Limits(max_sync_draws=500), **config)  # type: ignore[arg-type]
+    return TestClient(create_app(cfg))
+
+
+@pytest.fixture(scope="session")
+def client(web_home: Path, web_io: Path, web_usgs: Path):
+    """A test client of the app on the small warehouse (server errors raise)."""
+    with _client(web_home, io_dir=web_io, usgs_dir=web_usgs) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def sources_client(sources_home: Path, web_usgs: Path):
+    """A test client of the app on the warehouse holding Comtrade and national statistics."""
+    with _client(sources_home, usgs_dir=web_usgs) as c:
         yield c

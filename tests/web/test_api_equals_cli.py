@@ -188,6 +188,74 @@ CASES = [
 ]
 
 
+# Verbs of USGS tables and ingested sources: (id, CLI arguments, API path, warehouse, pick).
+# "sources" is the warehouse holding Comtrade and national statistics; "{usgs}" the tables.
+SUPPLY_CASES = [
+    ("minerals", ["minerals", "--usgs-dir", "{usgs}"], "/api/v1/minerals", None, _rows),
+    (
+        "minerals-hs",
+        ["minerals", "-c", "280530", "-c", "galli", "--top", "2", "--usgs-dir", "{usgs}"],
+        "/api/v1/minerals?commodity=280530&commodity=galli&top=2",
+        None,
+        _rows,
+    ),
+    (
+        "rerouting",
+        [
+            *("rerouting", "--from", "CHN", "--to", "JPN", "-p", "280530", "-p", "850511"),
+            *("--years", "2022-2024", "--date", "2023-06", "--min-value", "1"),
+            *("--usgs-dir", "{usgs}"),
+        ],
+        "/api/v1/rerouting?from=CHN&to=JPN&product=280530&product=850511&years=2022-2024"
+        "&date=2023-06&min_value=1",
+        "web",
+        _without_page,
+    ),
+    (
+        "mirror",
+        ["mirror", "--year", "2023", "--band-high", "1.1"],
+        "/api/v1/mirror?year=2023&band_high=1.1",
+        "sources",
+        _rows,
+    ),
+    (
+        "monthly",
+        ["monthly", "--importer", "KOR", "--exporter", "JPN", "-p", "2805"],
+        "/api/v1/monthly?importer=KOR&exporter=JPN&product=2805",
+        "sources",
+        _rows,
+    ),
+    (
+        "indispensability-comtrade",
+        ["indispensability", "--source", "comtrade", "-y", "2023", "-p", "811292"],
+        "/api/v1/indispensability?source=comtrade&year=2023&product=811292",
+        "sources",
+        _rows,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", SUPPLY_CASES, ids=[c[0] for c in SUPPLY_CASES])
+def test_supply_verbs_answer_the_cli_numbers(
+    case, client, sources_client, web_home, sources_home, web_usgs
+):
+    from typer.testing import CliRunner
+
+    from econsec.cli.main import app
+
+    _, args, url, where, pick = case
+    argv = [a.replace("{usgs}", str(web_usgs)) for a in args]
+    if where is not None:
+        argv += ["--home", str(sources_home if where == "sources" else web_home)]
+    res = CliRunner().invoke(app, [*argv, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    cli = json.loads(res.stdout)
+    r = (sources_client if where == "sources" else client).get(url)
+    assert r.status_code == 200, r.text
+    assert pick(r.json()) == cli
+    assert cli  # a comparison of two empty answers would prove nothing
+
+
 @pytest.fixture(scope="module")
 def toml_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("spec") / "ban.toml"
@@ -260,7 +328,7 @@ def test_csv_equals_the_cli_csv(client, web_home):
 def test_every_verb_of_the_openapi_document_is_compared(client):
     """A verb added to the API without a CLI comparison fails here."""
     paths = set(client.get("/openapi.json").json()["paths"])
-    compared = {c[2].split("?")[0] for c in CASES}
+    compared = {c[2].split("?")[0] for c in [*CASES, *SUPPLY_CASES]}
     verbs = {
         p
         for p in paths
@@ -275,6 +343,7 @@ def test_every_verb_of_the_openapi_document_is_compared(client):
             "groups",
             "baskets",
             "io-tables",
+            "hs-usgs",
         )
     }
     # Verbs of the query layer with no CLI command of their own: checked against the library.

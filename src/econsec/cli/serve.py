@@ -19,6 +19,11 @@ def serve_cmd(
     io_dir: Path | None = typer.Option(
         None, "--io-dir", help="Folder of MRIO tables scenarios may name (io.table)."
     ),
+    usgs_dir: Path | None = typer.Option(
+        None,
+        "--usgs-dir",
+        help="Folder of USGS MCS world tables for /api/v1/minerals (default: the mirror's).",
+    ),
     timeout: float = typer.Option(
         60.0, "--timeout", min=1.0, help="Seconds a request waits for its answer."
     ),
@@ -42,10 +47,13 @@ def serve_cmd(
         raise ValueError(f"--home {root}: no usable release held (run econsec data fetch)")
     if io_dir is not None and not io_dir.is_dir():
         raise ValueError(f"--io-dir {io_dir}: not a folder")
+    if usgs_dir is not None and not usgs_dir.is_dir():
+        raise ValueError(f"--usgs-dir {usgs_dir}: not a folder")
     # Worker processes build the app from the environment (uvicorn imports the factory).
     os.environ["ECONSEC_SERVE_HOME"] = str(root)
     os.environ["ECONSEC_SERVE_SYNTHETIC"] = "1" if allow_synthetic else ""
     os.environ["ECONSEC_SERVE_IO_DIR"] = str(io_dir.resolve()) if io_dir else ""
+    os.environ["ECONSEC_SERVE_USGS_DIR"] = str(usgs_dir.resolve()) if usgs_dir else ""
     os.environ["ECONSEC_SERVE_TIMEOUT"] = str(timeout)
     shown = f"[{host}]" if ":" in host else host
     console.print(

@@ -10,7 +10,7 @@ Each route resolves nothing itself: it passes what the client typed to the verb 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -211,6 +211,13 @@ async def indispensability(
     basket: BasketList = None,
     threshold: Share = 0.5,
     redirect: Share = 0.2,
+    source: Annotated[
+        Literal["baci", "comtrade"],
+        Query(
+            description="baci, or comtrade: exporters' own reports to partner World "
+            "(needs year and product codes)."
+        ),
+    ] = "baci",
     format: Fmt = None,
     offset: Offset = 0,
     limit: Limit = None,
@@ -220,6 +227,14 @@ async def indispensability(
 
     exp = names(exporter, "exporter")
     prods = products_of(request, product, basket)
+    if source == "comtrade":
+        from econsec.web.supply import world_reliance
+
+        if basket:
+            raise Problem(
+                422, "source: comtrade needs product codes, not a basket", parameter="basket"
+            )
+        return await world_reliance(request, exp, year, prods, format, offset, limit)
     res = await run(
         request,
         "indispensability",

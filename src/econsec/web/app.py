@@ -49,6 +49,9 @@ class ServerConfig:
         Serve synthetic releases (scale tests only).
     io_dir
         Folder of the MRIO tables scenarios may name (``io.table``); none when ``None``.
+    usgs_dir
+        Folder of USGS MCS world tables (``mcs<edition>-<code>_world.csv``) for the minerals
+        verbs; the mirror's folder of the edition when ``None``.
     limits
         Request limits (:class:`~econsec.web.runner.Limits`).
     job_workers
@@ -58,6 +61,7 @@ class ServerConfig:
     home: Path | None = None
     allow_synthetic: bool = False
     io_dir: Path | None = None
+    usgs_dir: Path | None = None
     limits: Limits = field(default_factory=Limits)
     job_workers: int = 2
 
@@ -78,7 +82,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     """Build the app serving the API under ``/api/v1`` and the dashboard at ``/``."""
     from econsec import __version__
     from econsec.settings import get_settings
-    from econsec.web import actions, api, figures, problems, reference
+    from econsec.web import actions, api, figures, problems, reference, supply
     from econsec.web.jobs import Jobs
 
     cfg = config or ServerConfig()
@@ -106,6 +110,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.include_router(reference.router)
     app.include_router(api.router)
     app.include_router(actions.router)
+    app.include_router(supply.router)
     app.include_router(figures.router)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -143,12 +148,13 @@ def app_from_env() -> FastAPI:
     def env(name: str) -> str:
         return os.environ.get(f"ECONSEC_SERVE_{name}", "")
 
-    io = env("IO_DIR")
+    io, usgs = env("IO_DIR"), env("USGS_DIR")
     return create_app(
         ServerConfig(
             home=Path(env("HOME")) if env("HOME") else None,
             allow_synthetic=bool(env("SYNTHETIC")),
             io_dir=Path(io) if io else None,
+            usgs_dir=Path(usgs) if usgs else None,
             limits=Limits(timeout_s=float(env("TIMEOUT") or 60.0)),
         )
     )

@@ -189,3 +189,34 @@ async def io_tables(request: Request) -> JSONResponse:
         else []
     )
     return JSONResponse({"tables": names})
+
+
+@router.get("/hs-usgs", summary="The cited HS6 ↔ USGS commodity map")
+async def hs_usgs(
+    request: Request,
+    product: Annotated[list[str] | None, Query(description="HS6 code; repeatable.")] = None,
+    hs: Annotated[str | None, Query(pattern="^[Hh][Ss][0-9]{2}$")] = None,
+    edition: Annotated[int, Query(ge=1990, le=2100, description="MCS edition.")] = 2024,
+    format: Fmt = None,
+) -> Response:
+    """HS6 codes whose supply an MCS world table measures, with the stage and the source.
+
+    ``held`` says whether this server holds the commodity's world table of ``edition``
+    (``/api/v1/minerals`` answers for it).
+    """
+    import polars as pl
+
+    from econsec.minerals import hs_usgs_map
+    from econsec.web.supply import held_commodities
+
+    df = hs_usgs_map()
+    if hs:
+        df = df.filter(pl.col("hs_revision") == hs.upper())
+    codes = [p.strip() for p in product or [] if p.strip()]
+    if codes:
+        df = df.filter(pl.col("hs6").is_in(codes))
+    held = sorted(held_commodities(request, edition))
+    df = df.with_columns(held=pl.col("usgs_code").is_in(held))
+    return _table(
+        request, df, "hs_usgs", format, 0, 10_000, hs=hs, products=codes or None, edition=edition
+    )
