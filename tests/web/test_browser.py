@@ -38,7 +38,7 @@ def _missing() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def server(web_home: Path, web_io: Path) -> Iterator[str]:
+def server(web_home: Path, web_io: Path, web_usgs: Path) -> Iterator[str]:
     """The app on a free loopback port, served by uvicorn in a thread."""
     why = _missing()
     if why is not None:
@@ -53,7 +53,7 @@ def server(web_home: Path, web_io: Path) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     config = uvicorn.Config(
-        create_app(ServerConfig(home=web_home, io_dir=web_io)),
+        create_app(ServerConfig(home=web_home, io_dir=web_io, usgs_dir=web_usgs)),
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -203,6 +203,40 @@ def test_every_view_renders_from_its_url(page, path, charts, table):
         assert pg.locator(f"[data-testid={table}] tbody tr").count() >= 1
     assert pg.inner_text("#headline").strip()
     _shot(page, page.params()["view"] + "-" + page.params().get("kind", ""))
+    page.clean()
+
+
+def test_chokepoints_show_who_mines_who_refines_who_exports(page, server):
+    pg = page.open("/?view=chokepoints&year=2024")
+    panel = pg.locator("[data-testid=minerals-table]")
+    cells = {
+        r.locator("td[data-col=product]").inner_text(): r for r in panel.locator("tbody tr").all()
+    }
+    assert set(cells) == {"280530", "850511", "811292"}  # mapped and held; bauxite not held
+    mcs = _api(server, "/api/v1/minerals?commodity=raree&commodity=galli&top=3")["rows"]
+    ind = _api(server, "/api/v1/indispensability?year=2024&limit=10000")["rows"]
+
+    def lead(rows: list[dict[str, Any]], who: str, share: str) -> str:
+        best = min(rows, key=lambda r: r["world_rank" if who == "exporter" else "rank"])
+        return f"{best[who]} {100 * best[share]:.1f}%"
+
+    mine = lead([r for r in mcs if r["commodity_code"] == "raree"], "iso3", "share")
+    refine = lead([r for r in mcs if r["commodity_code"] == "galli"], "iso3", "share")
+    rare = cells["280530"]
+    assert rare.locator("td[data-col=mines]").inner_text().startswith(mine)
+    assert rare.locator("td[data-col=refines]").inner_text() == "–"  # MCS: mine output only
+    exp = lead([r for r in ind if r["product"] == "280530"], "exporter", "world_share")
+    assert rare.locator("td[data-col=exports]").inner_text().startswith(exp)
+    gallium = cells["811292"]
+    assert gallium.locator("td[data-col=refines]").inner_text().startswith(refine)
+    assert gallium.locator("td[data-col=usgs_year]").inner_text() == "2023"
+    # a product clicked in the table keeps its own panel only
+    pg.locator("[data-testid=chokepoints-table] td[data-col=product]", has_text="811292").click()
+    pg.wait_for_function("location.search.includes('focus=811292')")
+    page.ready()
+    shown = pg.locator("[data-testid=minerals-table] td[data-col=product]").all_inner_texts()
+    assert shown == ["811292"]
+    _shot(page, "chokepoints-minerals")
     page.clean()
 
 

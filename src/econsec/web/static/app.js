@@ -57,7 +57,7 @@ function fmt(col, v) {
   if (typeof v === "boolean") return v ? "yes" : "no";
   if (Array.isArray(v)) return v.join(" ");
   if (typeof v !== "number") return String(v);
-  if (col === "year" || col === "rank" || col.startsWith("n_") || col === "world_rank") return String(v);
+  if (col === "year" || col.endsWith("_year") || col === "rank" || col.startsWith("n_") || col === "world_rank") return String(v);
   if (col.endsWith("_pct")) return v.toFixed(2) + "%";
   if (SHARE_COLUMNS.test(col)) return (100 * v).toFixed(1) + "%";
   if (VALUE_COLUMNS.test(col)) return v.toLocaleString("en-US", { maximumFractionDigits: 0 });
@@ -421,7 +421,55 @@ async function runChokepoints(s, live) {
       },
     });
   await charts(["world", figs.figures.world], ["map", figs.figures.map]);
+  const focus = s.focus ? [s.focus] : [...new Set(lead.map((r) => r.product))];
+  await mineralsPanel(focus.slice(0, 12), ind.rows, ind.params.year, live);
   notes(ind.notes);
+}
+
+// Who mines, who refines, who exports: USGS producers (through the cited HS ↔ USGS map)
+// beside BACI's exporters, for the products whose commodity tables the server holds.
+async function mineralsPanel(products, exporters, year, live) {
+  if (!products.length) return;
+  const map = await getJSON(apiUrl("/hs-usgs", { product: products }));
+  const links = new Map();
+  for (const r of map.rows) if (r.held) links.set(r.hs6 + " " + r.usgs_code, r);
+  if (!links.size || !live()) return;
+  const codes = [...new Set([...links.values()].map((r) => r.usgs_code))];
+  const mcs = await getJSON(apiUrl("/minerals", { commodity: codes, top: 3, limit: 10000 }));
+  if (!live()) return;
+  const who = (rows) =>
+    rows.map((r) => `${r.iso3 || r.country} ${pct(r.share)}`).join(", ") || "–";
+  const rows = [];
+  for (const link of links.values()) {
+    const series = mcs.rows.filter(
+      (r) => r.commodity_code === link.usgs_code && (!link.series || r.type.toLowerCase().includes(link.series)),
+    );
+    const stage = (st) => series.filter((r) => r.stage === st).sort((a, b) => a.rank - b.rank);
+    const mine = stage("mine").length ? stage("mine") : stage("production");
+    const refined = stage("refined");
+    const ex = exporters.filter((r) => r.product === link.hs6 && r.world_rank <= 3).sort((a, b) => a.world_rank - b.world_rank);
+    if (!mine.length && !refined.length) continue;
+    const lead = mine[0] && mine[0].iso3;
+    rows.push({
+      product: link.hs6,
+      commodity: link.usgs_commodity,
+      mines: who(mine),
+      refines: who(refined),
+      exports: ex.map((r) => `${r.exporter} ${pct(r.world_share)}`).join(", ") || "–",
+      usgs_year: (mine[0] || refined[0]).year,
+      differs: Boolean(lead) && [refined[0] && refined[0].iso3, ex[0] && ex[0].exporter].some((x) => x && x !== lead),
+    });
+  }
+  if (!rows.length) return;
+  const box = table("minerals-table", "Who mines, who refines, who exports", rows,
+    ["product", "name", "commodity", "mines", "refines", "exports", "usgs_year"], {
+      flag: (r) => r.differs,
+      caption:
+        `Largest producers and their world shares: ${mcs.params.source}; exports: BACI world export shares, ${year}. ` +
+        "Shaded: the leading refiner or exporter is not the leading miner. Commodities through the cited HS ↔ USGS map (/api/v1/hs-usgs).",
+    });
+  box.classList.add("minerals");
+  notes(mcs.notes);
 }
 
 async function runLeverage(s, live) {
