@@ -62,3 +62,20 @@ def test_japan_magnets_and_gallium_as_the_cli_says(real_client):
     colours = [t["marker"]["color"] for t in bars]
     # 30 products, dozens of suppliers: still one colour each for those shown, rest "others"
     assert len(colours) == len(set(colours)) <= 10 and bars[-1]["name"] == "others"
+
+
+@pytest.mark.realdata
+def test_minerals_from_the_mirror_beside_the_cli(real_client, mirror, monkeypatch):
+    """The server reads the mirror's MCS 2024 tables: China's rare earths as MCS prints them."""
+    from econsec.cli.main import app
+
+    monkeypatch.setenv("ECONSEC_MIRROR", str(mirror))
+    client, _ = real_client
+    api = client.get("/api/v1/minerals?commodity=raree&top=3").json()
+    cli = CliRunner().invoke(app, ["minerals", "-c", "raree", "--top", "3", "--format", "json"])
+    assert cli.exit_code == 0, cli.output
+    assert api["rows"] == json.loads(cli.stdout)
+    chn = next(r for r in api["rows"] if r["iso3"] == "CHN" and r["year"] == 2023)
+    assert chn["production"] == 240_000 and chn["rank"] == 1
+    held = client.get("/api/v1/hs-usgs?product=811292&hs=HS17").json()["rows"]
+    assert {r["usgs_code"] for r in held if r["held"]} >= {"galli", "germa"}
