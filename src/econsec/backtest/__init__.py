@@ -1,4 +1,4 @@
-"""Back-tests: do the coercion scenarios predict what happened?
+"""Back-tests: do the coercion scenarios predict what happened.
 
 An event library (:mod:`.events`, data in ``econsec/data/events``) of dated coercion measures
 with their HS6 products and sources; :mod:`.run` replays each measure with the scenario

@@ -127,8 +127,7 @@ def backtest(
         "unit": "thousand USD; quantities in tons; unit values in USD per kg",
     }
     outcomes = tuple(
-        {"text": o.text, "sources": [ev.source(k).citation for k in o.sources]}
-        for o in ev.outcomes
+        {"text": o.text, "sources": [ev.source(k).citation for k in o.sources]} for o in ev.outcomes
     )
     return BacktestResult(
         rows,
@@ -164,8 +163,10 @@ def score_events(
             continue
         held = res.frame.filter(pl.col("outcome_value").is_not_null())
         if held.height == 0:
-            why = "no outcome year held" if res.frame.height else "no flows of its products"
-            missed.append(f"{ev.id}: {why}")
+            why = [n.split(": ", 1)[1] for n in res.notes if "not covered" in n]
+            if res.frame.height:
+                why = ["no outcome year in the data held"]
+            missed.append(f"{ev.id}: {'; '.join(why) or 'no flows of its products'}")
             continue
         scored.append(ev.id)
         frames.append(res.frame)

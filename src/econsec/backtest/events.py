@@ -81,7 +81,7 @@ class ProductCodes(_Strict):
         return [h for h in REVISIONS if getattr(self, h)]
 
     def label(self) -> str:
-        """The codes for display: ``HS17: 811292 811299; HS02: …`` or ``all goods``."""
+        """Return the codes for display: ``HS17: 811292 811299; HS02: …`` or ``all goods``."""
         if self.all:
             return "all goods"
         return "; ".join(f"{h}: {' '.join(getattr(self, h))}" for h in self.revisions())
@@ -147,7 +147,7 @@ class EventMeasure(_Strict):
         return self.date or event_date
 
     def target_label(self) -> str:
-        """The target as listed: ``all`` or the names joined by ``+``."""
+        """Return the target as listed: ``all`` or the names joined by ``+``."""
         return "all" if self.target == "all" else "+".join(self.target)
 
 
@@ -192,7 +192,7 @@ class Event(_Strict):
         return self
 
     def source(self, key: str) -> Source:
-        """The source of ``key``."""
+        """Return the source of ``key``."""
         return next(s for s in self.sources if s.key == key)
 
     def imposers(self) -> list[str]:
@@ -240,7 +240,7 @@ def load_event(path: Path) -> Event:
 
 
 def builtin_folder() -> Path:
-    """The folder of the shipped events."""
+    """Return the folder of the shipped events."""
     return Path(str(resources.files("econsec"))) / "data" / "events"
 
 
@@ -281,7 +281,7 @@ def load_events(
 
 
 def get_event(event_id: str, events: Sequence[Event]) -> Event:
-    """The event of ``event_id``.
+    """Return the event of ``event_id``.
 
     Raises
     ------

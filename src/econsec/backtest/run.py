@@ -30,7 +30,6 @@ import polars as pl
 
 from econsec.backtest.events import Event, EventMeasure
 from econsec.engine import Warehouse
-from econsec.errors import NotFoundError
 from econsec.query.flows import release_flows
 from econsec.query.resolver import Resolver
 from econsec.substitution import HORIZONS
@@ -41,6 +40,9 @@ SWEEP: dict[str, float] = dict(HORIZONS)
 ALL_COVER, ALL_MAX = 0.9, 15
 #: Years after the measure's start compared by default.
 DEFAULT_OUTCOMES = 3
+#: Months a measure must be in force in its first calendar year for that year to be compared
+#: by default (a December measure leaves the year's flows as they were).
+MIN_MONTHS_IN_FORCE = 3
 
 #: Columns of a back-test's rows, in order.
 COLUMNS = (
@@ -72,8 +74,20 @@ COLUMNS = (
 )
 
 
+def default_outcomes(start: dt.date) -> list[int]:
+    """Return the years compared by default (:data:`DEFAULT_OUTCOMES` of them).
+
+    They start with the first year in which the measure is in force for at least
+    :data:`MIN_MONTHS_IN_FORCE` months.
+    """
+    first = (
+        start.year if start <= dt.date(start.year, 12 - MIN_MONTHS_IN_FORCE, 1) else start.year + 1
+    )
+    return list(range(first, first + DEFAULT_OUTCOMES))
+
+
 def base_year_of(start: dt.date) -> int:
-    """The last full year before a measure starting on ``start``."""
+    """Return the last full year before a measure starting on ``start``."""
     return start.year - 1
 
 
@@ -109,8 +123,10 @@ class Roles:
 
 
 def roles(m: EventMeasure, targets: list[str]) -> Roles:
-    """Importers and supplier side: a stop's targets buy from the imposer; a tariff's imposer
-    buys from the target."""
+    """Return importers and supplier side.
+
+    A stop's targets buy from the imposer; a tariff's imposer buys from the target.
+    """
     if m.kind == "tariff":
         return Roles(list(m.imposer), targets)
     return Roles(targets, list(m.imposer))
@@ -122,7 +138,7 @@ def roles(m: EventMeasure, targets: list[str]) -> Roles:
 def year_flows(
     wh: Warehouse, year: int, hs: str, codes: Sequence[str] | None
 ) -> tuple[Resolver, ibis.Table]:
-    """The resolver of ``year`` and its flows of ``codes`` in revision ``hs``."""
+    """Return the resolver of ``year`` and its flows of ``codes`` in revision ``hs``."""
     r = Resolver(wh, year)
     flows, _ = release_flows(wh, r.release, [year], hs, codes)
     return r, flows
@@ -131,7 +147,7 @@ def year_flows(
 def observed(
     wh: Warehouse, year: int, hs: str, codes: Sequence[str] | None, who: Roles
 ) -> pl.DataFrame:
-    """Imports of each importer from the supplier side and from everyone else, per product.
+    """Return imports of each importer from the supplier side and from everyone else, per product.
 
     Returns
     -------
@@ -170,14 +186,18 @@ def observed(
 def main_buyers(
     wh: Warehouse, year: int, hs: str, codes: Sequence[str], imposer: list[str]
 ) -> list[str]:
-    """The imposer's largest buyers of ``codes`` in ``year``, until they make up
-    :data:`ALL_COVER` of its sales (at most :data:`ALL_MAX`), as ISO3."""
+    """Return the imposer's largest buyers of ``codes`` in ``year``, as ISO3.
+
+    Largest first, until they make up :data:`ALL_COVER` of its sales (at most
+    :data:`ALL_MAX`).
+    """
     r, flows = year_flows(wh, year, hs, codes)
     sup = r.codes(imposer)
     f = flows.filter(flows.i.isin(sup) & ~flows.j.isin(sup))
     by = f.group_by(code=f.j).aggregate(v=f.v.sum()).to_polars().sort("v", descending=True)
     total = float(by["v"].sum()) if by.height else 0.0
-    out, acc = [], 0.0
+    out: list[str] = []
+    acc = 0.0
     for code, v in by.iter_rows():
         if acc >= ALL_COVER * total or len(out) >= ALL_MAX:
             break
@@ -197,7 +217,7 @@ def predict(
     targets: list[str],
     redirect: float,
 ) -> pl.DataFrame:
-    """The scenario of ``m`` on the base year: ``importer, product, lost_imports, replaced``."""
+    """Return ``importer, product, lost_imports, replaced``: the scenario of ``m``."""
     from econsec.scenarios.api import coalition_control, export_ban, tariff
 
     if m.kind == "tariff":
@@ -216,8 +236,10 @@ def predict(
 def predictions(
     wh: Warehouse, m: EventMeasure, base_year: int, codes: list[str] | None, targets: list[str]
 ) -> pl.DataFrame:
-    """``importer, product, lost_imports`` and ``replaced_<horizon>`` for every sweep fraction
-    (a tariff's replacement does not depend on it: the same value in each column)."""
+    """Return ``importer, product, lost_imports`` and ``replaced_<horizon>`` per sweep fraction.
+
+    A tariff's replacement does not depend on the fraction: each column holds the same value.
+    """
     out: pl.DataFrame | None = None
     runs = {"0-3m": None} if m.kind == "tariff" else SWEEP
     for h, r in runs.items():
@@ -262,7 +284,7 @@ def _unit_value(v: str, q: str) -> pl.Expr:
 
 
 def _codes_for(m: EventMeasure, hs: str) -> tuple[list[str] | None, list[str]]:
-    """The measure's codes in revision ``hs``, converting another revision's when needed."""
+    """Return the measure's codes in revision ``hs``, converting another revision's when needed."""
     codes = m.products.codes(hs)
     if codes is None or codes:
         return codes, []
@@ -312,17 +334,14 @@ def run_measure(
     hs = r0.hs
     codes, notes = _codes_for(m, hs)
     held = set(wh.years())
-    wanted = (
-        list(outcome_years)
-        if outcome_years
-        else list(range(start.year, start.year + DEFAULT_OUTCOMES))
-    )
+    wanted = list(outcome_years) if outcome_years else default_outcomes(start)
     outs = tuple(y for y in wanted if y in held)
     missing = [y for y in wanted if y not in held]
     tag = f"measure {index} ({m.kind}, {'+'.join(m.imposer)} → {m.target_label()})"
     if missing:
         notes.append(
-            f"{tag}: outcome year(s) {', '.join(map(str, missing))} not in the warehouse: predictions only for them"
+            f"{tag}: outcome year(s) {', '.join(map(str, missing))} not in the warehouse: "
+            "predictions only for them"
         )
     for y in outs:
         horizon_of(start, y)  # raises for a year before the measure
@@ -330,9 +349,13 @@ def run_measure(
     if codes is not None:
         absent = [c for c in codes if c not in set(kept or [])]
         if absent:
-            notes.append(f"{tag}: {hs} {r0.release.release} has no flows of {' '.join(absent)} in {base}")
+            notes.append(
+                f"{tag}: {hs} {r0.release.release} has no flows of {' '.join(absent)} in {base}"
+            )
         if not kept:
             notes.append(f"{tag}: not covered: none of its products is in the {hs} data held")
+            if m.products_note:
+                notes.append(f"{tag}: {' '.join(m.products_note.split())}")
             return MeasureRun(index, empty_rows(), tuple(notes), base, outs, hs, tuple(codes), ())
     targets = _targets(wh, m, base, hs, kept, notes, tag)
     if not targets:
@@ -453,6 +476,7 @@ def _compare(
 
 
 def empty_rows() -> pl.DataFrame:
+    """Return no rows, with the columns and types of a back-test."""
     schema: dict[str, pl.DataType | type[pl.DataType]] = {c: pl.Float64 for c in COLUMNS}
     schema.update(
         event=pl.Utf8,

@@ -90,5 +90,9 @@ def _register() -> None:
 
     review.register(app)
 
+    from econsec.cli import backtest
+
+    backtest.register(app)
+
 
 _register()

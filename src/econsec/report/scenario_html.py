@@ -26,6 +26,9 @@ th{background:#f3f3f3} td.l,th.l{text-align:left}
 thousand USD.</p>
 {{ figure | safe }}
 {% for t in tables %}<h2>{{ t.title }}</h2>{{ t.html | safe }}{% endfor %}
+{% if precedents %}<h2>The last time this happened</h2><ul>
+{% for p in precedents %}<li><b>{{ p.title }}</b> ({{ p.date }}): {{ p.outcomes | join(" ") }}
+<span class="note">Back-test: <code>{{ p.command }}</code></span></li>{% endfor %}</ul>{% endif %}
 {% for n in notes %}<p class="note">{{ n }}</p>{% endfor %}
 </body></html>
 """
@@ -69,8 +72,23 @@ def _figure(res: ScenarioResult) -> str:
     return str(fig.to_html(full_html=False, include_plotlyjs=True))
 
 
+def _precedents(res: ScenarioResult) -> list[dict[str, object]]:
+    """Events of the back-test library with the same imposer and products."""
+    from econsec.report.backtest_html import precedents
+
+    who: set[str] = set()
+    goods: set[str] = set()
+    for m in res.measures:
+        for key in ("suppliers", "members", "imposer"):
+            who.update(str(x) for x in m.params.get(key, []) or [])
+        if m.kind != "tariff" and m.pain.height and "exporter" in m.pain.columns:
+            who.update(str(x) for x in m.pain["exporter"].to_list())
+        goods.update(str(c) for c in m.params.get("hs6", []) or [])
+    return precedents(who, goods) if who and goods else []
+
+
 def render_html(res: ScenarioResult) -> str:
-    """Return the page: a stacked bar chart of lost imports and the result tables."""
+    """Return the page: a stacked bar chart of lost imports, the result tables and precedents."""
     tables = []
     for m in res.measures:
         tables.append({"title": m.label, "html": _table(m.products)})
@@ -95,4 +113,5 @@ def render_html(res: ScenarioResult) -> str:
         figure=_figure(res),
         tables=tables,
         notes=res.notes,
+        precedents=_precedents(res),
     )

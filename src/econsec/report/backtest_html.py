@@ -1,0 +1,169 @@
+"""A self-contained HTML page for a back-test, and the "last time this happened" paragraph.
+
+:func:`render_backtest` shows an event's observed and predicted changes side by side (plotly
+bundled, works offline); :func:`precedents` finds the library's events that match a
+scenario's imposer and products, for the scenario page and the review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+from jinja2 import Environment, select_autoescape
+
+from econsec.report.scenario_html import _table
+
+if TYPE_CHECKING:
+    from econsec.backtest.events import Event
+    from econsec.backtest.results import BacktestResult
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}
+table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
+td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}
+th{background:#f3f3f3} td.l,th.l{text-align:left}
+.note{color:#555;font-size:.85rem}
+</style></head><body>
+<h1>{{ title }}</h1>
+<p>{{ date }}. {{ summary }}</p>
+<ul>{% for m in measures %}<li>Measure {{ m.index }}: {{ m.kind }} by {{ m.imposer | join("+") }}
+on {{ m.target }}{% if m.targets and m.target == "all" %} ({{ m.targets | join(", ") }}){% endif %},
+replayed on {{ m.base_year }} ({{ m.hs }}); outcome years held:
+{{ m.outcome_years | join(", ") or "none" }}.</li>{% endfor %}</ul>
+<p>Values in thousand USD; unit values in USD per kg. Observed: the importer's imports from the
+supplier side, outcome year minus base year; predicted: the scenario engine on the base year.</p>
+{{ figure | safe }}
+{% for t in tables %}<h2>{{ t.title }}</h2>{{ t.html | safe }}{% endfor %}
+<h2>Where the model is wrong, and why</h2>
+<ul>{% for s in statements %}<li>{{ s }}</li>{% endfor %}</ul>
+<h2>What the sources say</h2>
+<ul>{% for o in outcomes %}<li>{{ o.text }}
+<span class="note">[{{ o.sources | join("; ") }}]</span></li>{% endfor %}</ul>
+<h2>Sources</h2>
+<ul>{% for s in sources %}<li>{{ s.citation }}</li>{% endfor %}</ul>
+{% for n in notes %}<p class="note">{{ n }}</p>{% endfor %}
+</body></html>
+"""
+
+
+def _figure(res: BacktestResult) -> str:
+    import plotly.graph_objects as go
+
+    df = res.frame.filter(pl.col("outcome_value").is_not_null())
+    if df.height == 0:
+        return ""
+    df = df.sort("outcome_year", "importer", "product").head(60)
+    x = [
+        f"{i} {k} {y}"
+        for i, k, y in zip(df["importer"], df["product"], df["outcome_year"], strict=True)
+    ]
+    fig = go.Figure(
+        [
+            go.Bar(name="observed change", x=x, y=df["observed_change"].to_list()),
+            go.Bar(name="predicted change", x=x, y=df["predicted_change"].to_list()),
+            go.Bar(name="observed replacement", x=x, y=df["observed_replacement"].to_list()),
+            go.Bar(name="predicted replacement", x=x, y=df["predicted_replacement"].to_list()),
+        ]
+    )
+    fig.update_layout(
+        barmode="group",
+        title="imports from the supplier side, and from everyone else: observed and predicted",
+        yaxis_title="thousand USD",
+        height=460,
+    )
+    return str(fig.to_html(full_html=False, include_plotlyjs=True))
+
+
+def render_backtest(res: BacktestResult) -> str:
+    """Return the page: a grouped bar chart, the rows, the scores, readings and sources."""
+    p = res.params
+    tables = []
+    if res.frame.height:
+        cols = [
+            "product",
+            "importer",
+            "outcome_year",
+            "horizon",
+            "observed_change",
+            "predicted_change",
+            "observed_replacement",
+            "predicted_replacement",
+            "reading",
+        ]
+        tables.append(
+            {
+                "title": "Observed and predicted, per product and importer",
+                "html": _table(res.frame.select(cols), 100),
+            }
+        )
+    if res.scores.height:
+        tables.append({"title": "Scores", "html": _table(res.scores)})
+    env = Environment(autoescape=select_autoescape(default=True))
+    return env.from_string(_PAGE).render(
+        title=p["title"],
+        date=p["date"],
+        summary=p.get("summary", ""),
+        measures=p["measures"],
+        figure=_figure(res),
+        tables=tables,
+        statements=res.statements,
+        outcomes=res.outcomes,
+        sources=p["sources"],
+        notes=res.notes,
+    )
+
+
+# ---------------------------------------------------------------------------------- precedents
+
+
+def matching_events(
+    imposer: Iterable[str], products: Iterable[str], library: Iterable[Event]
+) -> list[Event]:
+    """Return the events with a stop or tariff by one of ``imposer`` on one of ``products``.
+
+    Countries are compared as written in the event files (ISO3); products as HS6 codes of any
+    revision.
+    """
+    who = {str(x).strip().upper() for x in imposer}
+    goods = {str(x).strip() for x in products}
+    out = []
+    for e in library:
+        for m in e.measures:
+            codes = {c for h in m.products.revisions() for c in m.products.codes(h) or []}
+            if who & {x.upper() for x in m.imposer} and (m.products.all or codes & goods):
+                out.append(e)
+                break
+    return out
+
+
+def precedents(imposer: Iterable[str], products: Iterable[str]) -> list[dict[str, Any]]:
+    """Return the "last time this happened" lines: matching events, newest first.
+
+    Each is ``event, date, title, outcomes`` (texts with their citations) and the command that
+    back-tests it. Library errors leave the list empty (a page must render without them).
+    """
+    from econsec.backtest.events import load_events
+    from econsec.errors import DataError
+
+    try:
+        library = load_events()
+    except DataError:
+        return []
+    found = matching_events(imposer, products, library)
+    return [
+        {
+            "event": e.id,
+            "date": e.date.isoformat(),
+            "title": e.title,
+            "outcomes": [
+                f"{o.text} [{'; '.join(e.source(k).citation for k in o.sources)}]"
+                for o in e.outcomes
+            ],
+            "command": f"econsec backtest run {e.id}",
+        }
+        for e in sorted(found, key=lambda e: e.date, reverse=True)
+    ]
