@@ -121,26 +121,40 @@ def render_backtest(res: BacktestResult) -> str:
 
 
 def matching_events(
-    imposer: Iterable[str], products: Iterable[str], library: Iterable[Event]
+    imposer: Iterable[str],
+    products: Iterable[str],
+    library: Iterable[Event],
+    target: Iterable[str] | None = None,
+    tariff: bool | None = None,
 ) -> list[Event]:
-    """Return the events with a stop or tariff by one of ``imposer`` on one of ``products``.
+    """Return the events with a measure by one of ``imposer`` on one of ``products``.
 
     Countries are compared as written in the event files (ISO3); products as HS6 codes of any
-    revision.
+    revision. With ``target``, only measures on one of them (or on every destination); with
+    ``tariff``, only tariffs (``True``) or only stops (``False``).
     """
     who = {str(x).strip().upper() for x in imposer}
     goods = {str(x).strip() for x in products}
+    on = None if target is None else {str(x).strip().upper() for x in target}
     out = []
     for e in library:
         for m in e.measures:
             codes = {c for h in m.products.revisions() for c in m.products.codes(h) or []}
-            if who & {x.upper() for x in m.imposer} and (m.products.all or codes & goods):
+            hits_target = on is None or m.target == "all" or bool(on & set(m.target))
+            hits_goods = m.products.all or bool(codes & goods)
+            hits_kind = tariff is None or tariff == (m.kind == "tariff")
+            if who & {x.upper() for x in m.imposer} and hits_goods and hits_target and hits_kind:
                 out.append(e)
                 break
     return out
 
 
-def precedents(imposer: Iterable[str], products: Iterable[str]) -> list[dict[str, Any]]:
+def precedents(
+    imposer: Iterable[str],
+    products: Iterable[str],
+    target: Iterable[str] | None = None,
+    tariff: bool | None = None,
+) -> list[dict[str, Any]]:
     """Return the "last time this happened" lines: matching events, newest first.
 
     Each is ``event, date, title, outcomes`` (texts with their citations) and the command that
@@ -153,7 +167,7 @@ def precedents(imposer: Iterable[str], products: Iterable[str]) -> list[dict[str
         library = load_events()
     except DataError:
         return []
-    found = matching_events(imposer, products, library)
+    found = matching_events(imposer, products, library, target, tariff)
     return [
         {
             "event": e.id,
@@ -166,4 +180,19 @@ def precedents(imposer: Iterable[str], products: Iterable[str]) -> list[dict[str
             "command": f"econsec backtest run {e.id}",
         }
         for e in sorted(found, key=lambda e: e.date, reverse=True)
+    ]
+
+
+def precedent_lines(
+    imposer: Iterable[str],
+    products: Iterable[str],
+    target: Iterable[str] | None = None,
+    tariff: bool | None = None,
+) -> list[str]:
+    """Return one "the last time this happened" sentence per matching event."""
+    return [
+        f"The last time this happened: {p['title']} ({p['date']}). "
+        + " ".join(p["outcomes"])
+        + f" Back-test it: {p['command']}."
+        for p in precedents(imposer, products, target, tariff)
     ]

@@ -76,15 +76,18 @@ def _precedents(res: ScenarioResult) -> list[dict[str, object]]:
     """Events of the back-test library with the same imposer and products."""
     from econsec.report.backtest_html import precedents
 
-    who: set[str] = set()
-    goods: set[str] = set()
+    out: dict[str, dict[str, object]] = {}
     for m in res.measures:
-        for key in ("suppliers", "members", "imposer"):
-            who.update(str(x) for x in m.params.get(key, []) or [])
+        who = {str(x) for k in ("suppliers", "members", "imposer") for x in m.params.get(k) or []}
         if m.kind != "tariff" and m.pain.height and "exporter" in m.pain.columns:
             who.update(str(x) for x in m.pain["exporter"].to_list())
-        goods.update(str(c) for c in m.params.get("hs6", []) or [])
-    return precedents(who, goods) if who and goods else []
+        on = {str(x) for k in ("targets", "target") for x in m.params.get(k) or []}
+        on.update(str(x) for x in m.products["importer"].to_list() if m.kind != "tariff")
+        goods = [str(c) for c in m.params.get("hs6") or []]
+        if who and goods:
+            found = precedents(who, goods, on, tariff=m.kind == "tariff")
+            out.update((str(p["event"]), p) for p in found)
+    return list(out.values())
 
 
 def render_html(res: ScenarioResult) -> str:
