@@ -355,8 +355,10 @@ def run_measure(
         if not kept:
             notes.append(f"{tag}: not covered: none of its products is in the {hs} data held")
             if m.products_note:
-                notes.append(f"{tag}: {' '.join(m.products_note.split())}")
+                notes.append(f"{tag}: products: {' '.join(m.products_note.split())}")
             return MeasureRun(index, empty_rows(), tuple(notes), base, outs, hs, tuple(codes), ())
+    if m.products_note:
+        notes.append(f"{tag}: products: {' '.join(m.products_note.split())}")
     targets = _targets(wh, m, base, hs, kept, notes, tag)
     if not targets:
         return MeasureRun(

@@ -209,12 +209,20 @@ def statements(rows: pl.DataFrame, table: pl.DataFrame) -> list[str]:
                 "through third countries"
             )
     best = table.filter((pl.col("scope") == "stops") & (pl.col("horizon") != "all"))
-    for h, b, e in best.select("horizon", "best_redirect", "replacement_error").iter_rows():
-        if b is not None:
-            out.append(
-                f"horizon {h}: replacement is best fitted by a redirect fraction of {b:.0%} "
-                f"(error at the model's own fraction: {_pct(e)})"
-            )
+    for row in best.iter_rows(named=True):
+        b = row["best_redirect"]
+        if b is None:
+            continue
+        key = next(k for k, v in FRACTIONS.items() if v == b)
+        line = (
+            f"horizon {row['horizon']}: of the redirect fractions 5%, 20% and 50%, {b:.0%} fits "
+            f"replacement best (error {_pct(row[f'error_{key}'])}; the model's own fraction for "
+            f"this horizon: {_pct(row['replacement_error'])})"
+        )
+        o, p = row["observed_replacement"], row["predicted_replacement"]
+        if p and o and o > 0 and o / p >= 2:
+            line += f"; others' sales grew {o / p:.0f} times the predicted replacement"
+        out.append(line)
     out.append(
         "observed changes include demand growth and price changes between the two years: a "
         "year-on-year change is not the effect of the measure alone"
