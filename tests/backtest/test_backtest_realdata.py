@@ -118,3 +118,33 @@ def test_2010_rare_earths_are_not_covered_by_the_hs02_sample(real_home: Path) ->
     assert res.frame.height == 0
     text = " ".join(res.notes)
     assert "HS02" in text and "not covered" in text and "280530" in text
+
+
+@pytest.mark.realdata
+@pytest.mark.golden
+def test_sample_scores_are_the_ones_the_readme_reports(real_home: Path) -> None:
+    from econsec.backtest import score_events
+
+    res = score_events(warehouse=Warehouse(real_home))
+    assert res.params["scored"] == [
+        "us-cn-section301-2018",
+        "cn-gallium-germanium-2023",
+        "cn-graphite-2023",
+    ]
+    got = {
+        (r["scope"], r["horizon"]): (
+            r["rows"],
+            round(r["change_error"], 2),
+            round(r["direction_right"], 2),
+            r["best_redirect"],
+        )
+        for r in res.frame.to_dicts()
+    }
+    assert got[("stops", "0-3m")] == (7, 1.26, 0.29, 0.2)
+    assert got[("stops", "3-12m")] == (13, 1.07, 0.69, 0.5)
+    assert got[("tariffs", "0-3m")] == (42, 1.72, 0.59, None)
+    assert got[("tariffs", "3-12m")] == (42, 0.67, 0.72, None)
+    assert got[("tariffs", "12m+")] == (42, 0.81, 0.82, None)
+    missed = " ".join(res.params["not_covered"])
+    for ev in ("cn-jp-rare-earths-2010", "jp-kr-semiconductor-materials-2019", "us-tariffs-2025"):
+        assert ev in missed
