@@ -94,5 +94,9 @@ def _register() -> None:
 
     backtest.register(app)
 
+    from econsec.cli import sources
+
+    sources.register(app)
+
 
 _register()

@@ -49,4 +49,7 @@ def inventory(home: Path) -> pl.DataFrame:
                     "source": m.get("source"),
                 }
             )
+    from econsec.sources.store import inventory_rows  # Comtrade, national statistics
+
+    recs.extend(inventory_rows(home))
     return pl.DataFrame(recs, schema=LIST_SCHEMA)

@@ -146,7 +146,9 @@ def tidy(home: Path) -> list[str]:
     """
     root = baci_root(home)
     done: list[str] = []
-    for j in journal.journals(root):
+    # Other sources (Comtrade, national statistics) swap their folders under sources/.
+    extra = sorted((home / "sources").glob(f"{journal.JOURNAL_PREFIX}*.json"))
+    for j in [*journal.journals(root), *extra]:
         swap = journal.read_journal(j)
         if swap is not None:
             done.append(journal.recover(swap))
@@ -170,6 +172,7 @@ def leftovers(home: Path) -> list[Path]:
     found = [*downloads.glob(".*.copy"), *downloads.glob(".*.tmp")]
     found += [*root.glob(f"{STAGING_PREFIX}*"), *root.glob(f"hs=*/{journal.ASIDE_PREFIX}*")]
     found += [*root.glob(".*.tmp"), *root.glob("hs=*/.*.tmp"), *root.glob("hs=*/release=*/.*.tmp")]
+    found += [*(home / "sources").glob(f"{journal.ASIDE_PREFIX}*")]
     return sorted(set(found))
 
 
