@@ -148,3 +148,54 @@ def test_sample_scores_are_the_ones_the_readme_reports(real_home: Path) -> None:
     missed = " ".join(res.params["not_covered"])
     for ev in ("cn-jp-rare-earths-2010", "jp-kr-semiconductor-materials-2019", "us-tariffs-2025"):
         assert ev in missed
+
+
+def _legacy_value(year: int, code: str) -> float:
+    """Korea's imports from Japan of ``code`` in the legacy Comtrade file, thousand USD."""
+    mirror = _mirror()
+    assert mirror is not None
+    f = mirror / "raw" / f"comtrade_legacy_H5_{year}_KOR_imports_from_JPN.csv"
+    with open(f, newline="", encoding="utf-8") as fh:
+        return sum(
+            float(r["Trade Value (US$)"]) / 1000
+            for r in csv.DictReader(fh)
+            if r["Commodity Code"].zfill(6) == code
+        )
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_japan_korea_2019_from_comtrade_and_korea_customs(tmp_path: Path) -> None:
+    from econsec.sources import ingest_comtrade, ingest_national
+
+    mirror = _mirror()
+    if mirror is None:
+        pytest.skip("real sample data absent: set ECONSEC_MIRROR to the shared data folder")
+    home = tmp_path / "home"
+    ingest_baci(mirror / "baci" / "BACI_HS17_V202601.zip", home=home)
+    for y in (2018, 2019, 2020):
+        ingest_comtrade(
+            mirror / "raw" / f"comtrade_legacy_H5_{y}_KOR_imports_from_JPN.csv", home=home
+        )
+    ingest_national(
+        mirror / "national" / "korea_customs_hs10_monthly_2000_2021.csv", "KOR", home=home
+    )
+    res = backtest("jp-kr-semiconductor-materials-2019", warehouse=Warehouse(home))
+    rows = {(r["product"], r["outcome_year"]): r for r in res.frame.to_dicts()}
+    assert set(rows) == {(k, y) for k in ("281111", "370790", "392099") for y in (2019, 2020)}
+    for (k, y), r in rows.items():
+        assert r["source"] == "Comtrade (importer's report)"
+        assert r["base_value"] == pytest.approx(_legacy_value(2018, k), rel=1e-9)
+        assert r["observed_change"] == pytest.approx(
+            _legacy_value(y, k) - _legacy_value(2018, k), rel=1e-9
+        )
+        assert r["predicted_change"] == pytest.approx(-0.25 * r["base_value"], rel=1e-9)
+    # Hydrogen fluoride from Japan fell by five sixths by 2020; photoresist did not fall.
+    assert rows[("281111", 2020)]["outcome_value"] < rows[("281111", 2020)]["base_value"] / 5
+    assert rows[("370790", 2020)]["observed_change"] > 0
+    m = res.monthly
+    hf = m.filter((m["product"] == "2811111000") & (m["partner"] == "JPN"))
+    before = hf.filter(hf["period"] == "12 months before")["monthly_imports"].item()
+    later = hf.filter(hf["period"] == "months 7-18 after")["monthly_imports"].item()
+    assert later < before / 5
+    assert any(s.startswith("2811111000") and "never made up half" in s for s in res.statements)

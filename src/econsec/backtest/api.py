@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from econsec.backtest.events import Event, get_event, load_events
+from econsec.backtest.reported import no_monthly
 from econsec.backtest.results import BacktestResult, ScoreResult
 from econsec.backtest.run import MeasureRun, run_measure
 from econsec.backtest.score import readings, scores, statements
@@ -116,6 +117,9 @@ def backtest(
     rows = readings(pl.concat([r.rows for r in runs], how="vertical_relaxed"))
     table = scores(rows)
     notes = [n for r in runs for n in r.notes]
+    parts = [r.monthly for r in runs if r.monthly.height]
+    monthly = pl.concat(parts, how="vertical_relaxed") if parts else no_monthly()
+    lines = [x for r in runs for x in r.monthly_lines]
     params = {
         "event": ev.id,
         "title": ev.title,
@@ -134,8 +138,9 @@ def backtest(
         params,
         tuple(notes),
         scores=table,
-        statements=tuple(statements(rows, table)),
+        statements=tuple(statements(rows, table)) + tuple(lines),
         outcomes=outcomes,
+        monthly=monthly,
     )
 
 

@@ -107,6 +107,10 @@ class EventMeasure(_Strict):
     rate: float | None = Field(default=None, gt=0.0, le=100.0)
     date: dt.date | None = None
     products_note: str = ""
+    national: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="National tariff lines per reporter (ISO3), read from national customs.",
+    )
 
     _p = field_validator("imposer", mode="before")(_parties)
 
@@ -116,6 +120,17 @@ class EventMeasure(_Strict):
         if isinstance(v, str) and v.strip().lower() == "all":
             return "all"
         return _parties(v)
+
+    @field_validator("national", mode="before")
+    @classmethod
+    def _lines(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            raise ValueError('expected a table of reporter = [lines], e.g. KOR = ["2811111000"]')
+        for rep, lines in v.items():
+            ok = isinstance(lines, list) and lines
+            if not ok or not all(str(x).isdigit() and 6 <= len(str(x)) <= 12 for x in lines):
+                raise ValueError(f"{rep}: national lines are lists of 6- to 12-digit codes")
+        return {str(k).upper(): [str(x) for x in ls] for k, ls in v.items()}
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> EventMeasure:

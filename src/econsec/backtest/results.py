@@ -61,11 +61,15 @@ class BacktestResult(Result):
         Where the model is wrong and why, in plain sentences.
     outcomes
         What the sources say happened: ``text`` and ``sources`` (citations).
+    monthly
+        Who replaced the imposer, and how fast, from national customs series
+        (:data:`econsec.backtest.reported.MONTHLY_COLUMNS`; empty without one).
     """
 
     scores: pl.DataFrame = field(default_factory=pl.DataFrame)
     statements: tuple[str, ...] = ()
     outcomes: tuple[Mapping[str, Any], ...] = ()
+    monthly: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def event(self) -> str:
@@ -86,11 +90,12 @@ class BacktestResult(Result):
         }
 
     def to_dict(self, *, limit: int | None = None) -> dict[str, Any]:
-        """``params, notes, summary, rows`` plus ``scores``, ``statements``, ``outcomes``."""
+        """``params, notes, summary, rows`` plus ``scores, statements, outcomes, monthly``."""
         out = super().to_dict(limit=limit)
         out["scores"] = _records(self.scores) if self.scores.height else []
         out["statements"] = list(self.statements)
         out["outcomes"] = [dict(o) for o in self.outcomes]
+        out["monthly"] = _records(self.monthly) if self.monthly.height else []
         return to_jsonable(out)  # type: ignore[no-any-return]
 
 

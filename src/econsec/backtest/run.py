@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import ibis
 import polars as pl
@@ -44,11 +45,16 @@ DEFAULT_OUTCOMES = 3
 #: by default (a December measure leaves the year's flows as they were).
 MIN_MONTHS_IN_FORCE = 3
 
+#: Where the observed flows of a row come from.
+SOURCE_BACI = "BACI"
+SOURCE_COMTRADE = "Comtrade (importer's report)"
+
 #: Columns of a back-test's rows, in order.
 COLUMNS = (
     "event",
     "measure",
     "kind",
+    "source",
     "product",
     "importer",
     "supplier",
@@ -276,6 +282,8 @@ class MeasureRun:
     hs: str
     codes: tuple[str, ...] | None
     targets: tuple[str, ...]
+    monthly: pl.DataFrame = field(default_factory=pl.DataFrame)
+    monthly_lines: Sequence[str] = ()
 
 
 def _unit_value(v: str, q: str) -> pl.Expr:
@@ -352,23 +360,43 @@ def run_measure(
             notes.append(
                 f"{tag}: {hs} {r0.release.release} has no flows of {' '.join(absent)} in {base}"
             )
-        if not kept:
-            notes.append(f"{tag}: not covered: none of its products is in the {hs} data held")
-            if m.products_note:
-                notes.append(f"{tag}: products: {' '.join(m.products_note.split())}")
-            return MeasureRun(index, empty_rows(), tuple(notes), base, outs, hs, tuple(codes), ())
     if m.products_note:
         notes.append(f"{tag}: products: {' '.join(m.products_note.split())}")
+    monthly, lines = _monthly(wh, m, start)
+    if codes is not None and not kept:
+        notes.append(f"{tag}: not covered: none of its products is in the {hs} data held")
+        rep = _reported(wh, event, index, base, wanted, hs, codes)
+        if rep is not None:
+            notes.append(
+                f"{tag}: observed from the importer's own reports (UN Comtrade) instead; the "
+                "predicted replacement needs every exporter's sales (a full BACI release)"
+            )
+            years = tuple(sorted(set(rep["outcome_year"].to_list())))
+            return MeasureRun(
+                index, rep, tuple(notes), base, years, hs, tuple(codes), (), monthly, lines
+            )
+        return MeasureRun(
+            index, empty_rows(), tuple(notes), base, outs, hs, tuple(codes), (), monthly, lines
+        )
     targets = _targets(wh, m, base, hs, kept, notes, tag)
     if not targets:
         return MeasureRun(
-            index, empty_rows(), tuple(notes), base, outs, hs, tuple(kept or []) or None, ()
+            index,
+            empty_rows(),
+            tuple(notes),
+            base,
+            outs,
+            hs,
+            tuple(kept or []) or None,
+            (),
+            monthly,
+            lines,
         )
     who = roles(m, targets)
     pred = predictions(wh, m, base, kept, targets)
     obs0 = observed(wh, base, hs, kept, who)
     rows = []
-    for y in outs or (base + 1,):
+    for y in outs or tuple(wanted[:1]):
         months, horizon = horizon_of(start, y)
         obs1 = observed(wh, y, hs, kept, who) if y in outs else obs0.clear()
         rows.append(
@@ -377,14 +405,72 @@ def run_measure(
     df = pl.concat(rows).sort("outcome_year", "importer", "product")
     return MeasureRun(
         index,
-        df.select(COLUMNS),
+        df.select(COLUMNS).cast(_schema()),  # type: ignore[arg-type]
         tuple(notes),
         base,
         outs,
         hs,
         None if kept is None else tuple(kept),
         tuple(targets),
+        monthly,
+        lines,
     )
+
+
+def _monthly(wh: Warehouse, m: EventMeasure, start: dt.date) -> tuple[pl.DataFrame, list[str]]:
+    """Return the national customs view of the measure's ``national`` lines (if any)."""
+    from econsec.backtest.reported import monthly_replacement, no_monthly
+
+    if not m.national:
+        return no_monthly(), []
+    return monthly_replacement(m, start, wh.home)
+
+
+def _reported(
+    wh: Warehouse,
+    event: Event,
+    index: int,
+    base: int,
+    wanted: Sequence[int],
+    hs: str,
+    codes: list[str],
+) -> pl.DataFrame | None:
+    """Return rows from the importers' Comtrade reports, or ``None`` when none are held."""
+    from econsec.backtest.reported import annual_rows, compare_annual
+
+    m = event.measures[index]
+    if m.target == "all":
+        return None  # the buyers come from BACI, which does not hold the products
+    who = roles(m, list(m.target))
+    raw = annual_rows(m, who.importers, base, wanted, codes, hs, wh.home)
+    if raw is None:
+        return None
+    years = [y for y in wanted if y in set(raw["year"].to_list())]
+    if not years or base not in set(raw["year"].to_list()):
+        return None
+    start = m.starts(event.date)
+    df = compare_annual(raw, m, base, years, who.supplier_label)
+    horizons = [(y, *horizon_of(start, y)) for y in years]
+    hz = pl.DataFrame(
+        horizons,
+        schema={"outcome_year": pl.Int32, "months_after": pl.Float64, "horizon": pl.Utf8},
+        orient="row",
+    )
+    df = df.with_columns(pl.col("outcome_year").cast(pl.Int32)).join(hz, on="outcome_year")
+    df = df.with_columns(
+        pl.lit(event.id).alias("event"),
+        pl.lit(index).alias("measure"),
+        pl.lit(m.kind).alias("kind"),
+        pl.lit(SOURCE_COMTRADE).alias("source"),
+        pl.lit(base).alias("base_year"),
+        pl.lit(None, pl.Float64).alias("predicted_replacement"),
+        pl.lit(None, pl.Float64).alias("predicted_replacement_r05"),
+        pl.lit(None, pl.Float64).alias("predicted_replacement_r20"),
+        pl.lit(None, pl.Float64).alias("predicted_replacement_r50"),
+        _unit_value("base_value", "base_quantity").alias("base_unit_value"),
+        _unit_value("outcome_value", "outcome_quantity").alias("outcome_unit_value"),
+    )
+    return df.select(COLUMNS).cast(_schema()).sort("outcome_year", "importer", "product")  # type: ignore[arg-type]
 
 
 def _targets(
@@ -452,6 +538,7 @@ def _compare(
         pl.lit(event.id).alias("event"),
         pl.lit(index).alias("measure"),
         pl.lit(m.kind).alias("kind"),
+        pl.lit(SOURCE_BACI).alias("source"),
         "product",
         "importer",
         pl.lit(who.supplier_label).alias("supplier"),
@@ -477,12 +564,12 @@ def _compare(
     )
 
 
-def empty_rows() -> pl.DataFrame:
-    """Return no rows, with the columns and types of a back-test."""
-    schema: dict[str, pl.DataType | type[pl.DataType]] = {c: pl.Float64 for c in COLUMNS}
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = dict.fromkeys(COLUMNS, pl.Float64)
     schema.update(
         event=pl.Utf8,
         kind=pl.Utf8,
+        source=pl.Utf8,
         product=pl.Utf8,
         importer=pl.Utf8,
         supplier=pl.Utf8,
@@ -491,4 +578,9 @@ def empty_rows() -> pl.DataFrame:
         base_year=pl.Int32,
         outcome_year=pl.Int32,
     )
-    return pl.DataFrame(schema=schema)
+    return schema
+
+
+def empty_rows() -> pl.DataFrame:
+    """Return no rows, with the columns and types of a back-test."""
+    return pl.DataFrame(schema=_schema())

@@ -157,6 +157,13 @@ def _run_tables(res: BacktestResult) -> None:
             Format.table,
             title="where the model is wrong",
         )
+    if res.monthly.height:
+        emit_frame(
+            res.monthly,
+            Format.table,
+            title="who replaced the imposer: national customs, thousand USD a month",
+            limit=60,
+        )
     if res.scores.height:
         emit_frame(
             res.scores, Format.table, title="scores (error: Σ|predicted − observed| / Σ|observed|)"

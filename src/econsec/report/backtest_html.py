@@ -100,6 +100,14 @@ def render_backtest(res: BacktestResult) -> str:
                 "html": _table(res.frame.select(cols), 100),
             }
         )
+    if res.monthly.height:
+        tables.append(
+            {
+                "title": "Who replaced the imposer, and how fast (national customs, thousand "
+                "USD a month)",
+                "html": _table(res.monthly, 80),
+            }
+        )
     if res.scores.height:
         tables.append({"title": "Scores", "html": _table(res.scores)})
     env = Environment(autoescape=select_autoescape(default=True))
