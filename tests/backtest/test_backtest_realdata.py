@@ -34,9 +34,18 @@ def real_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mirror = _mirror()
     if mirror is None:
         pytest.skip("real sample data absent: set ECONSEC_MIRROR to the shared data folder")
+    from econsec.sources import ingest_comtrade, ingest_national
+
     home = tmp_path_factory.mktemp("bt-real-home")
     for hs in ("HS17", "HS02"):
         ingest_baci(mirror / "baci" / f"BACI_{hs}_V202601.zip", home=home)
+    for y in (2018, 2019, 2020):
+        ingest_comtrade(
+            mirror / "raw" / f"comtrade_legacy_H5_{y}_KOR_imports_from_JPN.csv", home=home
+        )
+    ingest_national(
+        mirror / "national" / "korea_customs_hs10_monthly_2000_2021.csv", "KOR", home=home
+    )
     return home
 
 
@@ -128,6 +137,7 @@ def test_sample_scores_are_the_ones_the_readme_reports(real_home: Path) -> None:
     res = score_events(warehouse=Warehouse(real_home))
     assert res.params["scored"] == [
         "us-cn-section301-2018",
+        "jp-kr-semiconductor-materials-2019",
         "cn-gallium-germanium-2023",
         "cn-graphite-2023",
     ]
@@ -140,13 +150,14 @@ def test_sample_scores_are_the_ones_the_readme_reports(real_home: Path) -> None:
         )
         for r in res.frame.to_dicts()
     }
-    assert got[("stops", "0-3m")] == (7, 1.26, 0.29, 0.2)
-    assert got[("stops", "3-12m")] == (13, 1.07, 0.69, 0.5)
+    # Ga/Ge and graphite on BACI, Japan → Korea on Korea's Comtrade reports.
+    assert got[("stops", "0-3m")] == (10, 1.71, 0.4, 0.2)
+    assert got[("stops", "3-12m")] == (16, 1.72, 0.62, 0.5)
     assert got[("tariffs", "0-3m")] == (42, 1.72, 0.59, None)
     assert got[("tariffs", "3-12m")] == (42, 0.67, 0.72, None)
     assert got[("tariffs", "12m+")] == (42, 0.81, 0.82, None)
     missed = " ".join(res.params["not_covered"])
-    for ev in ("cn-jp-rare-earths-2010", "jp-kr-semiconductor-materials-2019", "us-tariffs-2025"):
+    for ev in ("cn-jp-rare-earths-2010", "us-jp-nl-chip-tools-2022", "us-tariffs-2025"):
         assert ev in missed
 
 
@@ -165,21 +176,8 @@ def _legacy_value(year: int, code: str) -> float:
 
 @pytest.mark.realdata
 @pytest.mark.slow
-def test_japan_korea_2019_from_comtrade_and_korea_customs(tmp_path: Path) -> None:
-    from econsec.sources import ingest_comtrade, ingest_national
-
-    mirror = _mirror()
-    if mirror is None:
-        pytest.skip("real sample data absent: set ECONSEC_MIRROR to the shared data folder")
-    home = tmp_path / "home"
-    ingest_baci(mirror / "baci" / "BACI_HS17_V202601.zip", home=home)
-    for y in (2018, 2019, 2020):
-        ingest_comtrade(
-            mirror / "raw" / f"comtrade_legacy_H5_{y}_KOR_imports_from_JPN.csv", home=home
-        )
-    ingest_national(
-        mirror / "national" / "korea_customs_hs10_monthly_2000_2021.csv", "KOR", home=home
-    )
+def test_japan_korea_2019_from_comtrade_and_korea_customs(real_home: Path) -> None:
+    home = real_home
     res = backtest("jp-kr-semiconductor-materials-2019", warehouse=Warehouse(home))
     rows = {(r["product"], r["outcome_year"]): r for r in res.frame.to_dicts()}
     assert set(rows) == {(k, y) for k in ("281111", "370790", "392099") for y in (2019, 2020)}
