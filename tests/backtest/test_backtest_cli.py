@@ -11,7 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from econsec.cli.main import app
+
+runner = CliRunner()
 ECONSEC = Path(sys.executable).parent / "econsec"
 
 
@@ -32,8 +36,8 @@ def test_list_csv_has_the_columns_and_sources(planted_home: Path) -> None:
     assert by["planted-ban-2021"]["products"] == "HS17: 811292"
     assert "MOFCOM" in by["cn-gallium-germanium-2023"]["source"]
     assert all(x["source"] for x in rows)
-    t = _run(planted_home, "backtest", "list")
-    assert t.returncode == 0 and "cn-graphite-2023: MOFCOM" in t.stdout
+    t = runner.invoke(app, ["backtest", "list", "--home", str(planted_home)])
+    assert t.exit_code == 0 and "cn-graphite-2023: MOFCOM" in t.stdout
 
 
 @pytest.mark.unit
@@ -48,24 +52,31 @@ def test_run_json_csv_html_and_table(planted_home: Path, tmp_path: Path) -> None
     assert d["params"]["measures"][0]["base_year"] == 2020
     assert d["outcomes"][0]["sources"] == ["Test fixture: a planted history with a known answer"]
     assert d["scores"] and d["statements"]
-    c = _run(planted_home, "backtest", "run", "planted-ban-2021", "--format", "csv")
+    # The other formats in process (the console script above is the contract).
+    home = ["--home", str(planted_home)]
+    c = runner.invoke(app, ["backtest", "run", "planted-ban-2021", "--format", "csv", *home])
     rows = list(csv.DictReader(io.StringIO(c.stdout)))
     assert [x["outcome_year"] for x in rows] == ["2021", "2022"]
     out = tmp_path / "bt.html"
-    h = _run(planted_home, "backtest", "run", "planted-ban-2021", "-f", "html", "--out", str(out))
-    assert h.returncode == 0, h.stderr
+    h = runner.invoke(
+        app, ["backtest", "run", "planted-ban-2021", "-f", "html", "-o", str(out), *home]
+    )
+    assert h.exit_code == 0, h.output
     page = out.read_text(encoding="utf-8")
     assert "Planted: China stops 811292 to Japan" in page and "plotly" in page
     assert "Where the model is wrong" in page
-    t = _run(planted_home, "backtest", "run", "planted-ban-2021", "--outcome-year", "2022")
-    assert t.returncode == 0, t.stderr
+    t = runner.invoke(app, ["backtest", "run", "planted-ban-2021", "--outcome-year", "2022", *home])
+    assert t.exit_code == 0, t.output
     assert "observed and predicted changes" in t.stdout and "12m+" in t.stdout
 
 
 @pytest.mark.unit
 def test_score_command(planted_home: Path) -> None:
-    r = _run(planted_home, "backtest", "score", "--event", "planted-ban-2021", "-f", "json")
-    assert r.returncode == 0, r.stderr
+    r = runner.invoke(
+        app,
+        ["backtest", "score", "-e", "planted-ban-2021", "-f", "json", "--home", str(planted_home)],
+    )
+    assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     best = {x["horizon"]: x["best_redirect"] for x in d["rows"]}
     assert best["3-12m"] == 0.2 and best["12m+"] == 0.5
