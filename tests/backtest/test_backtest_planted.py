@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from econsec.backtest import backtest, score_events
-from econsec.backtest.run import COLUMNS
+from econsec.backtest.rows import COLUMNS
 from econsec.engine import Warehouse
 
 

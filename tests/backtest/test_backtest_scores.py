@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from econsec.backtest.rows import default_outcomes, horizon_of
 from econsec.backtest.score import readings, scores, wape
 
 values = st.lists(
@@ -77,3 +80,19 @@ def test_readings_name_the_reason() -> None:
     assert "new capacity or rerouting" in r[1]
     assert r[2] == "no outcome data"
     assert scores(df.head(0)).height == 0
+
+
+@pytest.mark.unit
+@settings(max_examples=60, deadline=None)
+@given(st.dates(min_value=dt.date(1995, 1, 1), max_value=dt.date(2030, 12, 31)), st.integers(0, 5))
+def test_horizons_grow_with_the_outcome_year(start: dt.date, ahead: int) -> None:
+    m0, h0 = horizon_of(start, start.year + ahead)
+    m1, h1 = horizon_of(start, start.year + ahead + 1)
+    assert 0 <= m0 < m1
+    order = ("0-3m", "3-12m", "12m+")
+    assert order.index(h0) <= order.index(h1)
+    assert h1 != "0-3m"  # a year later is always more than three months on
+    first = default_outcomes(start)[0]
+    assert first in (start.year, start.year + 1) and len(default_outcomes(start)) == 3
+    with pytest.raises(ValueError, match="before the measure"):
+        horizon_of(start, start.year - 1)

@@ -4,7 +4,9 @@ An event library (:mod:`.events`, data in ``econsec/data/events``) of dated coer
 with their HS6 products and sources; :mod:`.run` replays each measure with the scenario
 engine on the year before it and sets the trade data of the years after beside the
 prediction; :mod:`.score` scores the predictions per horizon and finds the redirect fraction
-that fits; :mod:`.api` holds the verbs and :mod:`.results` the results.
+that fits; :mod:`.reported` reads the importers' own reports (Comtrade, national customs)
+where BACI lacks the products; :mod:`.rows` defines the rows, :mod:`.api` holds the verbs and
+:mod:`.results` the results.
 """
 
 from econsec.backtest.api import backtest, events, list_events, score_events

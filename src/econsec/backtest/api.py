@@ -189,7 +189,7 @@ def score_events(
 
 
 def _no_rows() -> pl.DataFrame:
-    from econsec.backtest.run import empty_rows
+    from econsec.backtest.rows import empty_rows
 
     return empty_rows()
 

@@ -4,7 +4,7 @@ Where BACI holds no flows of an event's products (the samples lack many controll
 the target's own reports still show what happened:
 
 * **annual** (:func:`annual_rows`): the importer's reported imports from the imposer, base year
-  and outcome years, in the rows of :data:`econsec.backtest.run.COLUMNS`. The predicted change
+  and outcome years, in the rows of :data:`econsec.backtest.rows.COLUMNS`. The predicted change
   is the scenario model's lost imports, :math:`-c\,x_S` (the stopped share of the base flow);
   the predicted replacement needs every exporter's sales (BACI) and is left empty. Imports
   from everyone else are filled only when the file reports other partners.
@@ -23,7 +23,15 @@ from pathlib import Path
 
 import polars as pl
 
-from econsec.backtest.events import EventMeasure
+from econsec.backtest.events import Event, EventMeasure
+from econsec.backtest.rows import (
+    COLUMNS,
+    SOURCE_COMTRADE,
+    horizon_of,
+    roles,
+    row_schema,
+    unit_value,
+)
 from econsec.errors import NotFoundError
 
 #: Periods of the monthly view: name, first and last month relative to the measure's month.
@@ -115,6 +123,51 @@ def compare_annual(
         (-share * pl.col("base_value")).alias("predicted_change"),
         (pl.col("outcome_others") - pl.col("base_others")).alias("observed_replacement"),
     )
+
+
+def reported_rows(
+    event: Event,
+    index: int,
+    base: int,
+    wanted: Sequence[int],
+    hs: str,
+    codes: list[str],
+    home: Path,
+) -> pl.DataFrame | None:
+    """Return rows from the importers' Comtrade reports, or ``None`` when none are held."""
+    m = event.measures[index]
+    if m.target == "all":
+        return None  # the buyers come from BACI, which does not hold the products
+    who = roles(m, list(m.target))
+    raw = annual_rows(m, who.importers, base, wanted, codes, hs, home)
+    if raw is None:
+        return None
+    years = [y for y in wanted if y in set(raw["year"].to_list())]
+    if not years or base not in set(raw["year"].to_list()):
+        return None
+    start = m.starts(event.date)
+    df = compare_annual(raw, m, base, years, who.supplier_label)
+    horizons = [(y, *horizon_of(start, y)) for y in years]
+    hz = pl.DataFrame(
+        horizons,
+        schema={"outcome_year": pl.Int32, "months_after": pl.Float64, "horizon": pl.Utf8},
+        orient="row",
+    )
+    df = df.with_columns(pl.col("outcome_year").cast(pl.Int32)).join(hz, on="outcome_year")
+    df = df.with_columns(
+        pl.lit(event.id).alias("event"),
+        pl.lit(index).alias("measure"),
+        pl.lit(m.kind).alias("kind"),
+        pl.lit(SOURCE_COMTRADE).alias("source"),
+        pl.lit(base).alias("base_year"),
+        pl.lit(None, pl.Float64).alias("predicted_replacement"),
+        pl.lit(None, pl.Float64).alias("predicted_replacement_r05"),
+        pl.lit(None, pl.Float64).alias("predicted_replacement_r20"),
+        pl.lit(None, pl.Float64).alias("predicted_replacement_r50"),
+        unit_value("base_value", "base_quantity").alias("base_unit_value"),
+        unit_value("outcome_value", "outcome_quantity").alias("outcome_unit_value"),
+    )
+    return df.select(COLUMNS).cast(row_schema()).sort("outcome_year", "importer", "product")  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------- monthly

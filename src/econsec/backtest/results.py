@@ -1,7 +1,7 @@
 """Results of back-tests, following the one result protocol (:class:`~econsec.query.Result`).
 
 :class:`BacktestResult` holds one event's rows (product × importer × outcome year, see
-:data:`econsec.backtest.run.COLUMNS` plus ``reading``), its scores and what the sources say
+:data:`econsec.backtest.rows.COLUMNS` plus ``reading``), its scores and what the sources say
 happened; :class:`ScoreResult` the scores across events. Values in thousand current USD,
 quantities in tons, unit values in USD per kg.
 """

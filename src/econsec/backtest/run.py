@@ -24,12 +24,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import ibis
 import polars as pl
 
 from econsec.backtest.events import Event, EventMeasure
+from econsec.backtest.reported import monthly_replacement, no_monthly, reported_rows
+from econsec.backtest.rows import (
+    COLUMNS,
+    SOURCE_BACI,
+    Roles,
+    base_year_of,
+    default_outcomes,
+    empty_rows,
+    horizon_of,
+    roles,
+    row_schema,
+    unit_value,
+)
 from econsec.engine import Warehouse
 from econsec.query.flows import release_flows
 from econsec.query.resolver import Resolver
@@ -39,105 +51,6 @@ from econsec.substitution import HORIZONS
 SWEEP: dict[str, float] = dict(HORIZONS)
 #: Share of the imposer's sales a resolved ``target = "all"`` covers, and its most buyers.
 ALL_COVER, ALL_MAX = 0.9, 15
-#: Years after the measure's start compared by default.
-DEFAULT_OUTCOMES = 3
-#: Months a measure must be in force in its first calendar year for that year to be compared
-#: by default (a December measure leaves the year's flows as they were).
-MIN_MONTHS_IN_FORCE = 3
-
-#: Where the observed flows of a row come from.
-SOURCE_BACI = "BACI"
-SOURCE_COMTRADE = "Comtrade (importer's report)"
-
-#: Columns of a back-test's rows, in order.
-COLUMNS = (
-    "event",
-    "measure",
-    "kind",
-    "source",
-    "product",
-    "importer",
-    "supplier",
-    "base_year",
-    "outcome_year",
-    "months_after",
-    "horizon",
-    "base_value",
-    "outcome_value",
-    "observed_change",
-    "predicted_change",
-    "base_others",
-    "outcome_others",
-    "observed_replacement",
-    "predicted_replacement",
-    "predicted_replacement_r05",
-    "predicted_replacement_r20",
-    "predicted_replacement_r50",
-    "base_quantity",
-    "outcome_quantity",
-    "base_unit_value",
-    "outcome_unit_value",
-)
-
-
-def default_outcomes(start: dt.date) -> list[int]:
-    """Return the years compared by default (:data:`DEFAULT_OUTCOMES` of them).
-
-    They start with the first year in which the measure is in force for at least
-    :data:`MIN_MONTHS_IN_FORCE` months.
-    """
-    first = (
-        start.year if start <= dt.date(start.year, 12 - MIN_MONTHS_IN_FORCE, 1) else start.year + 1
-    )
-    return list(range(first, first + DEFAULT_OUTCOMES))
-
-
-def base_year_of(start: dt.date) -> int:
-    """Return the last full year before a measure starting on ``start``."""
-    return start.year - 1
-
-
-def horizon_of(start: dt.date, year: int) -> tuple[float, str]:
-    """Months from ``start`` to the middle of the part of ``year`` after it, and its horizon.
-
-    Raises
-    ------
-    ValueError
-        When ``year`` ends before ``start``.
-    """
-    if year < start.year:
-        raise ValueError(f"outcome year {year} is before the measure ({start.isoformat()})")
-    end = dt.date(year, 12, 31)
-    begin = max(start, dt.date(year, 1, 1))
-    mid = begin + (end - begin) / 2
-    months = round((mid - start).days / 30.4375, 1)
-    horizon = "0-3m" if months <= 3 else "3-12m" if months <= 12 else "12m+"
-    return months, horizon
-
-
-@dataclass(frozen=True)
-class Roles:
-    """Who imports and from whom, for one measure."""
-
-    importers: list[str]
-    supplier: list[str]
-
-    @property
-    def supplier_label(self) -> str:
-        """The supplier side as shown (names joined by ``+``)."""
-        return "+".join(self.supplier)
-
-
-def roles(m: EventMeasure, targets: list[str]) -> Roles:
-    """Return importers and supplier side.
-
-    A stop's targets buy from the imposer; a tariff's imposer buys from the target.
-    """
-    if m.kind == "tariff":
-        return Roles(list(m.imposer), targets)
-    return Roles(targets, list(m.imposer))
-
-
 # ---------------------------------------------------------------------------------- observed
 
 
@@ -286,11 +199,6 @@ class MeasureRun:
     monthly_lines: Sequence[str] = ()
 
 
-def _unit_value(v: str, q: str) -> pl.Expr:
-    # thousand USD per ton = USD per kg
-    return pl.when(pl.col(q) > 0).then(pl.col(v) / pl.col(q)).otherwise(None)
-
-
 def _codes_for(m: EventMeasure, hs: str) -> tuple[list[str] | None, list[str]]:
     """Return the measure's codes in revision ``hs``, converting another revision's when needed."""
     codes = m.products.codes(hs)
@@ -336,7 +244,7 @@ def run_measure(
     m = event.measures[index]
     start = m.starts(event.date)
     base = base_year if base_year is not None else base_year_of(start)
-    if base >= start.year + (1 if start.month == 1 and start.day == 1 else 0):
+    if base >= start.year:
         raise ValueError(f"--base-year {base} is not before the measure ({start.isoformat()})")
     r0 = Resolver(wh, base)
     hs = r0.hs
@@ -365,7 +273,7 @@ def run_measure(
     monthly, lines = _monthly(wh, m, start)
     if codes is not None and not kept:
         notes.append(f"{tag}: not covered: none of its products is in the {hs} data held")
-        rep = _reported(wh, event, index, base, wanted, hs, codes)
+        rep = reported_rows(event, index, base, wanted, hs, codes, wh.home)
         if rep is not None:
             notes.append(
                 f"{tag}: observed from the importer's own reports (UN Comtrade) instead; the "
@@ -405,7 +313,7 @@ def run_measure(
     df = pl.concat(rows).sort("outcome_year", "importer", "product")
     return MeasureRun(
         index,
-        df.select(COLUMNS).cast(_schema()),  # type: ignore[arg-type]
+        df.select(COLUMNS).cast(row_schema()),  # type: ignore[arg-type]
         tuple(notes),
         base,
         outs,
@@ -419,58 +327,9 @@ def run_measure(
 
 def _monthly(wh: Warehouse, m: EventMeasure, start: dt.date) -> tuple[pl.DataFrame, list[str]]:
     """Return the national customs view of the measure's ``national`` lines (if any)."""
-    from econsec.backtest.reported import monthly_replacement, no_monthly
-
     if not m.national:
         return no_monthly(), []
     return monthly_replacement(m, start, wh.home)
-
-
-def _reported(
-    wh: Warehouse,
-    event: Event,
-    index: int,
-    base: int,
-    wanted: Sequence[int],
-    hs: str,
-    codes: list[str],
-) -> pl.DataFrame | None:
-    """Return rows from the importers' Comtrade reports, or ``None`` when none are held."""
-    from econsec.backtest.reported import annual_rows, compare_annual
-
-    m = event.measures[index]
-    if m.target == "all":
-        return None  # the buyers come from BACI, which does not hold the products
-    who = roles(m, list(m.target))
-    raw = annual_rows(m, who.importers, base, wanted, codes, hs, wh.home)
-    if raw is None:
-        return None
-    years = [y for y in wanted if y in set(raw["year"].to_list())]
-    if not years or base not in set(raw["year"].to_list()):
-        return None
-    start = m.starts(event.date)
-    df = compare_annual(raw, m, base, years, who.supplier_label)
-    horizons = [(y, *horizon_of(start, y)) for y in years]
-    hz = pl.DataFrame(
-        horizons,
-        schema={"outcome_year": pl.Int32, "months_after": pl.Float64, "horizon": pl.Utf8},
-        orient="row",
-    )
-    df = df.with_columns(pl.col("outcome_year").cast(pl.Int32)).join(hz, on="outcome_year")
-    df = df.with_columns(
-        pl.lit(event.id).alias("event"),
-        pl.lit(index).alias("measure"),
-        pl.lit(m.kind).alias("kind"),
-        pl.lit(SOURCE_COMTRADE).alias("source"),
-        pl.lit(base).alias("base_year"),
-        pl.lit(None, pl.Float64).alias("predicted_replacement"),
-        pl.lit(None, pl.Float64).alias("predicted_replacement_r05"),
-        pl.lit(None, pl.Float64).alias("predicted_replacement_r20"),
-        pl.lit(None, pl.Float64).alias("predicted_replacement_r50"),
-        _unit_value("base_value", "base_quantity").alias("base_unit_value"),
-        _unit_value("outcome_value", "outcome_quantity").alias("outcome_unit_value"),
-    )
-    return df.select(COLUMNS).cast(_schema()).sort("outcome_year", "importer", "product")  # type: ignore[arg-type]
 
 
 def _targets(
@@ -559,28 +418,6 @@ def _compare(
         pl.col("replaced_12m+").alias("predicted_replacement_r50"),
         pl.col("base_quantity"),
         pl.col("outcome_quantity"),
-        _unit_value("base_value_q", "base_quantity").alias("base_unit_value"),
-        _unit_value("outcome_value_q", "outcome_quantity").alias("outcome_unit_value"),
+        unit_value("base_value_q", "base_quantity").alias("base_unit_value"),
+        unit_value("outcome_value_q", "outcome_quantity").alias("outcome_unit_value"),
     )
-
-
-def _schema() -> dict[str, Any]:
-    schema: dict[str, Any] = dict.fromkeys(COLUMNS, pl.Float64)
-    schema.update(
-        event=pl.Utf8,
-        kind=pl.Utf8,
-        source=pl.Utf8,
-        product=pl.Utf8,
-        importer=pl.Utf8,
-        supplier=pl.Utf8,
-        horizon=pl.Utf8,
-        measure=pl.Int32,
-        base_year=pl.Int32,
-        outcome_year=pl.Int32,
-    )
-    return schema
-
-
-def empty_rows() -> pl.DataFrame:
-    """Return no rows, with the columns and types of a back-test."""
-    return pl.DataFrame(schema=_schema())

@@ -65,7 +65,7 @@ def scores(rows: pl.DataFrame) -> pl.DataFrame:
     Parameters
     ----------
     rows
-        Rows of :data:`econsec.backtest.run.COLUMNS`; those without an outcome are left out.
+        Rows of :data:`econsec.backtest.rows.COLUMNS`; those without an outcome are left out.
 
     Returns
     -------
