@@ -38,6 +38,12 @@ def test_list_csv_has_the_columns_and_sources(planted_home: Path) -> None:
     assert all(x["source"] for x in rows)
     t = runner.invoke(app, ["backtest", "list", "--home", str(planted_home)])
     assert t.exit_code == 0 and "cn-graphite-2023: MOFCOM" in t.stdout
+    kor = runner.invoke(
+        app, ["backtest", "list", "-c", "KOR", "-f", "json", "--home", str(planted_home)]
+    )
+    ids = [x["event"] for x in json.loads(kor.stdout)]
+    assert "jp-kr-semiconductor-materials-2019" in ids and "cn-gallium-germanium-2023" in ids
+    assert "us-cn-section301-2018" not in ids and "cn-jp-rare-earths-2010" not in ids
 
 
 @pytest.mark.unit

@@ -39,10 +39,26 @@ def events(home: Home = None) -> list[Event]:
     return load_events(home=home)
 
 
-def list_events(home: Home = None) -> pl.DataFrame:
-    """Return one row per event: :data:`LIST_COLUMNS` (sources joined by `` | ``)."""
+def _involves(e: Event, country: str) -> bool:
+    c = country.strip().upper()
+    return any(
+        c in {x.upper() for x in m.imposer}
+        or m.target == "all"
+        or c in {x.upper() for x in m.target}
+        for m in e.measures
+    )
+
+
+def list_events(home: Home = None, country: str | None = None) -> pl.DataFrame:
+    """Return one row per event: :data:`LIST_COLUMNS` (sources joined by `` | ``).
+
+    With ``country`` (ISO3), only the events where it imposes, is targeted, or every
+    destination is (a timeline beside the country's trade).
+    """
     rows = []
     for e in events(home):
+        if country is not None and not _involves(e, country):
+            continue
         rows.append(
             {
                 "event": e.id,

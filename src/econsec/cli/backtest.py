@@ -68,11 +68,17 @@ def _echo_lines(title: str, lines: list[str]) -> None:
 
 @backtest_app.command("list")
 @handle_errors
-def list_cmd(home: Path | None = HomeOption, fmt: Format = FormatOption) -> None:
+def list_cmd(
+    country: str | None = typer.Option(
+        None, "--country", "-c", help="Only events where this country (ISO3) imposes or is hit."
+    ),
+    home: Path | None = HomeOption,
+    fmt: Format = FormatOption,
+) -> None:
     """List the events: date, imposer, target, products and sources (add yours in HOME/events)."""
     from econsec.backtest.api import list_events
 
-    df = list_events(home)
+    df = list_events(home, country)
     if fmt == Format.table:
         emit_frame(
             df.drop("source", "title"), fmt, title="coercion events (econsec backtest run EVENT)"
