@@ -8,6 +8,7 @@ scenario's imposer and products, for the scenario page and the review.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -162,17 +163,19 @@ def precedents(
     products: Iterable[str],
     target: Iterable[str] | None = None,
     tariff: bool | None = None,
+    home: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Return the "last time this happened" lines: matching events, newest first.
 
     Each is ``event, date, title, outcomes`` (texts with their citations) and the command that
-    back-tests it. Library errors leave the list empty (a page must render without them).
+    back-tests it; the user's events are read from ``home`` (``ECONSEC_HOME`` when ``None``).
+    Library errors leave the list empty (a page must render without them).
     """
     from econsec.backtest.events import load_events
     from econsec.errors import DataError
 
     try:
-        library = load_events()
+        library = load_events(home=home)
     except DataError:
         return []
     found = matching_events(imposer, products, library, target, tariff)
@@ -196,11 +199,12 @@ def precedent_lines(
     products: Iterable[str],
     target: Iterable[str] | None = None,
     tariff: bool | None = None,
+    home: Path | None = None,
 ) -> list[str]:
     """Return one "the last time this happened" sentence per matching event."""
     return [
         f"The last time this happened: {p['title']} ({p['date']}). "
         + " ".join(p["outcomes"])
         + f" Back-test it: {p['command']}."
-        for p in precedents(imposer, products, target, tariff)
+        for p in precedents(imposer, products, target, tariff, home)
     ]

@@ -144,7 +144,7 @@ def build_review(
     if riv is not None:
         from econsec.report.backtest_html import precedent_lines
 
-        notes += precedent_lines(riv.members, aut["product"].to_list(), who.members)
+        notes += precedent_lines(riv.members, aut["product"].to_list(), who.members, home=wh.home)
     # No imports and no products asked: no world market to show (not every product held).
     scope = aut["product"].to_list() or products
     ind = analysis.indispensability(None, y, scope, **kw).to_polars() if scope else pl.DataFrame()
