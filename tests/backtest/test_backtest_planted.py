@@ -46,6 +46,11 @@ def test_planted_ban_rows_are_the_known_answer(planted_home: Path) -> None:
     assert y1["outcome_unit_value"] == pytest.approx(8.0)
     assert y2["outcome_quantity"] is None and y2["outcome_unit_value"] is None
     assert y1["reading"] == "fall within a factor 2 of the prediction"
+    # Shares: China sold Japan 100 of 150; 40 of 150 in 2021, none in 2022; the ban leaves 0.
+    assert y1["base_share"] == pytest.approx(2 / 3)
+    assert y1["outcome_share"] == pytest.approx(40 / 150)
+    assert y2["outcome_share"] == pytest.approx(0.0)
+    assert y1["predicted_share"] == y2["predicted_share"] == pytest.approx(0.0)
 
 
 @pytest.mark.unit

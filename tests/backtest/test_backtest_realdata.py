@@ -147,15 +147,16 @@ def test_sample_scores_are_the_ones_the_readme_reports(real_home: Path) -> None:
             round(r["change_error"], 2),
             round(r["direction_right"], 2),
             r["best_redirect"],
+            round(r["share_error"], 2),
         )
         for r in res.frame.to_dicts()
     }
     # Ga/Ge and graphite on BACI, Japan → Korea on Korea's Comtrade reports.
-    assert got[("stops", "0-3m")] == (10, 1.71, 0.4, 0.2)
-    assert got[("stops", "3-12m")] == (16, 1.72, 0.62, 0.5)
-    assert got[("tariffs", "0-3m")] == (42, 1.72, 0.59, None)
-    assert got[("tariffs", "3-12m")] == (42, 0.67, 0.72, None)
-    assert got[("tariffs", "12m+")] == (42, 0.81, 0.82, None)
+    assert got[("stops", "0-3m")] == (10, 1.71, 0.4, 0.2, 1.06)
+    assert got[("stops", "3-12m")] == (16, 1.72, 0.62, 0.5, 1.2)
+    assert got[("tariffs", "0-3m")] == (42, 1.72, 0.59, None, 1.24)
+    assert got[("tariffs", "3-12m")] == (42, 0.67, 0.72, None, 0.7)
+    assert got[("tariffs", "12m+")] == (42, 0.81, 0.82, None, 0.79)
     missed = " ".join(res.params["not_covered"])
     for ev in ("cn-jp-rare-earths-2010", "us-jp-nl-chip-tools-2022", "us-tariffs-2025"):
         assert ev in missed

@@ -46,6 +46,9 @@ def _rows(obs_rep: float, kinds: str = "ban") -> pl.DataFrame:
         "predicted_replacement_r05": 0.5,
         "predicted_replacement_r20": 2.0,
         "predicted_replacement_r50": 5.0,
+        "base_share": 0.5,
+        "outcome_share": 0.25,
+        "predicted_share": 0.3,
     }
     return pl.DataFrame([base])
 
@@ -64,6 +67,7 @@ def test_tariff_scores_have_no_redirect_sweep() -> None:
     row = scores(_rows(3.0, "tariff")).to_dicts()[0]
     assert row["scope"] == "tariffs" and row["best_redirect"] is None
     assert row["replacement_error"] == pytest.approx(1 / 3)
+    assert row["share_error"] == pytest.approx(0.05 / 0.25)
 
 
 @pytest.mark.unit

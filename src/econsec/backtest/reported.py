@@ -31,6 +31,7 @@ from econsec.backtest.rows import (
     roles,
     row_schema,
     unit_value,
+    with_shares,
 )
 from econsec.errors import NotFoundError
 
@@ -167,7 +168,12 @@ def reported_rows(
         unit_value("base_value", "base_quantity").alias("base_unit_value"),
         unit_value("outcome_value", "outcome_quantity").alias("outcome_unit_value"),
     )
-    return df.select(COLUMNS).cast(row_schema()).sort("outcome_year", "importer", "product")  # type: ignore[arg-type]
+    return (
+        with_shares(df)
+        .select(COLUMNS)
+        .cast(row_schema())
+        .sort("outcome_year", "importer", "product")
+    )
 
 
 # ---------------------------------------------------------------------------------- monthly

@@ -51,6 +51,9 @@ COLUMNS = (
     "outcome_quantity",
     "base_unit_value",
     "outcome_unit_value",
+    "base_share",
+    "outcome_share",
+    "predicted_share",
 )
 
 
@@ -118,7 +121,7 @@ def unit_value(v: str, q: str) -> pl.Expr:
     return pl.when(pl.col(q) > 0).then(pl.col(v) / pl.col(q)).otherwise(None)
 
 
-def row_schema() -> dict[str, Any]:
+def row_schema() -> pl.Schema:
     """Return the type of every column of :data:`COLUMNS`."""
     schema: dict[str, Any] = dict.fromkeys(COLUMNS, pl.Float64)
     schema.update(
@@ -133,9 +136,32 @@ def row_schema() -> dict[str, Any]:
         base_year=pl.Int32,
         outcome_year=pl.Int32,
     )
-    return schema
+    return pl.Schema(schema)
 
 
 def empty_rows() -> pl.DataFrame:
     """Return no rows, with the columns and types of a back-test."""
     return pl.DataFrame(schema=row_schema())
+
+
+def with_shares(df: pl.DataFrame) -> pl.DataFrame:
+    """Add the supplier side's share of the importer's imports: base, outcome and predicted.
+
+    Shares are blind to how much the importer's demand grew between the two years, which
+    changes alone are not; the predicted share is
+    ``(base + predicted_change) / (base + others + predicted_change + predicted_replacement)``.
+    Null where other suppliers are not reported.
+    """
+
+    def share(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+        return pl.when(den > 0).then(num / den).otherwise(None)
+
+    b, o = pl.col("base_value"), pl.col("base_others")
+    pc, pr = pl.col("predicted_change"), pl.col("predicted_replacement")
+    return df.with_columns(
+        share(b, b + o).alias("base_share"),
+        share(pl.col("outcome_value"), pl.col("outcome_value") + pl.col("outcome_others")).alias(
+            "outcome_share"
+        ),
+        share(b + pc, b + o + pc + pr).alias("predicted_share"),
+    )

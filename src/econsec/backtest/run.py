@@ -41,6 +41,7 @@ from econsec.backtest.rows import (
     roles,
     row_schema,
     unit_value,
+    with_shares,
 )
 from econsec.engine import Warehouse
 from econsec.query.flows import release_flows
@@ -310,10 +311,10 @@ def run_measure(
         rows.append(
             _compare(event, index, m, who, base, y, months, horizon, obs0, obs1, pred, y in outs)
         )
-    df = pl.concat(rows).sort("outcome_year", "importer", "product")
+    df = with_shares(pl.concat(rows)).sort("outcome_year", "importer", "product")
     return MeasureRun(
         index,
-        df.select(COLUMNS).cast(row_schema()),  # type: ignore[arg-type]
+        df.select(COLUMNS).cast(row_schema()),
         tuple(notes),
         base,
         outs,

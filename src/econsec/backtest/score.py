@@ -9,8 +9,10 @@ error
     \mathrm{WAPE} = \frac{\sum_n |p_n - o_n|}{\sum_n |o_n|},
 
 0 for a perfect prediction, 1 for predicting no change at all (and more when worse than
-that). Stops (bans, licensing, coalition controls) are also scored at each redirect fraction
-of the scenario model (5%, 20%, 50%): the best is the one with the smallest replacement error.
+that). ``share_error`` is the same on the change of the supplier side's share of the importer's
+imports, which demand growth between the two years leaves alone. Stops (bans, licensing,
+coalition controls) are also scored at each redirect fraction of the scenario model (5%, 20%,
+50%): the best is the one with the smallest replacement error.
 Tariffs are scored apart (their replacement comes from σ, not from a redirect fraction).
 
 Observed changes hold everything else that moved between the two years (demand, prices, the
@@ -45,6 +47,7 @@ SCORE_COLUMNS = (
     "error_r20",
     "error_r50",
     "best_redirect",
+    "share_error",
 )
 
 
@@ -95,6 +98,10 @@ def scores(rows: pl.DataFrame) -> pl.DataFrame:
             )
             for k in FRACTIONS
         ),
+        wape(
+            pl.col("predicted_share") - pl.col("base_share"),
+            pl.col("outcome_share") - pl.col("base_share"),
+        ).alias("share_error"),
     ]
     by = r.group_by("scope", "horizon").agg(aggs)
     overall = r.group_by("scope").agg(aggs).with_columns(pl.lit("all").alias("horizon"))
