@@ -234,6 +234,8 @@ def _periods(df: pl.DataFrame) -> pl.DataFrame:
     v = v.join(before, on=["reporter", "product", "partner"], how="left").with_columns(
         (pl.col("monthly_imports") - pl.col("_before").fill_null(0.0)).alias("change_vs_before")
     )
+    # Partners with nothing in a period and nothing before say nothing.
+    v = v.filter((pl.col("monthly_imports") != 0) | (pl.col("change_vs_before") != 0))
     order = {name: n for n, (name, _, _) in enumerate(PERIODS)}
     v = v.with_columns(pl.col("period").replace_strict(order).alias("_o"))
     return v.sort("product", "_o", "monthly_imports", descending=[False, False, True]).select(

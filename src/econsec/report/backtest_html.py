@@ -79,12 +79,43 @@ def _figure(res: BacktestResult) -> str:
     return str(fig.to_html(full_html=False, include_plotlyjs=True))
 
 
+def _monthly_figure(monthly: pl.DataFrame, top: int = 6) -> str:
+    """Return grouped bars per national line: each partner's monthly imports, period by period."""
+    import plotly.graph_objects as go
+
+    out = []
+    for (product,), g in monthly.group_by("product", maintain_order=True):
+        size = (
+            g.group_by("partner")
+            .agg(pl.col("monthly_imports").max())
+            .sort("monthly_imports", descending=True)
+        )
+        keep = size.head(top)["partner"].to_list()
+        bars = [
+            go.Bar(
+                name=str(period),
+                x=keep,
+                y=[float(p.filter(pl.col("partner") == k)["monthly_imports"].sum()) for k in keep],
+            )
+            for (period,), p in g.group_by("period", maintain_order=True)
+        ]
+        fig = go.Figure(bars)
+        fig.update_layout(
+            barmode="group",
+            title=f"{product}: imports by partner, thousand USD a month",
+            height=360,
+        )
+        out.append(str(fig.to_html(full_html=False, include_plotlyjs=False)))
+    return "".join(out)
+
+
 def render_backtest(res: BacktestResult) -> str:
     """Return the page: a grouped bar chart, the rows, the scores, readings and sources."""
     p = res.params
     tables = []
     if res.frame.height:
         cols = [
+            "source",
             "product",
             "importer",
             "outcome_year",
@@ -93,20 +124,23 @@ def render_backtest(res: BacktestResult) -> str:
             "predicted_change",
             "observed_replacement",
             "predicted_replacement",
-            "reading",
+            "base_share",
+            "outcome_share",
+            "predicted_share",
         ]
+        main = res.frame.select(cols)
+        main = main.select(c for c in main.columns if main[c].null_count() < main.height)
         tables.append(
-            {
-                "title": "Observed and predicted, per product and importer",
-                "html": _table(res.frame.select(cols), 100),
-            }
+            {"title": "Observed and predicted, per product and importer", "html": _table(main, 100)}
         )
+        why = res.frame.select("product", "importer", "outcome_year", "reading")
+        tables.append({"title": "Where each row misses", "html": _table(why, 100)})
     if res.monthly.height:
         tables.append(
             {
                 "title": "Who replaced the imposer, and how fast (national customs, thousand "
                 "USD a month)",
-                "html": _table(res.monthly, 80),
+                "html": _monthly_figure(res.monthly) + _table(res.monthly, 80),
             }
         )
     if res.scores.height:
