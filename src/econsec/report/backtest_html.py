@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
 <style>
-body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px}
+body{font-family:system-ui,sans-serif;margin:2rem;max-width:1300px}
+.wide{overflow-x:auto}
 table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
 td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:right}
 th{background:#f3f3f3} td.l,th.l{text-align:left}
@@ -38,7 +39,7 @@ replayed on {{ m.base_year }} ({{ m.hs }}); outcome years held:
 <p>Values in thousand USD; unit values in USD per kg. Observed: the importer's imports from the
 supplier side, outcome year minus base year; predicted: the scenario engine on the base year.</p>
 {{ figure | safe }}
-{% for t in tables %}<h2>{{ t.title }}</h2>{{ t.html | safe }}{% endfor %}
+{% for t in tables %}<h2>{{ t.title }}</h2><div class="wide">{{ t.html | safe }}</div>{% endfor %}
 <h2>Where the model is wrong, and why</h2>
 <ul>{% for s in statements %}<li>{{ s }}</li>{% endfor %}</ul>
 <h2>What the sources say</h2>
@@ -144,7 +145,20 @@ def render_backtest(res: BacktestResult) -> str:
             }
         )
     if res.scores.height:
-        tables.append({"title": "Scores", "html": _table(res.scores)})
+        cols = [
+            "scope",
+            "horizon",
+            "rows",
+            "change_error",
+            "share_error",
+            "direction_right",
+            "replacement_error",
+            "error_r05",
+            "error_r20",
+            "error_r50",
+            "best_redirect",
+        ]
+        tables.append({"title": "Scores", "html": _table(res.scores.select(cols))})
     env = Environment(autoescape=select_autoescape(default=True))
     return env.from_string(_PAGE).render(
         title=p["title"],
