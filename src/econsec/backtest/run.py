@@ -46,12 +46,15 @@ from econsec.backtest.rows import (
 from econsec.engine import Warehouse
 from econsec.query.flows import release_flows
 from econsec.query.resolver import Resolver
+from econsec.scenarios.elasticities import Elasticities, load_elasticities
 from econsec.substitution import HORIZONS
 
 #: Redirect fractions every stop is also replayed at (the scenario model's horizons).
 SWEEP: dict[str, float] = dict(HORIZONS)
 #: Share of the imposer's sales a resolved ``target = "all"`` covers, and its most buyers.
 ALL_COVER, ALL_MAX = 0.9, 15
+
+
 # ---------------------------------------------------------------------------------- observed
 
 
@@ -100,7 +103,7 @@ def observed(
     }
     if not frames:
         return pl.DataFrame(schema=schema)
-    return pl.concat([f.select(list(schema)).cast(schema) for f in frames])  # type: ignore[arg-type]
+    return pl.concat([f.select(list(schema)).cast(pl.Schema(schema)) for f in frames])
 
 
 def main_buyers(
@@ -129,6 +132,16 @@ def main_buyers(
 # ---------------------------------------------------------------------------------- predicted
 
 
+def sigma_note(el: Elasticities) -> str:
+    """Say where a tariff's trade elasticities come from (they drive its prediction)."""
+    if el.source == "default":
+        return (
+            "tariff elasticities: the default σ for every product (CEPII ProTEE not found; "
+            "set ECONSEC_MIRROR to a folder holding ref/protee_hs6_trade_elasticities.csv)"
+        )
+    return f"tariff elasticities: CEPII ProTEE HS6 ({el.source})"
+
+
 def predict(
     wh: Warehouse,
     m: EventMeasure,
@@ -136,12 +149,21 @@ def predict(
     codes: list[str] | None,
     targets: list[str],
     redirect: float,
+    elasticities: Elasticities | None = None,
 ) -> pl.DataFrame:
     """Return ``importer, product, lost_imports, replaced``: the scenario of ``m``."""
     from econsec.scenarios.api import coalition_control, export_ban, tariff
 
     if m.kind == "tariff":
-        res = tariff(m.imposer, targets, base_year, codes, rate=float(m.rate or 0.0), warehouse=wh)
+        res = tariff(
+            m.imposer,
+            targets,
+            base_year,
+            codes,
+            rate=float(m.rate or 0.0),
+            warehouse=wh,
+            elasticities=elasticities,
+        )
     elif m.kind == "coalition_control":
         res = coalition_control(
             m.imposer, targets, base_year, codes, redirect=redirect, warehouse=wh
@@ -154,7 +176,12 @@ def predict(
 
 
 def predictions(
-    wh: Warehouse, m: EventMeasure, base_year: int, codes: list[str] | None, targets: list[str]
+    wh: Warehouse,
+    m: EventMeasure,
+    base_year: int,
+    codes: list[str] | None,
+    targets: list[str],
+    elasticities: Elasticities | None = None,
 ) -> pl.DataFrame:
     """Return ``importer, product, lost_imports`` and ``replaced_<horizon>`` per sweep fraction.
 
@@ -163,7 +190,7 @@ def predictions(
     out: pl.DataFrame | None = None
     runs = {"0-3m": None} if m.kind == "tariff" else SWEEP
     for h, r in runs.items():
-        p = predict(wh, m, base_year, codes, targets, r if r is not None else 0.0)
+        p = predict(wh, m, base_year, codes, targets, r if r is not None else 0.0, elasticities)
         p = p.rename({"replaced": f"replaced_{h}"})
         out = (
             p
@@ -302,7 +329,11 @@ def run_measure(
             lines,
         )
     who = roles(m, targets)
-    pred = predictions(wh, m, base, kept, targets)
+    el = None
+    if m.kind == "tariff":
+        el = load_elasticities()
+        notes.append(f"{tag}: {sigma_note(el)}")
+    pred = predictions(wh, m, base, kept, targets, el)
     obs0 = observed(wh, base, hs, kept, who)
     rows = []
     for y in outs or tuple(wanted[:1]):
