@@ -116,6 +116,11 @@ def test_monthly_view_says_who_replaced_and_how_fast(reported_home: Path) -> Non
     (line,) = [s for s in res.statements if s.startswith("2811111000")]
     assert "from 12 to 2 thousand USD a month" in line
     assert "CHN +6" in line and "within 3 month(s)" in line
+    from econsec.report.backtest_html import render_backtest
+
+    page = render_backtest(res)
+    assert "2811111000: imports by partner" in page and "Who replaced the imposer" in page
+    assert ">Comtrade (importer" in page
 
 
 @pytest.mark.unit
