@@ -114,8 +114,9 @@ def backtest(
     base_year
         The year replayed; the last full year before each measure when ``None``.
     outcome_years
-        The years compared; the measure's year and the two after it when ``None`` (those
-        held; the others are named in the notes).
+        The years compared; when ``None``, three years from the first in which the measure
+        is in force for at least three months (those held; the others are named in the
+        notes).
     warehouse, home, allow_synthetic
         The warehouse, or where to open it.
 

@@ -97,7 +97,10 @@ def run_cmd(
         None, "--base-year", help="Year replayed; the last full year before the measure."
     ),
     outcome_year: list[int] = typer.Option(
-        [], "--outcome-year", help="Year compared (repeatable); the measure's year and two after."
+        [],
+        "--outcome-year",
+        help="Year compared (repeatable); default: three years from the first with the measure "
+        "in force for 3 months or more.",
     ),
     home: Path | None = HomeOption,
     allow_synthetic: bool = SyntheticOption,
