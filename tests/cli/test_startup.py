@@ -86,6 +86,9 @@ def loaded(*args: str, home: Path | None = None) -> tuple[set[str], str]:
         ["scenario", "ban", "--help"],
         ["io", "--help"],
         ["review", "--help"],
+        ["data", "ingest", "comtrade", "--help"],
+        ["mirror", "--help"],
+        ["monthly", "--help"],
     ],
 )
 def test_help_loads_no_heavy_library(args: list[str]) -> None:

@@ -255,3 +255,125 @@ def test_cli_ingest_list_and_one_line_errors(wh: Path, tmp_path: Path) -> None:
 def test_missing_file_is_one_line(wh: Path, tmp_path: Path) -> None:
     p = econsec("data", "ingest", "comtrade", str(tmp_path / "nope.csv"), home=wh)
     assert p.returncode == 2 and "nope.csv: no such file" in p.stderr
+
+
+@pytest.mark.parametrize("committed", [False, True])
+def test_a_crash_mid_swap_is_finished_or_undone_by_the_next_writer(
+    wh: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, committed: bool
+) -> None:
+    from econsec.warehouse import journal
+
+    a = write_csv(tmp_path / "a.csv", API_HEADER, [api_row(410, 392, "281111", "M", 1000)])
+    ingest_comtrade(a, home=wh)
+    real_replace = src_store.swap_into_place.__globals__["os"].replace
+
+    def crash(staged: Path, target: Path) -> None:
+        # Journal written and the old folder set aside, then the process dies (before or
+        # after the staged folder is moved in).
+        swap = journal.Swap(
+            journal.journal_path(target), target, staged, target.parent / ".old-comtrade-x"
+        )
+        journal.write_journal(swap)
+        real_replace(target, swap.aside)
+        if committed:
+            real_replace(staged, target)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(src_store, "swap_into_place", crash)
+    monkeypatch.setattr(src_store, "staging", _keep_stage(src_store.staging))
+    b = write_csv(tmp_path / "b.csv", API_HEADER, [api_row(410, 156, "281111", "M", 5)])
+    with pytest.raises(KeyboardInterrupt):
+        ingest_comtrade(b, home=wh)
+    monkeypatch.undo()
+    c = write_csv(tmp_path / "c.csv", API_HEADER, [api_row(410, 842, "281111", "M", 7)])
+    ingest_comtrade(c, home=wh)  # the next writer repairs first
+    partners = sorted(read_flows(home=wh, hs=None)["partner"].to_list())
+    assert partners == (["CHN", "JPN", "USA"] if committed else ["JPN", "USA"])
+    assert not list((wh / "sources").glob(".swap-*")) and not list((wh / "sources").glob(".old-*"))
+
+
+def _keep_stage(staging):  # the staged folder must outlive the interrupted ingest
+    import contextlib
+    import uuid
+
+    @contextlib.contextmanager
+    def keep(home: Path, **kw: object):
+        stage = home / "baci" / f".staging-{uuid.uuid4().hex}"
+        stage.mkdir(parents=True)
+        yield stage
+
+    return keep
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_the_real_comtrade_files(mirror: Path, home: Path) -> None:
+    from econsec.warehouse.ingest import ingest_baci
+
+    ingest_baci(mirror / "baci" / "BACI_HS17_V202601.zip", home=home)
+    raw = mirror / "raw"
+    rep = ingest_comtrade(raw / "comtrade_2022_critical_materials.csv.gz", home=home)
+    # 166,616 rows: 90,093 exact duplicates and 38,801 breakdowns of 37,722 flows
+    assert (rep.rows, rep.duplicates, rep.breakdowns, rep.rejects) == (37722, 90093, 38801, 0)
+    assert rep.rows + rep.duplicates + rep.breakdowns == 166_616
+    for year, n in ((2018, 4226), (2019, 4180)):
+        f = raw / f"comtrade_legacy_H5_{year}_KOR_imports_from_JPN.csv"
+        r = ingest_comtrade(f, home=home)
+        assert (r.rows, r.rejects, r.years) == (n, 0, {year: n})
+    kor = read_flows(years=2019, reporters="KOR", partners="JPN", flows="M", home=home)
+    assert kor.height == 4180 and kor["k"].str.len_chars().min() == 6  # leading zeros back
+    hf = kor.filter(pl.col("k") == "281111")["v"].to_list()
+    assert hf == [44_982.432]  # 44,982,432 USD in the raw file (hydrogen fluoride)
+    p = econsec("data", "list", "--format", "csv", home=home)
+    listed = pl.read_csv(p.stdout.encode()).filter(pl.col("release") == "comtrade")
+    assert sorted(listed["year"].to_list()) == [2018, 2019, 2022]
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.dictionaries(
+        st.sampled_from(["811231", "811292", "811111", "811112", "853951", "853952", "250490"]),
+        st.integers(1, 10**9),
+        min_size=1,
+    ),
+    target=st.sampled_from(["HS12", "HS17", "HS22"]),
+)
+def test_bridging_conserves_value_per_flow_direction(
+    wh: Path, tmp_path_factory: pytest.TempPathFactory, values: dict[str, int], target: str
+) -> None:
+    rows = [api_row(410, 392, c, "M", v) for c, v in values.items()]
+    f = write_csv(tmp_path_factory.mktemp("bridge") / "b.csv", API_HEADER, rows)
+    ingest_comtrade(f, home=wh, force=True)
+    got = read_flows(home=wh, hs=target)
+    assert got["v"].sum() == pytest.approx(sum(values.values()) / 1000, rel=1e-12)
+    assert set(got["partner"]) == {"JPN"} and (got["v"] > 0).all()
+
+
+def test_doctor_checks_the_sources_too(wh: Path, tmp_path: Path) -> None:
+    a = write_csv(tmp_path / "a.csv", API_HEADER, [api_row(410, 392, "281111", "M", 1000)])
+    ingest_comtrade(a, home=wh)
+    p = econsec("data", "doctor", "--format", "json", home=wh)
+    assert p.returncode == 0 and json.loads(p.stdout)["files"] == 2  # BACI year + Comtrade file
+    meta = wh / "sources" / "comtrade" / "meta.json"
+    m = json.loads(meta.read_text())
+    m["files"]["a"]["rows"] = 5
+    meta.write_text(json.dumps(m))
+    p = econsec("data", "doctor", "--format", "json", home=wh)
+    assert p.returncode == 1
+    problems = json.loads(p.stdout)["problems"]
+    assert "comtrade: a: meta.json says 5 rows, the file holds 1" in problems
+
+
+def test_malformed_csv_names_its_first_bad_line(wh: Path, tmp_path: Path) -> None:
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(
+        "year,reporter,partner,cmd,flow,value\n2022,156,0,250490,M,1\n2,1,2,3,4,5,6\n"
+    )
+    with pytest.raises(DataError, match=r"ragged\.csv, line 3: 7 fields where the header has 6"):
+        ingest_comtrade(ragged, home=wh)
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"year,reporter,partner,cmd,flow,value\n2022,156,0,250490,M,\xff\n")
+    with pytest.raises(DataError, match=r"binary\.csv, line 2: not UTF-8 text"):
+        ingest_comtrade(binary, home=wh)

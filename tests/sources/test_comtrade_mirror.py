@@ -68,7 +68,7 @@ def test_world_shares_and_source_sensitivity_note(wh: Path) -> None:
     # importers' reports: 15,700 + 310 from China of 15,700 + 310 + 100 + 1 (areas n.e.s.)
     assert chn["reported_share"] == pytest.approx(16010 / 16111)
     notes = sensitivity_notes(2022, ["250490"], home=wh)
-    assert len(notes) == 1
+    assert len(notes) == 2 and notes[1].startswith("BACI reconciles the importer's")
     assert "China's share of world exports of 250490 in 2022 is 69.2% in BACI but 99.4%" in notes[0]
     assert sensitivity_notes(2022, ["250490"], home=wh, threshold=0.5) == []
     assert sensitivity_notes(2021, ["250490"], home=wh) == []  # Comtrade does not hold 2021
@@ -89,6 +89,14 @@ def test_world_rows_give_exporter_concentration(home: Path, tmp_path: Path) -> N
     assert df["world_hhi"][0] == pytest.approx(0.36 + 0.09 + 0.01)
     p = econsec("mirror", "--year", "2019", "--format", "csv", home=home)
     assert p.returncode == 0 and p.stdout.splitlines()[0].startswith("importer,exporter,product")
+    args = ["indispensability", "-p", "848620", "--source", "comtrade", "-f", "csv"]
+    p = econsec(*args, "--year", "2019", home=home)
+    assert p.returncode == 0, p.stderr
+    got = pl.read_csv(p.stdout.encode())
+    assert got["exporter"].to_list() == ["JPN", "NLD", "USA"]
+    assert got["export_value"].to_list() == [6000.0, 3000.0, 1000.0]
+    p = econsec(*args, home=home)
+    assert p.returncode == 2 and p.stderr.startswith("error: --source comtrade needs --year")
 
 
 def test_cli_mirror_csv(wh: Path) -> None:
@@ -98,6 +106,9 @@ def test_cli_mirror_csv(wh: Path) -> None:
     assert got["exporter"].to_list() == ["CHN"] and got["outside_band"].to_list() == [True]
     p = econsec("mirror", "--year", "2022", "--band-low", "2", home=wh)
     assert p.returncode == 2 and "band" in p.stderr
+    p = econsec("mirror", "--year", "2020", home=wh)
+    assert p.returncode == 2
+    assert p.stderr.strip() == "error: unknown Comtrade year 2020; Comtrade years held: 2022"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -108,3 +108,16 @@ def test_korea_hydrogen_fluoride_from_japan_2019(mirror: Path, home: Path) -> No
     assert usd[:9] == [5.13, 6.65, 6.79, 5.35, 4.52, 5.29, 0.96, 0.0, 0.0]
     partners = set(monthly("KOR", home=home)["partner"])
     assert {"NLD", "ROU", "CHE", "HKG", "GBR", "CZE", "ZAF", "TWN"} <= partners
+
+
+def test_cli_national_bad_input_is_one_line(wh: Path, tmp_path: Path, series: Path) -> None:
+    bad = tmp_path / "wrong.csv"
+    bad.write_text("hs,partner,yr\n1,Japan,2019\n", encoding="utf-8")
+    p = econsec("data", "ingest", "national", str(bad), "--reporter", "KOR", home=wh)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+    assert "wrong.csv, line 1: not a national monthly series: missing columns" in p.stderr
+    p = econsec("data", "ingest", "national", str(series), "--reporter", "Atlantis", home=wh)
+    assert p.returncode == 2 and p.stderr.startswith("error: unknown country 'Atlantis'")
+    p = econsec("data", "ingest", "national", str(series), "--reporter", "KOR", "--strict", home=wh)
+    assert p.returncode == 2 and "line 10, field 'partner'" in p.stderr and "5 rows" in p.stderr
+    assert not (wh / "sources" / "national").exists()

@@ -330,7 +330,26 @@ def _indispensability(
     if out is not None:
         params["out"] = str(out)
     covered = written or coverage_notes(q, df, shown, "exporter", "exporter")
-    return IndispensabilityResult(df, params, (*q.r.notes, *covered))
+    asked = df["exporter"].unique().to_list() if exporter is not None and not written else []
+    sens = () if written or years is not None else _source_sensitivity(wh, q.year, df, asked)
+    return IndispensabilityResult(df, params, (*q.r.notes, *covered, *sens))
+
+
+def _source_sensitivity(
+    wh: Warehouse, year: int, df: pl.DataFrame, exporters: list[str]
+) -> list[str]:
+    """Where importers' own reports (UN Comtrade, when held) move a world share: say so.
+
+    Checked: each product's leading exporter in either source, and the exporters asked for.
+    """
+    if not df.height or not (wh.home / "sources" / "comtrade").is_dir():
+        return []  # no second source held: nothing to compare (and nothing more imported)
+    from econsec.sources.mirror import held, sensitivity_notes
+
+    if not held(year, wh.home):
+        return []
+    prods = df["product"].unique().to_list()
+    return sensitivity_notes(year, prods, exporters=exporters, home=wh.home)
 
 
 def indispensability(

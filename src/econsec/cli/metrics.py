@@ -155,10 +155,24 @@ def indispensability(
     home: Path | None = HomeOption,
     allow_synthetic: bool = SyntheticOption,
     out: Path | None = OutOption,
+    source: str = typer.Option(
+        "baci",
+        "--source",
+        help="baci, or comtrade: exporters' own reports to partner World (products without "
+        "bilateral flows; needs --year and --product).",
+    ),
 ) -> None:
     """World reliance per exporter × product: world share and rank, dependents, replaceability."""
     from econsec import analysis
 
+    if source.strip().lower() == "comtrade":
+        from econsec.sources.cli_views import world_reliance
+
+        world_reliance(exporter, year, product, basket, fmt, home)
+        return
+    if source.strip().lower() != "baci":
+        msg = f"unknown source {source!r}; use baci or comtrade"
+        raise typer.BadParameter(msg, param_hint="'--source'")
     res = analysis.indispensability(
         exporter or None,
         year,

@@ -149,6 +149,8 @@ def build_review(
     scope = aut["product"].to_list() or products
     ind = analysis.indispensability(None, y, scope, **kw).to_polars() if scope else pl.DataFrame()
     world = ind.filter(pl.col("world_rank") == 1) if ind.height else ind
+    pair = (iso, riso) if riso and riv is not None and not (who.is_bloc or riv.is_bloc) else None
+    notes.extend(_source_notes(wh, y, world, riso, pair))
     lev = analysis.leverage(country, rival, y, products, **kw) if rival else None
     geo = analysis.screen_geodep(country, y, products, **kw).to_polars()
     frontier = pl.DataFrame()
@@ -184,6 +186,27 @@ def build_review(
         notes=notes,
     )
     return _with_headline(rv)
+
+
+def _source_notes(
+    wh: Warehouse,
+    year: int,
+    world: pl.DataFrame,
+    rival: str | None,
+    pair: tuple[str, str] | None,
+) -> list[str]:
+    """World and supplier shares that BACI and reports as filed (UN Comtrade) put apart."""
+    if not world.height or not (wh.home / "sources" / "comtrade").is_dir():
+        return []
+    from econsec.sources.mirror import held, sensitivity_notes, supplier_notes
+
+    if not held(year, wh.home):
+        return []
+    prods = world["product"].to_list()
+    out = sensitivity_notes(year, prods, exporters=[rival] if rival else None, home=wh.home)
+    if pair is not None:  # one country against one rival country: its supplier shares too
+        out += supplier_notes(year, *pair, prods, home=wh.home)
+    return list(dict.fromkeys(out))  # the explanation once
 
 
 def _parties(

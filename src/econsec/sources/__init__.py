@@ -23,12 +23,17 @@ flows=None, hs="HS17", home=None)``
 ``monthly(reporter, *, partners=None, products=None, years=None, home=None)``
     Monthly series ``reporter, partner, product, year, month, import_v, import_q, export_v,
     export_q`` (``product`` is the national line; a prefix such as ``281111`` selects lines).
+In :mod:`econsec.sources.mirror`:
+
 ``mirror(year, *, products=None, importers=None, exporters=None, band=(0.9, 1.25), home=None)``
     One row per importer × exporter × product with both reports, their ratio, BACI's value
-    where held and a flag outside the CIF/FOB band (see :mod:`econsec.sources.mirror`).
+    where held and a flag outside the CIF/FOB band.
 ``world_shares(year, products, *, home=None)``
-    Exporters' shares of world exports by importers' reports (mirror) and by exporters' own
-    reports to partner World (for products without bilateral rows).
+    Each exporter's share of world exports in BACI and by importers' own reports.
+``world_indispensability(year, products, *, home=None)``
+    Exporter concentration from exporters' reports to partner World (no bilateral rows needed).
+``sensitivity_notes(year, products, ...)``, ``supplier_notes(year, importer, supplier, ...)``
+    Sentences where BACI and the reports as filed put a headline share 3 points or more apart.
 
 Example::
 

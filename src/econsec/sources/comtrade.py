@@ -21,6 +21,7 @@ different totals of one flow are a conflict (the first is kept, the later one re
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import zlib
@@ -197,12 +198,35 @@ def detect_shape(columns: list[str], path: object) -> str:
     )
 
 
+def read_csv(data: bytes, path: object) -> pl.DataFrame:
+    """Read a CSV as text columns; a malformed file is an error naming its first bad line."""
+    try:
+        return pl.read_csv(io.BytesIO(data), infer_schema=False, null_values=[""])
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as e:
+        line, why = _first_bad_line(data)
+        msg = why or f"malformed CSV: {str(e).splitlines()[0][:160]}"
+        raise DataError(msg, path=path, line=line) from None
+
+
+def _first_bad_line(data: bytes) -> tuple[int | None, str | None]:
+    """Return the first line (1-based) whose field count differs from the header's, and why."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return data[: e.start].count(b"\n") + 1, "not UTF-8 text"
+    reader = csv.reader(io.StringIO(text))
+    width = None
+    for row in reader:
+        if width is None:
+            width = len(row)
+        elif row and len(row) != width:
+            return reader.line_num, f"{len(row)} fields where the header has {width}"
+    return None, None
+
+
 def read_frame(data: bytes, path: object) -> tuple[str, pl.DataFrame]:
     """Read the CSV as text columns renamed to canonical names, with a ``line`` column."""
-    try:
-        raw = pl.read_csv(io.BytesIO(data), infer_schema=False, null_values=[""])
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as e:
-        raise DataError(f"malformed CSV: {str(e).splitlines()[0][:160]}", path=path) from None
+    raw = read_csv(data, path)
     shape = detect_shape([c.strip() for c in raw.columns], path)
     raw.columns = [c.strip() for c in raw.columns]
     cols = _SHAPES[shape]

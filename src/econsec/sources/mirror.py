@@ -7,9 +7,9 @@ about 5–10 %, Gaulier & Zignago 2010) is ordinary; outside it the reports disa
 valuation, timing, classification, confidentiality, or one side misreporting) and the row is
 flagged.
 
-Source sensitivity: BACI keeps, per flow, the report it judges more reliable. Where that choice
-moves a headline (an exporter's share of world exports), :func:`sensitivity_notes` says so with
-both figures.
+Source sensitivity: BACI reconciles the two reports of each flow, weighting each country's
+reporting reliability (Gaulier & Zignago 2010). Where that reconciliation moves a headline (an
+exporter's share of world exports), :func:`sensitivity_notes` says so with both figures.
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ MIRROR_COLUMNS = (
     "outside_band",
 )
 _KEYS = ["importer", "exporter", "product", "year"]
+_INGEST_HINT = "ingest a Comtrade file first: 'econsec data ingest comtrade FILE'"
+#: Said once after source-sensitivity notes.
+WHY = (
+    "BACI reconciles the importer's and the exporter's report of each flow; where the two "
+    "disagree, a share depends on the source (both reports: 'econsec mirror')."
+)
 
 
 def _home(home: Path | str | None) -> Path:
@@ -78,6 +84,10 @@ def mirror(
     if not 0 < lo <= 1 <= hi:
         raise ValueError(f"CIF/FOB band {band} must satisfy 0 < low ≤ 1 ≤ high")
     h = _home(home)
+    if not held(year, h):
+        ys = years_held(h)
+        hint = f"Comtrade years held: {', '.join(map(str, ys))}" if ys else ""
+        raise NotFoundError("Comtrade year", year, hint=hint or _INGEST_HINT)
     prods = list(products) if products is not None else None
     imps = list(importers) if importers is not None else None
     exps = list(exporters) if exporters is not None else None
@@ -133,7 +143,7 @@ def baci_values(year: int, products: list[str], hs: str, home: Path) -> pl.DataF
     from econsec.engine import Warehouse
     from econsec.reference.hs import convert_flows
 
-    wh = Warehouse(home)
+    wh = Warehouse(home, engine="duckdb")  # a small read: never start Spark for it
     try:
         rel = wh.release_for(year)
     except (NotFoundError, SyntheticDataError):
@@ -162,7 +172,7 @@ def baci_values(year: int, products: list[str], hs: str, home: Path) -> pl.DataF
 
 
 def world_shares(
-    year: int, products: Iterable[str], *, hs: str = "HS17", home: Path | str | None = None
+    year: int, products: Iterable[str], *, hs: str | None = None, home: Path | str | None = None
 ) -> pl.DataFrame:
     """Each exporter's share of world exports in BACI and by importers' own reports.
 
@@ -172,9 +182,11 @@ def world_shares(
         ``product, exporter, year, baci_value, baci_share, reported_value, reported_share``:
         ``reported_*`` from importers' M rows (partner World excluded; the denominator is every
         import reported, from any partner); ``baci_*`` from BACI (null when no release holds
-        the year). Values in thousand USD.
+        the year). Values in thousand USD; codes in ``hs`` (default: the nomenclature of BACI's
+        release for the year).
     """
     h = _home(home)
+    hs = hs or _nomenclature(year, h)
     prods = [str(p).strip().zfill(6) for p in products]
     m = read_flows(years=year, flows="M", products=prods, hs=hs, home=h)
     m = m.filter(pl.col("partner") != WORLD_ISO3)
@@ -210,14 +222,29 @@ def world_shares(
     )
 
 
-def held(year: int, home: Path | str | None = None) -> bool:
-    """Whether Comtrade flows of ``year`` are held (cheap: reads ``meta.json`` only)."""
+def _nomenclature(year: int, home: Path) -> str:
+    """Return the nomenclature BACI describes ``year`` in (HS17 when no real release has it)."""
+    from econsec.engine import Warehouse
+
+    try:
+        return Warehouse(home, engine="duckdb").release_for(year).hs
+    except (NotFoundError, SyntheticDataError):
+        return "HS17"
+
+
+def years_held(home: Path | str | None = None) -> list[int]:
+    """Years of Comtrade flows held, ascending (cheap: reads ``meta.json`` only)."""
     from econsec.sources.store import held_files
 
     h = _home(home)
     if not source_dir(h, "comtrade").is_dir():
-        return False
-    return any(str(year) in rec.get("years", {}) for rec in held_files(h, "comtrade").values())
+        return []
+    return sorted({int(y) for rec in held_files(h, "comtrade").values() for y in rec["years"]})
+
+
+def held(year: int, home: Path | str | None = None) -> bool:
+    """Whether Comtrade flows of ``year`` are held (cheap: reads ``meta.json`` only)."""
+    return year in years_held(home)
 
 
 def sensitivity_notes(
@@ -226,7 +253,7 @@ def sensitivity_notes(
     *,
     exporters: Iterable[str] | None = None,
     threshold: float = SENSITIVITY,
-    hs: str = "HS17",
+    hs: str | None = None,
     home: Path | str | None = None,
 ) -> list[str]:
     """Sentences for headline shares that BACI and importers' reports put apart.
@@ -250,17 +277,72 @@ def sensitivity_notes(
     )
     table = CountryTable(countries_of(h, "comtrade"))
     notes = []
-    for r in cand.sort("product", "exporter").iter_rows(named=True):
+    gap = (pl.col("baci_share").fill_null(0.0) - pl.col("reported_share").fill_null(0.0)).abs()
+    cand = cand.with_columns(gap.alias("_gap")).filter(pl.col("_gap") >= threshold)
+    for r in cand.sort(["_gap", "product"], descending=[True, False]).iter_rows(named=True):
         b, c = r["baci_share"] or 0.0, r["reported_share"] or 0.0
-        if abs(b - c) < threshold:
-            continue
         notes.append(
             f"Source sensitivity: {_name(table, r['exporter'])}'s share of world exports of "
             f"{r['product']} in {year} is {b:.1%} in BACI but {c:.1%} by importers' own reports "
-            "(UN Comtrade). BACI keeps one of the two reports of each flow, so this figure "
-            "depends on the source; see 'econsec mirror'."
+            "(UN Comtrade)."
         )
-    return notes
+    return [*notes, WHY] if notes else []
+
+
+def supplier_notes(
+    year: int,
+    importer: str,
+    supplier: str,
+    products: Iterable[str],
+    *,
+    threshold: float = SENSITIVITY,
+    limit: int = 5,
+    home: Path | str | None = None,
+) -> list[str]:
+    """Sentences where a supplier's share of an importer's imports differs between sources.
+
+    The share by the importer's own report (its M rows, partner World excluded) is compared
+    with BACI's; at most ``limit`` products, largest imports first. Nothing when Comtrade does
+    not hold the importer's report for ``year`` or BACI does not hold the year.
+    """
+    h = _home(home)
+    prods = sorted({str(p).strip().zfill(6) for p in products})
+    if not prods or not held(year, h):
+        return []
+    hs = _nomenclature(year, h)
+    table = CountryTable(countries_of(h, "comtrade"))
+    try:
+        imp, sup = table.iso3_of(table.resolve(importer)), table.iso3_of(table.resolve(supplier))
+    except NotFoundError:
+        return []
+    m = read_flows(years=year, reporters=imp, flows="M", products=prods, hs=hs, home=h)
+    m = m.filter(pl.col("partner") != WORLD_ISO3)
+    baci = baci_values(year, prods, hs, h)
+    if m.height == 0 or baci is None:
+        return []
+    rep = _shares(m.rename({"k": "product", "partner": "exporter", "v": "value"}), sup)
+    b = _shares(baci.filter(pl.col("importer") == imp).rename({"baci_value": "value"}), sup)
+    both = rep.join(b, on="product", suffix="_baci").sort("total", descending=True)
+    notes: list[str] = []
+    for r in both.iter_rows(named=True):
+        if abs(r["share"] - r["share_baci"]) < threshold or len(notes) >= limit:
+            continue
+        notes.append(
+            f"Source sensitivity: {_name(table, sup)} supplies {r['share']:.1%} of "
+            f"{_name(table, imp)}'s imports of {r['product']} in {year} by "
+            f"{_name(table, imp)}'s own report (UN Comtrade) but {r['share_baci']:.1%} in BACI."
+        )
+    return [*notes, WHY] if notes else []
+
+
+def _shares(df: pl.DataFrame, supplier: str) -> pl.DataFrame:
+    """Per product: total imports and the supplier's share of them."""
+    return df.group_by("product").agg(
+        pl.col("value").sum().alias("total"),
+        (pl.col("value").filter(pl.col("exporter") == supplier).sum() / pl.col("value").sum())
+        .fill_nan(0.0)
+        .alias("share"),
+    )
 
 
 def _name(table: CountryTable, iso3: str) -> str:

@@ -14,14 +14,13 @@ the same line × partner × month is rejected (the first is kept).
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime
 
 import polars as pl
 
 from econsec.countries import CountryTable
 from econsec.errors import DataError, NotFoundError
-from econsec.sources.comtrade import REJECT_SCHEMA, Parsed
+from econsec.sources.comtrade import REJECT_SCHEMA, Parsed, read_csv
 
 COLUMNS = (
     "hs10",
@@ -64,10 +63,7 @@ KEY = ("reporter", "partner", "product", "year", "month")
 
 def parse(data: bytes, path: object, table: CountryTable, reporter: int) -> Parsed:
     """Validate a national monthly CSV; ``reporter`` is the reporting country's code."""
-    try:
-        raw = pl.read_csv(io.BytesIO(data), infer_schema=False, null_values=[""])
-    except (pl.exceptions.PolarsError, UnicodeDecodeError) as e:
-        raise DataError(f"malformed CSV: {str(e).splitlines()[0][:160]}", path=path) from None
+    raw = read_csv(data, path)
     raw.columns = [c.strip().lower() for c in raw.columns]
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:

@@ -245,3 +245,46 @@ def inventory_rows(home: Path) -> list[dict[str, Any]]:
                     }
                 )
     return out
+
+
+def check_sources(home: Path) -> list[tuple[str, int, list[str]]]:
+    """``econsec data doctor`` for sources: per source, Parquet files read and problems.
+
+    Every file ``meta.json`` lists has its partition with the rows it records (Parquet footers),
+    and its rejects file; no partition is on disk without being listed; the country table is
+    there.
+    """
+    out = []
+    for source in SOURCES:
+        d = sources_root(home) / source
+        if d.is_dir():
+            out.append((source, *_check_source(d)))
+    return out
+
+
+def _check_source(d: Path) -> tuple[int, list[str]]:
+    try:
+        files = read_meta(d).get("files", {})
+    except DataError as e:
+        return 0, [str(e)]
+    problems = [] if (d / "countries.parquet").is_file() else [f"countries.parquet missing in {d}"]
+    parts = {p.parent.name[5:]: p for p in d.glob("file=*/part-0.parquet")}
+    for stem in sorted(set(parts) - set(files)):
+        problems.append(f"file={stem} is on disk but not in meta.json")
+    for stem, rec in sorted(files.items()):
+        if stem not in parts:
+            problems.append(f"{stem} is in meta.json but has no Parquet file")
+            continue
+        try:
+            n = pq.ParquetFile(parts[stem]).metadata.num_rows
+        except (OSError, ValueError) as e:
+            problems.append(f"file={stem}/part-0.parquet is unreadable ({e})")
+            continue
+        if n != rec.get("rows"):
+            problems.append(f"{stem}: meta.json says {rec.get('rows')} rows, the file holds {n}")
+        rej = rec.get("rejects_file")
+        if rej and not (d / rej).is_file():
+            problems.append(f"rejects file {rej} is listed in meta.json but missing")
+    if problems:
+        problems.append("fix: re-ingest the files named with --force")
+    return len(parts), problems

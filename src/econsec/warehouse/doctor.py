@@ -74,6 +74,11 @@ def doctor(home: Path, *, wait: float | None = None) -> DoctorReport:
             n, problems = check_release(path)
             rep.files += n
             rep.problems.extend(f"{hs} {release}: {p}" for p in problems)
+        from econsec.sources.store import check_sources  # Comtrade, national statistics
+
+        for source, n, problems in check_sources(home):
+            rep.files += n
+            rep.problems.extend(f"{source}: {p}" for p in problems)
     return rep
 
 
