@@ -140,8 +140,7 @@ def test_a_user_group_is_a_party(small_wh: Warehouse, home: Path) -> None:
     res = export_ban("USA", ["MYGROUP"], products="850511", redirect=0.0, warehouse=small_wh)
     assert res.to_polars()["importer"].to_list() == []
     assert res.notes == (
-        "no flows from USA to MYGROUP in the 1 product asked in 2024: "
-        "the measure changes nothing",
+        "no flows from USA to MYGROUP in the 1 product asked in 2024: the measure changes nothing",
     )
 
 
