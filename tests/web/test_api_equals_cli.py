@@ -179,6 +179,20 @@ CASES = [
         lambda api: {**api, "report": "{out}"},
     ),
     (
+        "backtests",
+        ["backtest", "list", "--country", "JPN"],
+        "/api/v1/backtests?country=JPN",
+        None,
+        _rows,
+    ),
+    (
+        "backtest-run",
+        ["backtest", "run", "cn-gallium-germanium-2023", "--outcome-year", "2024"],
+        "/api/v1/backtests/cn-gallium-germanium-2023?outcome_year=2024",
+        None,
+        _without_page,
+    ),
+    (
         "ban-io",
         ["scenario", "ban", "--from", "CHN", "--to", "JPN", "-p", "850511", "--io", "{io}/tiny"],
         "/api/v1/scenarios/ban?from=CHN&to=JPN&product=850511&io=tiny",
@@ -328,7 +342,13 @@ def test_csv_equals_the_cli_csv(client, web_home):
 def test_every_verb_of_the_openapi_document_is_compared(client):
     """A verb added to the API without a CLI comparison fails here."""
     paths = set(client.get("/openapi.json").json()["paths"])
-    compared = {c[2].split("?")[0] for c in [*CASES, *SUPPLY_CASES]}
+    import re
+
+    urls = {c[2].split("?")[0] for c in [*CASES, *SUPPLY_CASES]}
+    # a path with a parameter ({event}) is compared when a case fills it in
+    compared = {
+        p for p in paths if any(re.fullmatch(re.sub(r"\{\w+\}", "[^/]+", p), u) for u in urls)
+    }
     verbs = {
         p
         for p in paths

@@ -240,6 +240,31 @@ def test_chokepoints_show_who_mines_who_refines_who_exports(page, server):
     page.clean()
 
 
+def test_dependence_view_shows_the_country_s_events_on_a_timeline(page, server):
+    pg = page.open("/?country=KOR&year=2024")
+    assert pg.locator("[data-testid=chart-events] .main-svg").count() >= 1
+    shown = pg.locator("[data-testid=events-table] td[data-col=event]").all_inner_texts()
+    api = _api(server, "/api/v1/backtests?country=KOR")["rows"]
+    assert shown == [r["event"] for r in api] and "jp-kr-semiconductor-materials-2019" in shown
+    assert pg.locator("[data-testid=chart-events] .point").count() == len(api)
+    _shot(page, "dependence-events")
+    page.clean()
+
+
+def test_a_scenario_says_the_last_time_this_happened(page, server):
+    pg = page.open("/?view=scenario&kind=ban&from=CHN&to=JPN&product=811292")
+    line = pg.locator("[data-testid=last-time]")
+    events = {r["event"]: r for r in _api(server, "/api/v1/backtests?country=CHN")["rows"]}
+    ev = events["cn-gallium-germanium-2023"]
+    assert ev["title"] in line.inner_text() and ev["date"] in line.inner_text()
+    href = line.locator("a").get_attribute("href")
+    assert href == "/api/v1/backtests/cn-gallium-germanium-2023?format=html"
+    # no event of the library had Japan ban anything to Australia
+    pg = page.open("/?view=scenario&kind=ban&from=JPN&to=AUS&product=811292")
+    assert pg.locator("[data-testid=last-time]").count() == 0
+    page.clean()
+
+
 def test_a_slider_changes_the_plan_the_url_and_a_reload_keeps_it(page, server):
     pg = page.open("/?view=plan&country=JPN&product=811292&rival=CHN&cap=0.3")
     before = _values(pg, "plan-table", "cost_premium")

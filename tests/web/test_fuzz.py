@@ -100,7 +100,7 @@ def spec(client) -> dict[str, Any]:
 
 
 def _fuzz(client: Any, spec: dict[str, Any], method: str, path: str, op: dict[str, Any], seen):
-    heavy = any(w in path for w in ("yard", "plan", "scenario"))
+    heavy = any(w in path for w in ("yard", "plan", "scenario", "backtests/", "rerouting"))
 
     @settings(
         max_examples=max(EXAMPLES // 3, 2) if heavy else EXAMPLES,
@@ -112,6 +112,8 @@ def _fuzz(client: Any, spec: dict[str, Any], method: str, path: str, op: dict[st
     @given(query=_query(spec, op), data=st.data())
     def run(query: dict[str, Any], data: st.DataObject) -> None:
         url = path.replace("{name}", data.draw(st.sampled_from(["G7", "us-eo14017", "x"])))
+        events = ["cn-gallium-germanium-2023", "jp-kr-semiconductor-materials-2019", "x"]
+        url = url.replace("{event}", data.draw(st.sampled_from(events)))
         # a job would outlive the example: ask for the answer in the request
         q = {k: v for k, v in query.items() if k != "job"}
         if method == "post":

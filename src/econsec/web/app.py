@@ -82,7 +82,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     """Build the app serving the API under ``/api/v1`` and the dashboard at ``/``."""
     from econsec import __version__
     from econsec.settings import get_settings
-    from econsec.web import actions, api, figures, problems, reference, supply
+    from econsec.web import actions, api, backtests, figures, problems, reference, supply
     from econsec.web.jobs import Jobs
 
     cfg = config or ServerConfig()
@@ -111,6 +111,7 @@ def create_app(config: ServerConfig | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(actions.router)
     app.include_router(supply.router)
+    app.include_router(backtests.router)
     app.include_router(figures.router)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

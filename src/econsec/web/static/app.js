@@ -364,9 +364,11 @@ function goods(s) {
 
 async function runDependence(s, live) {
   const q = { importer: list(s.country), year: s.year, rival: s.rival, ...goods(s) };
-  const [aut, figs] = await Promise.all([
+  const one = list(s.country).length === 1 && /^[A-Za-z]{3}$/.test(list(s.country)[0]);
+  const [aut, figs, events] = await Promise.all([
     getJSON(apiUrl("/autonomy", { ...q, limit: 10000 })),
     getJSON(apiUrl("/figures/dependence", q)),
+    one ? getJSON(apiUrl("/backtests", { country: list(s.country)[0] })) : null,
   ]);
   if (!live()) return;
   const sm = aut.summary;
@@ -393,7 +395,49 @@ async function runDependence(s, live) {
     caption: `All ${plural(rows.length, "product")}; shaded: HHI above 0.4. Values in thousand USD. The supplier chart shows the ${Math.min(rows.length, 20)} largest by import value.`,
   });
   await charts(["suppliers", figs.figures.suppliers], ["map", figs.figures.map], ["trend", figs.figures.trend]);
+  if (events) await timeline(list(s.country)[0].toUpperCase(), events);
   notes(aut.notes);
+}
+
+// The event library's coercion measures the country imposed or was hit by, on a time axis.
+async function timeline(iso3, events) {
+  const rows = events.rows;
+  if (!rows.length) return;
+  const who = countryName(iso3);
+  const imposed = (r) => r.imposer.split("+").includes(iso3);
+  const lane = (r) => (imposed(r) ? `imposed by ${who}` : `hitting ${who}`);
+  const fig = {
+    data: [
+      {
+        type: "scatter",
+        mode: "markers+text",
+        x: rows.map((r) => r.date),
+        y: rows.map(lane),
+        text: rows.map((r) => `${r.imposer} ${r.date.slice(0, 7)}`),
+        // neighbours a few months apart: labels alternate above and below their marker
+        textposition: rows.map((_, i) => (i % 2 ? "bottom center" : "top center")),
+        hovertext: rows.map((r) => `${r.event}: ${r.title} (${r.kind})<br>${r.imposer} → ${r.target}; ${r.products}`),
+        hoverinfo: "text",
+        marker: { size: 12, color: rows.map((r) => (imposed(r) ? "#2c7fb8" : "#c0392b")) },
+        cliponaxis: false,
+      },
+    ],
+    layout: {
+      title: { text: `Coercion events involving ${who} (event library)` },
+      xaxis: { type: "date", title: { text: "date the measure took effect" } },
+      yaxis: { type: "category", automargin: true },
+      margin: { l: 140, r: 40, t: 60, b: 60 },
+      height: 300,
+      showlegend: false,
+    },
+  };
+  await charts(["events", fig]);
+  table("events-table", `Events involving ${who}: open one for its back-test`, rows,
+    ["date", "event", "kind", "imposer", "target", "products"], {
+      csv: apiUrl("/backtests", { country: iso3, format: "csv" }),
+      caption: "Dated measures with their sources (econsec backtest list); click one for the scenario replayed against what happened.",
+      onclick: (r) => window.open(apiUrl("/backtests/" + encodeURIComponent(r.event), { format: "html" }), "_blank"),
+    });
 }
 
 async function runChokepoints(s, live) {
@@ -537,6 +581,7 @@ async function runScenario(s, live) {
     `${r.params.scenario} in ${r.params.year}: ${money(t.lost_imports)} of imports lost, ${money(t.replaced)} replaced by other suppliers, ` +
       `a shortfall of ${money(t.shortfall)} (${pct(t.shortfall_share)} of the ${money(t.baseline_imports)} imported).`,
   );
+  await lastTime(kind, s);
   for (const m of r.measures) {
     if (m.must_join) {
       headline(
@@ -565,6 +610,40 @@ async function runScenario(s, live) {
     table("sectors-table", `Most affected sectors (${unit})`, r.io.top_sectors, Object.keys(r.io.top_sectors[0] || {}));
   }
   notes(r.notes);
+}
+
+// "The last time this happened": the latest event of the library with the same imposer, a
+// matching target and kind, and (when the scenario names products) a product in common.
+const KINDS = { ban: ["ban", "licensing", "coalition_control"], tariff: ["tariff"], coalition: ["coalition_control", "ban", "licensing"] };
+
+async function lastTime(kind, s) {
+  const [imp, tgt] =
+    kind === "tariff" ? [list(s.imposer), list(s.on)]
+    : kind === "coalition" ? [list(s.members), list(s.target)]
+    : [list(s.from), list(s.to)];
+  const up = (xs) => xs.map((x) => x.toUpperCase());
+  const [I, T] = [up(imp), up(tgt)];
+  if (!I.length || !I.every((x) => /^[A-Z]{3}$/.test(x))) return;
+  const ev = await getJSON(apiUrl("/backtests", { country: I[0] }));
+  const goods = list(s.product);
+  const match = ev.rows.filter((r) => {
+    const by = r.imposer.split("+");
+    const on = r.target.split(/[,+ ]+/);
+    const codes = r.products.match(/\d{6}/g) || [];
+    return (
+      by.some((x) => I.includes(x)) &&
+      (on.includes("all") || on.some((x) => T.includes(x))) &&
+      r.kind.split("+").some((k) => KINDS[kind].includes(k)) &&
+      (!goods.length || r.products === "all goods" || goods.some((g) => codes.some((c) => c.startsWith(g) || g.startsWith(c))))
+    );
+  });
+  if (!match.length) return;
+  const last = match.reduce((a, b) => (b.date > a.date ? b : a));
+  const p = el("p", { class: "last-time", "data-testid": "last-time" },
+    `The last time this happened: ${last.title} (${last.date}; ${last.imposer} → ${last.target}). `,
+    el("a", { href: apiUrl("/backtests/" + encodeURIComponent(last.event), { format: "html" }), target: "_blank" },
+      "Its back-test: what the model predicted against what trade did."));
+  document.getElementById("headline").append(p);
 }
 
 async function runPlan(s, live) {
