@@ -1,4 +1,11 @@
-"""The fast path of ingest: DuckDB's parallel CSV reader writes a file straight to Parquet.
+"""The fast path of ingest: a file's rows go straight to Parquet when every line is valid.
+
+Most files are plain: after the header, nothing but digits, commas, decimal points and line
+ends (no quotes, padding, signs, exponents or null spellings). :class:`TextShape` tells so
+while the file is hashed or extracted, and such a file is read with typed columns by
+pyarrow; on that alphabet the exact scanner's patterns reduce to field lengths, dots and
+empty fields, checked on whole columns (:func:`plain_table`). Any other file, or a plain one
+failing a check, goes through DuckDB's parallel CSV reader:
 
 Fields are read as text and checked in SQL with the exact scanner's own patterns and caps
 (:mod:`econsec.warehouse.csvscan`); only rows passing every check are written. The result is
@@ -17,6 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
 
 from econsec.warehouse.csvscan import (
     CODE_RE,
@@ -26,7 +38,7 @@ from econsec.warehouse.csvscan import (
     TRIM,
     LineShape,
 )
-from econsec.warehouse.schema import MAX_LINE_BYTES, Q_MAX, V_MAX
+from econsec.warehouse.schema import MAX_LINE_BYTES, Q_MAX, TRADE_COLUMNS, TRADE_SCHEMA, V_MAX
 
 _TEXT = "{'t':'VARCHAR','i':'VARCHAR','j':'VARCHAR','k':'VARCHAR','v':'VARCHAR','q':'VARCHAR'}"
 
@@ -40,13 +52,131 @@ class FastRules:
     products: frozenset[str] | None
 
 
-def shape_of(path: Path, chunk: int = 1 << 24) -> LineShape:
-    """Return the file's line count and longest line."""
-    shape = LineShape()
+#: The bytes of a plain data line. On them a field's text is exactly what a typed reader
+#: parses: no quote, padding, sign, exponent or null spelling can hide.
+PLAIN_BYTES = b"0123456789,.\n"
+
+
+class TextShape(LineShape):
+    """A :class:`LineShape` that also tells whether every byte after the header is plain."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plain = True
+        self._header = True
+
+    def add(self, block: bytes) -> None:
+        """Account for the next block."""
+        body = block
+        if self._header:
+            end = block.find(b"\n")
+            body = b"" if end < 0 else block[end + 1 :]
+            self._header = end < 0
+        # translate() deleting the plain bytes runs at memory speed; anything left is not plain.
+        if self.plain and body and body.translate(None, PLAIN_BYTES):
+            self.plain = False
+        super().add(block)
+
+
+def shape_of(path: Path, chunk: int = 1 << 24) -> TextShape:
+    """Return the file's line count, longest line and whether its data lines are plain."""
+    shape = TextShape()
     with open(path, "rb") as f:
         while b := f.read(chunk):
             shape.add(b)
     return shape
+
+
+_TEXT_TYPES = {"t": pa.string(), "i": pa.string(), "j": pa.string(), "k": pa.string()}
+
+
+def _read_plain(csv_path: Path) -> pa.Table | None:
+    """Read the data lines of a plain file with typed values (``None``: not six fields)."""
+    convert = pcsv.ConvertOptions(
+        column_types={**_TEXT_TYPES, "v": pa.float64(), "q": pa.float64()},
+        null_values=[""],
+        strings_can_be_null=False,
+    )
+    parse = pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False)
+    read = pcsv.ReadOptions(column_names=list(TRADE_COLUMNS), block_size=1 << 24)
+    with open(csv_path, "rb") as f:
+        f.readline()  # the header, checked by the caller; the data starts after its line end
+        try:
+            return pcsv.read_csv(f, read_options=read, parse_options=parse, convert_options=convert)
+        except pa.ArrowInvalid:
+            return None
+
+
+def _digits(col: pa.ChunkedArray, low: int, high: int) -> bool:
+    """Whether every field (plain bytes) is ``low`` to ``high`` digits, no decimal point."""
+    n = pc.binary_length(col)
+    return bool(
+        pc.min(n).as_py() >= low
+        and pc.max(n).as_py() <= high
+        and not pc.any(pc.match_substring(col, ".")).as_py()
+    )
+
+
+def plain_table(csv_path: Path, year: int) -> pa.Table | None:
+    """Return the typed rows of a plain file if every one passes the exact scanner's checks.
+
+    On plain bytes (:data:`PLAIN_BYTES`) the patterns reduce to: the year's text, codes of
+    1–4 and products of 5–6 digits, and numbers a float parser takes (one dot at most, not
+    alone; an empty value is null, allowed for ``q`` only). ``None`` when any row fails.
+    """
+    tbl = _read_plain(csv_path)
+    if tbl is None or tbl.num_rows == 0:
+        return None
+    t, i, j, k, v, q = (tbl[c] for c in TRADE_COLUMNS)
+    width = len(str(year))
+    # Comparing strings to a scalar is slow in Arrow; digits of the year's width cast cheaply.
+    ok = (
+        _digits(t, width, width)
+        and pc.min_max(pc.cast(t, pa.int16())).as_py() == {"min": year, "max": year}
+        and _digits(i, 1, 4)
+        and _digits(j, 1, 4)
+        and _digits(k, 5, 6)
+        and v.null_count == 0
+        and pc.max(v).as_py() <= V_MAX
+        and (q.null_count == len(q) or pc.max(q).as_py() <= Q_MAX)
+    )
+    if not ok:
+        return None
+    cols = [
+        pc.cast(t, pa.int16()),
+        pc.cast(i, pa.int16()),
+        pc.cast(j, pa.int16()),
+        pc.utf8_lpad(k, 6, "0"),
+        v,
+        q,
+    ]
+    return pa.Table.from_arrays(cols, schema=TRADE_SCHEMA)
+
+
+def _int64(col: pa.ChunkedArray) -> np.ndarray:
+    """Return a column without nulls as int64 values, straight from its buffers.
+
+    Arrow's to_numpy() imports pandas, a second of start-up the fast path never needs.
+    """
+    parts = [
+        np.frombuffer(c.buffers()[1], np.int64, len(c), c.offset * 8)
+        for c in pc.cast(col, pa.int64()).chunks
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def _plain_stats(tbl: pa.Table) -> _Stats:
+    """Rows, duplicated flows and distinct codes of typed rows.
+
+    Flows are packed into one integer; BACI files come sorted, so strictly increasing keys
+    prove there are no duplicates without hashing; otherwise the distinct keys are counted.
+    """
+    i, j, k = (_int64(tbl[c]) for c in ("i", "j", "k"))
+    key = (i * 10000 + j) * 1_000_000 + k
+    ordered = len(key) < 2 or bool(np.all(key[1:] > key[:-1]))
+    dup = 0 if ordered else len(key) - len(np.unique(key))
+    countries = {*pc.unique(tbl["i"]).to_pylist(), *pc.unique(tbl["j"]).to_pylist()}
+    return _Stats(tbl.num_rows, dup, countries, set(pc.unique(tbl["k"]).to_pylist()))
 
 
 def _q(s: str) -> str:
@@ -109,33 +239,18 @@ def copy_clean(
     """
     tmp = out_dir / f".{stem}.parquet"
     out_dir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
-    # Measuring lines reads the file once more; it overlaps with DuckDB's own threads.
+    # Measuring lines reads the file once more; it overlaps with the parsing threads.
     with ThreadPoolExecutor(1) as pool:
         measured = pool.submit(shape or (lambda: shape_of(csv_path)))
-        try:
-            con.execute(f"SET threads={int(threads or os.cpu_count() or 2)}")
-            con.execute(f"SET memory_limit={_q(memory_limit)}")
-            con.execute("SET preserve_insertion_order=false")
-            # A line DuckDB cannot parse raises: the caller then takes the exact path.
-            src = (
-                f"read_csv({_q(glob_escape(str(csv_path)))}, header=true, auto_detect=false, "
-                f"delim=',', quote='\"', escape='\"', columns={_TEXT}, "
-                f"max_line_size={MAX_LINE_BYTES + 2})"
-            )
-            # snappy writes fastest; zstd would save ~15% of disk for ~15% more time.
-            con.execute(
-                f"COPY ({_select(src, rules.year)}) TO {_q(str(tmp))} "
-                "(FORMAT parquet, COMPRESSION snappy)"
-            )
-            stats: _Stats | None = _stats(con, tmp)
-        except duckdb.Error:
-            stats = None
-        finally:
-            con.close()
+        # The whole file's plainness is known only once measured: start on a plain head.
+        stats = _plain_copy(csv_path, tmp, rules.year) if _plain_head(csv_path) else None
         got = measured.result()
-    clean = stats is not None and _clean(stats, max(got.lines - 1, 0), got.longest, rules)
-    if not clean or stats is None:
+        lines = max(got.lines - 1, 0)
+        plain = isinstance(got, TextShape) and got.plain
+        if not (plain and stats is not None and _clean(stats, lines, got.longest, rules)):
+            tmp.unlink(missing_ok=True)
+            stats = _duckdb_copy(csv_path, tmp, rules.year, threads, memory_limit)
+    if stats is None or not _clean(stats, lines, got.longest, rules):
         tmp.unlink(missing_ok=True)
         return None
     dest = out_dir / f"year={rules.year}"
@@ -146,6 +261,53 @@ def copy_clean(
         "products": len(stats.products),
         "countries": sorted(stats.countries),
     }
+
+
+def _plain_head(csv_path: Path, size: int = 1 << 20) -> bool:
+    """Whether the first data bytes of the file are plain (worth a typed read)."""
+    shape = TextShape()
+    with open(csv_path, "rb") as f:
+        shape.add(f.read(size))
+    return shape.plain
+
+
+def _plain_copy(csv_path: Path, tmp: Path, year: int) -> _Stats | None:
+    """Write a plain file's rows to ``tmp`` if every one is valid; return their stats."""
+    tbl = plain_table(csv_path, year)
+    if tbl is None:
+        return None
+    stats = _plain_stats(tbl)
+    if stats.duplicates:
+        return None
+    # Row groups as DuckDB writes them, so later scans split the same way.
+    pq.write_table(tbl, tmp, compression="snappy", row_group_size=122_880)
+    return stats
+
+
+def _duckdb_copy(
+    csv_path: Path, tmp: Path, year: int, threads: int | None, memory_limit: str
+) -> _Stats | None:
+    """Write the rows passing every per-row check to ``tmp`` with DuckDB; return their stats."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET threads={int(threads or os.cpu_count() or 2)}")
+        con.execute(f"SET memory_limit={_q(memory_limit)}")
+        con.execute("SET preserve_insertion_order=false")
+        # A line DuckDB cannot parse raises: the caller then takes the exact path.
+        src = (
+            f"read_csv({_q(glob_escape(str(csv_path)))}, header=true, auto_detect=false, "
+            f"delim=',', quote='\"', escape='\"', columns={_TEXT}, "
+            f"max_line_size={MAX_LINE_BYTES + 2})"
+        )
+        # snappy writes fastest; zstd would save ~15% of disk for ~15% more time.
+        con.execute(
+            f"COPY ({_select(src, year)}) TO {_q(str(tmp))} (FORMAT parquet, COMPRESSION snappy)"
+        )
+        return _stats(con, tmp)
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
 
 
 @dataclass(frozen=True)
