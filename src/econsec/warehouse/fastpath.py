@@ -4,7 +4,7 @@ Most files are plain: after the header, nothing but digits, commas, decimal poin
 ends (no quotes, padding, signs, exponents or null spellings). :class:`TextShape` tells so
 while the file is hashed or extracted, and such a file is read with typed columns by
 pyarrow; on that alphabet the exact scanner's patterns reduce to field lengths, dots and
-empty fields, checked on whole columns (:func:`plain_table`). Any other file, or a plain one
+empty fields, checked on whole columns (:func:`plain_batch`). Any other file, or a plain one
 failing a check, goes through DuckDB's parallel CSV reader:
 
 Fields are read as text and checked in SQL with the exact scanner's own patterns and caps
@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import numpy as np
@@ -90,24 +91,21 @@ def shape_of(path: Path, chunk: int = 1 << 24) -> TextShape:
 _TEXT_TYPES = {"t": pa.string(), "i": pa.string(), "j": pa.string(), "k": pa.string()}
 
 
-def _read_plain(csv_path: Path) -> pa.Table | None:
-    """Read the data lines of a plain file with typed values (``None``: not six fields)."""
-    convert = pcsv.ConvertOptions(
-        column_types={**_TEXT_TYPES, "v": pa.float64(), "q": pa.float64()},
-        null_values=[""],
-        strings_can_be_null=False,
+def _plain_reader(f: BinaryIO) -> pcsv.CSVStreamingReader:
+    """Stream the data lines after ``f``'s position as typed batches (blocks parsed ahead)."""
+    return pcsv.open_csv(
+        f,
+        read_options=pcsv.ReadOptions(column_names=list(TRADE_COLUMNS), block_size=1 << 24),
+        parse_options=pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+        convert_options=pcsv.ConvertOptions(
+            column_types={**_TEXT_TYPES, "v": pa.float64(), "q": pa.float64()},
+            null_values=[""],
+            strings_can_be_null=False,
+        ),
     )
-    parse = pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False)
-    read = pcsv.ReadOptions(column_names=list(TRADE_COLUMNS), block_size=1 << 24)
-    with open(csv_path, "rb") as f:
-        f.readline()  # the header, checked by the caller; the data starts after its line end
-        try:
-            return pcsv.read_csv(f, read_options=read, parse_options=parse, convert_options=convert)
-        except pa.ArrowInvalid:
-            return None
 
 
-def _digits(col: pa.ChunkedArray, low: int, high: int) -> bool:
+def _digits(col: pa.Array, low: int, high: int) -> bool:
     """Whether every field (plain bytes) is ``low`` to ``high`` digits, no decimal point."""
     n = pc.binary_length(col)
     return bool(
@@ -117,17 +115,14 @@ def _digits(col: pa.ChunkedArray, low: int, high: int) -> bool:
     )
 
 
-def plain_table(csv_path: Path, year: int) -> pa.Table | None:
-    """Return the typed rows of a plain file if every one passes the exact scanner's checks.
+def plain_batch(batch: pa.RecordBatch, year: int) -> pa.RecordBatch | None:
+    """Return a batch of a plain file typed, or ``None`` if any row fails the exact checks.
 
-    On plain bytes (:data:`PLAIN_BYTES`) the patterns reduce to: the year's text, codes of
-    1–4 and products of 5–6 digits, and numbers a float parser takes (one dot at most, not
-    alone; an empty value is null, allowed for ``q`` only). ``None`` when any row fails.
+    On plain bytes (:data:`PLAIN_BYTES`) the scanner's patterns reduce to: the year's text,
+    codes of 1–4 and products of 5–6 digits, and numbers a float parser takes (one dot at
+    most, not alone; an empty value is null, allowed for ``q`` only).
     """
-    tbl = _read_plain(csv_path)
-    if tbl is None or tbl.num_rows == 0:
-        return None
-    t, i, j, k, v, q = (tbl[c] for c in TRADE_COLUMNS)
+    t, i, j, k, v, q = (batch.column(c) for c in TRADE_COLUMNS)
     width = len(str(year))
     # Comparing strings to a scalar is slow in Arrow; digits of the year's width cast cheaply.
     ok = (
@@ -142,41 +137,46 @@ def plain_table(csv_path: Path, year: int) -> pa.Table | None:
     )
     if not ok:
         return None
-    cols = [
-        pc.cast(t, pa.int16()),
-        pc.cast(i, pa.int16()),
-        pc.cast(j, pa.int16()),
-        pc.utf8_lpad(k, 6, "0"),
-        v,
-        q,
-    ]
-    return pa.Table.from_arrays(cols, schema=TRADE_SCHEMA)
+    cols = [pc.cast(c, pa.int16()) for c in (t, i, j)] + [pc.utf8_lpad(k, 6, "0"), v, q]
+    return pa.RecordBatch.from_arrays(cols, schema=TRADE_SCHEMA)
 
 
-def _int64(col: pa.ChunkedArray) -> np.ndarray:
+def _int64(col: pa.Array) -> np.ndarray:
     """Return a column without nulls as int64 values, straight from its buffers.
 
     Arrow's to_numpy() imports pandas, a second of start-up the fast path never needs.
     """
-    parts = [
-        np.frombuffer(c.buffers()[1], np.int64, len(c), c.offset * 8)
-        for c in pc.cast(col, pa.int64()).chunks
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    c = pc.cast(col, pa.int64())
+    return np.frombuffer(c.buffers()[1], np.int64, len(c), c.offset * 8)
 
 
-def _plain_stats(tbl: pa.Table) -> _Stats:
-    """Rows, duplicated flows and distinct codes of typed rows.
+class _PlainStats:
+    """Rows, flow keys and distinct codes gathered batch by batch."""
 
-    Flows are packed into one integer; BACI files come sorted, so strictly increasing keys
-    prove there are no duplicates without hashing; otherwise the distinct keys are counted.
-    """
-    i, j, k = (_int64(tbl[c]) for c in ("i", "j", "k"))
-    key = (i * 10000 + j) * 1_000_000 + k
-    ordered = len(key) < 2 or bool(np.all(key[1:] > key[:-1]))
-    dup = 0 if ordered else len(key) - len(np.unique(key))
-    countries = {*pc.unique(tbl["i"]).to_pylist(), *pc.unique(tbl["j"]).to_pylist()}
-    return _Stats(tbl.num_rows, dup, countries, set(pc.unique(tbl["k"]).to_pylist()))
+    def __init__(self) -> None:
+        self.rows = 0
+        self.keys: list[np.ndarray] = []
+        self.countries: set[int] = set()
+        self.products: set[str] = set()
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        """Account for the next typed batch."""
+        i, j, k = (batch.column(c) for c in ("i", "j", "k"))
+        self.rows += batch.num_rows
+        self.keys.append((_int64(i) * 10000 + _int64(j)) * 1_000_000 + _int64(k))
+        self.countries.update(pc.unique(i).to_pylist(), pc.unique(j).to_pylist())
+        self.products.update(pc.unique(k).to_pylist())
+
+    def result(self) -> _Stats:
+        """Return the stats; duplicated flows counted on the packed keys.
+
+        BACI files come sorted, so strictly increasing keys prove there are no duplicates
+        without hashing; otherwise the distinct keys are counted.
+        """
+        key = np.concatenate(self.keys) if self.keys else np.zeros(0, np.int64)
+        ordered = len(key) < 2 or bool(np.all(key[1:] > key[:-1]))
+        dup = 0 if ordered else len(key) - len(np.unique(key))
+        return _Stats(self.rows, dup, self.countries, self.products)
 
 
 def _q(s: str) -> str:
@@ -272,16 +272,27 @@ def _plain_head(csv_path: Path, size: int = 1 << 20) -> bool:
 
 
 def _plain_copy(csv_path: Path, tmp: Path, year: int) -> _Stats | None:
-    """Write a plain file's rows to ``tmp`` if every one is valid; return their stats."""
-    tbl = plain_table(csv_path, year)
-    if tbl is None:
-        return None
-    stats = _plain_stats(tbl)
-    if stats.duplicates:
-        return None
-    # Row groups as DuckDB writes them, so later scans split the same way.
-    pq.write_table(tbl, tmp, compression="snappy", row_group_size=122_880)
-    return stats
+    """Write a plain file's rows to ``tmp`` if every one is valid; return their stats.
+
+    Batches are checked and written while the reader parses the next ones ahead, so memory
+    stays at a few blocks plus one integer per flow.
+    """
+    stats = _PlainStats()
+    with open(csv_path, "rb") as f:
+        f.readline()  # the header, checked by the caller; the data starts after its line end
+        try:
+            reader = _plain_reader(f)
+            with pq.ParquetWriter(tmp, TRADE_SCHEMA, compression="snappy") as out:
+                for batch in reader:
+                    typed = plain_batch(batch, year)
+                    if typed is None:
+                        return None
+                    out.write_batch(typed)
+                    stats.add(typed)
+        except pa.ArrowInvalid:  # a line without six fields
+            return None
+    got = stats.result()
+    return got if got.rows and not got.duplicates else None
 
 
 def _duckdb_copy(
