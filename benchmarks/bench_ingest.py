@@ -8,12 +8,12 @@ Where the time goes (11M rows, 390 MB of CSV, 3.9 s CPU in all, 2026-11-29): a p
 read by pyarrow's streaming CSV reader as typed batches (1.6 s: parsing the text and
 converting the floats), each batch checked on whole columns (0.15 s) and written to Parquet
 with snappy, its flow keys and distinct codes gathered (1.5 s), while a side thread computes
-the SHA-256 and the line count (0.5 s). The zip first inflates its member to a temporary file (about 1.5 s more), which the
-same path then reads. Tried and dropped: reading codes as dictionaries (no faster, slower
-casts), DuckDB's typed reader plus string-length checks (slower than pyarrow's). Earlier
-costs now gone: a regular expression per field in DuckDB (about half of the old path), a
-read-back of the written file for the duplicate check (the keys of a sorted file are
-checked in order instead), and a second of importing pandas.
+the SHA-256 and the line count (0.5 s). The zip first inflates its member to a temporary
+file (about 1.5 s more), which the same path then reads. Tried and dropped: reading codes as
+dictionaries (no faster, slower casts), DuckDB's typed reader plus string-length checks
+(slower than pyarrow's). Earlier costs now gone: a regular expression per field in DuckDB
+(about half of the old path), a read-back of the written file for the duplicate check (the
+keys of a sorted file are checked in order instead), and a second of importing pandas.
 Not tried yet: parsing the member while it is inflated (would overlap the inflate).
 """
 
