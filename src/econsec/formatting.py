@@ -205,3 +205,8 @@ def to_jsonable(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return to_jsonable({f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)})
     return str(obj)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 product``, ``2 products`` (``many`` for irregular plurals)."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"

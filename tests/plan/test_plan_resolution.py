@@ -200,7 +200,7 @@ def test_year_omitted_is_the_latest_and_integer_products(make_warehouse):
 @pytest.mark.unit
 def test_notes_for_products_without_imports_or_rival(wh_home):
     res = api.plan("JPN", 2024, ["850511", "280429"], "USA", cap=0.5, home=wh_home)
-    assert any("have no imports of JPN in 2024: 280429" in n for n in res.notes)
+    assert any("1 product asked has no imports of JPN in 2024: 280429" in n for n in res.notes)
     none = api.plan("JPN", 2024, "811292", "USA", home=wh_home)
     assert any("supplies none" in n and "811292" in n for n in none.notes)
     st = api.stockpile("JPN", 2024, "280429", home=wh_home)
@@ -237,7 +237,7 @@ def test_console_script_json_csv_and_notes(two_codes_home):
     assert out["product"] == "850511" and out["feasible"] is True
     deu = [s for s in out["suppliers"] if s["supplier"] == "DEU"]
     assert deu and deu[0]["allowed"] is True and deu[0]["change_value"] > 0
-    assert "note: 1 product(s) asked have no imports of JPN in 2024: 280429" in p.stderr
+    assert "note: 1 product asked has no imports of JPN in 2024: 280429" in p.stderr
     p = _econsec(two_codes_home, "plan", "DEU", "-p", "850511", "--cap", "0.8", "-f", "csv")
     assert p.returncode == 0, p.stderr
     rows = list(csv.DictReader(io.StringIO(p.stdout)))

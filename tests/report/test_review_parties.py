@@ -60,7 +60,7 @@ def test_review_of_a_bloc(two_codes: Path, tmp_path: Path) -> None:
     assert r.summary()["rival_share"] == pytest.approx(0.9)
     # The frontier re-sources the bloc's extra-bloc imports (China supplies 90%).
     assert r.frontier.height > 0 and set(r.frontier["product"].to_list()) == {"850511"}
-    assert any(n.startswith("EU27: 24 member(s)") for n in r.notes)
+    assert any(n.startswith("EU27: 24 members") for n in r.notes)
     assert write_review(r, tmp_path / "eu.html").stat().st_size > 0
 
 

@@ -140,8 +140,7 @@ def test_a_user_group_is_a_party(small_wh: Warehouse, home: Path) -> None:
     res = export_ban("USA", ["MYGROUP"], products="850511", redirect=0.0, warehouse=small_wh)
     assert res.to_polars()["importer"].to_list() == []
     assert res.notes == (
-        "no flows from USA to MYGROUP in the 1 product(s) asked in 2024: "
-        "the measure changes nothing",
+        "no flows from USA to MYGROUP in the 1 product asked in 2024: the measure changes nothing",
     )
 
 
@@ -182,7 +181,7 @@ def test_products_without_flows_are_noted(small_wh: Warehouse) -> None:
     res = export_ban("CHN", ["DEU", "FRA"], 2024, ["850511", "811292"], warehouse=small_wh)
     assert res.notes == (
         "no flows from CHN to FRA in the products asked in 2024",
-        "1 of 2 product(s) asked have no flows from CHN to DEU+FRA in 2024: 811292",
+        "1 of 2 products asked has no flows from CHN to DEU+FRA in 2024: 811292",
     )
 
 
@@ -234,7 +233,7 @@ def test_console_script_json_and_notes_on_stderr(small_home: Path) -> None:
     assert d["params"]["year"] == 2024
     # France buys 850511 from Germany only: listed, nothing lost, and said so.
     assert {r["importer"]: r["lost_imports"] for r in d["rows"]} == {"DEU": 200.0, "FRA": 0.0}
-    assert "note: 1 of 2 product(s) asked have no flows from CHN to DEU+FRA" in p.stderr
+    assert "note: 1 of 2 products asked has no flows from CHN to DEU+FRA" in p.stderr
 
 
 @pytest.mark.unit

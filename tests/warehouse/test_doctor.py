@@ -26,7 +26,7 @@ def test_doctor_on_a_healthy_warehouse_is_quiet_and_exits_zero(home, tmp_path):
     rep = json.loads(r.stdout)
     assert rep == {**rep, "ok": True, "releases": 1, "files": 2, "fixed": [], "problems": []}
     r = cli(["data", "doctor"], home)
-    assert r.exit_code == 0 and "ok: 1 release(s), 2 Parquet file(s)" in r.output
+    assert r.exit_code == 0 and "ok: 1 release, 2 Parquet files" in r.output
 
 
 @pytest.mark.unit

@@ -73,7 +73,7 @@ def test_group_importer_year_omitted(two_codes: Path) -> None:
     assert res.frame["product"].to_list() == ["850511"]
     assert any(m.startswith("importer EU27 = 3 members") for m in res.params["meaning"])
     # The release lists 3 of the 27 members: the others are named in a note.
-    assert any(n.startswith("EU27: 24 member(s) not in") for n in res.notes)
+    assert any(n.startswith("EU27: 24 members not in") for n in res.notes)
 
 
 @pytest.mark.unit
@@ -108,7 +108,7 @@ def test_products_without_imports_are_noted(make_warehouse) -> None:
     # Germany imports 850511 but not 870323 (it exports cars).
     res = yard("DEU", 2024, ["850511", "870323"], home=home, trend=False)
     assert res.scores["product"].to_list() == ["850511"]
-    assert any("1 of the 2 product(s) asked have no imports by DEU" in n for n in res.notes)
+    assert any("1 of the 2 products asked has no imports by DEU" in n for n in res.notes)
     res = yard("KOR", 2024, "850511", home=home, trend=False)
     assert res.frame.height == 0
     assert any("no imports by KOR in the products asked" in n for n in res.notes)
@@ -155,7 +155,7 @@ def test_cli_bloc_json_in_a_subprocess(two_codes: Path) -> None:
     assert [p["product"] for p in out["rows"]] == ["850511"]
     assert out["rows"][0]["import_value"] == pytest.approx(100.0)
     # Notes go to stderr, stdout stays JSON.
-    assert "note: EU27: 24 member(s)" in r.stderr
+    assert "note: EU27: 24 members" in r.stderr
 
 
 @pytest.mark.unit

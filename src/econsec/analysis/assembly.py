@@ -21,6 +21,7 @@ import polars as pl
 from econsec.analysis.results import ScreenResult
 from econsec.countries import CountryTable
 from econsec.engine import Warehouse
+from econsec.formatting import plural
 from econsec.metrics import autonomy as _aut
 from econsec.metrics import screens as _scr
 from econsec.query.fetch import to_polars
@@ -168,7 +169,9 @@ def coverage_notes(
     when = f"in {yrs[0]}" if len(yrs) == 1 else f"in {q.year}"
     if df.height == 0:
         whom = f" for {role} {', '.join(who)}" if who else ""
-        what = f" in the {len(q.products)} product(s) asked" if q.products is not None else ""
+        what = (
+            f" in the {plural(len(q.products), 'product')} asked" if q.products is not None else ""
+        )
         notes.append(f"no flows{whom}{what} {when}: the result is empty")
         return notes
     if who:
@@ -182,7 +185,10 @@ def coverage_notes(
                 f" … ({len(missing)} in all)" if len(missing) > 20 else ""
             )
             whom = f" for {', '.join(who)}" if who else ""
-            notes.append(f"{len(missing)} product(s) asked have no flows{whom} {when}: {shown}")
+            notes.append(
+                f"{plural(len(missing), 'product')} asked "
+                f"{'has' if len(missing) == 1 else 'have'} no flows{whom} {when}: {shown}"
+            )
     return notes
 
 

@@ -263,14 +263,16 @@ def doctor_cmd(
 
 
 def _print_doctor(rep: DoctorReport) -> None:
+    from econsec.formatting import plural
+
     for f in rep.fixed:
         console.print(f"[green]fixed:[/] {f}", highlight=False, soft_wrap=True)
     for p in rep.problems:
         console.print(f"[bold red]problem:[/] {p}", highlight=False, soft_wrap=True)
-    verdict = "[green]ok[/]" if rep.ok else f"[bold red]{len(rep.problems)} problem(s)[/]"
+    verdict = "[green]ok[/]" if rep.ok else f"[bold red]{plural(len(rep.problems), 'problem')}[/]"
     console.print(
-        f"{verdict}: {rep.releases} release(s), {rep.files} Parquet file(s) checked in "
-        f"{rep.home}; {len(rep.fixed)} repair(s)",
+        f"{verdict}: {plural(rep.releases, 'release')}, {plural(rep.files, 'Parquet file')} "
+        f"checked in {rep.home}; {plural(len(rep.fixed), 'repair')}",
         highlight=False,
     )
 

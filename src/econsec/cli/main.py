@@ -95,6 +95,10 @@ def _register() -> None:
     minerals.register(app)
     rerouting.register(app)
 
+    from econsec.cli import backtest
+
+    backtest.register(app)
+
     from econsec.cli import sources
 
     sources.register(app)

@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from econsec.engine import Warehouse
+from econsec.formatting import plural
 from econsec.plan import costs, lp
 from econsec.plan.results import NO_IMPORTS, SUPPLIER_COLUMNS
 from econsec.plan.stockpile import stock_cover
@@ -422,10 +423,12 @@ def no_imports_note(s: Setup, absent: Sequence[str]) -> list[str]:
     what = "extra-bloc imports" if s.importer.is_bloc else "imports"
     if len(absent) == len(s.products):
         return [
-            f"no {what} of {s.importer.label} in {s.year} in the product(s) asked: nothing to plan"
+            f"no {what} of {s.importer.label} in {s.year} in the "
+            f"{plural(len(s.products), 'product')} asked: nothing to plan"
         ]
     return [
-        f"{len(absent)} product(s) asked have no {what} of {s.importer.label} in {s.year}: "
+        f"{plural(len(absent), 'product')} asked {'has' if len(absent) == 1 else 'have'} "
+        f"no {what} of {s.importer.label} in {s.year}: "
         f"{_codes_text(absent)}"
     ]
 

@@ -26,6 +26,7 @@ import polars as pl
 from econsec.countries import CountryTable
 from econsec.engine import Engine, Warehouse
 from econsec.errors import NotFoundError
+from econsec.formatting import plural
 from econsec.query.products import resolve_products
 from econsec.reference import groups as _groups
 from econsec.warehouse.catalog import ReleaseInfo
@@ -183,7 +184,8 @@ class Resolver:
             )
         if absent:
             self._note(
-                f"{name}: {len(absent)} member(s) not in the {self.hs} {self.release.release} "
+                f"{name}: {plural(len(absent), 'member')} not in the {self.hs} "
+                f"{self.release.release} "
                 f"country table, left out: {', '.join(sorted(absent))}"
             )
         # Label the bloc as the user spelled it (``EU27``), in the group's own casing.

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 import plotly.graph_objects as go
 import polars as pl
 
+from econsec.formatting import plural
+
 _LAYOUT = {
     "template": "plotly_white",
     "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
@@ -49,11 +51,6 @@ def product_label(code: str, describe: Mapping[str, str], width: int = 38) -> st
     """``Name (code)``: the product's name cut at a word, then its HS code."""
     name = describe.get(code, "")
     return f"{short(name, width)} ({code})" if name else code
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 product``, ``2 products`` (``many`` for irregular plurals)."""
-    return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
 def supplier_colours(suppliers: Iterable[str], rival: str | None) -> dict[str, str]:

@@ -143,6 +143,10 @@ def build_review(
                 + "; codes were followed across revisions with econsec's "
                 "value-conserving concordance."
             )
+    if riv is not None:
+        from econsec.report.backtest_html import precedent_lines
+
+        notes += precedent_lines(riv.members, aut["product"].to_list(), who.members, home=wh.home)
     # No imports and no products asked: no world market to show (not every product held).
     scope = aut["product"].to_list() or products
     ind = analysis.indispensability(None, y, scope, **kw).to_polars() if scope else pl.DataFrame()

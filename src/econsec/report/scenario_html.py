@@ -34,6 +34,10 @@ values in {{ io_unit }}{% endif %}.</p>
 {% if figure %}<section>{{ figure | safe }}</section>{% endif %}
 {% for t in tables %}<section><h2>{{ t.title }}</h2>{{ t.html | safe }}
 {% if t.more %}<p class="muted">{{ t.more }}</p>{% endif %}</section>{% endfor %}
+{% if precedents %}<section><h2>The last time this happened</h2><ul>
+{% for p in precedents %}<li><b>{{ p.title }}</b> ({{ p.date }}): {{ p.outcomes | join(" ") }}
+<span class="muted">Back-test: <code>{{ p.command }}</code></span></li>{% endfor %}</ul>
+</section>{% endif %}
 {% if notes %}<section>{% for n in notes %}<p class="note">Note: {{ n }}</p>{% endfor %}
 </section>{% endif %}
 </main></body></html>
@@ -142,8 +146,26 @@ def _figure(res: ScenarioResult) -> str:
     return str(fig.to_html(full_html=False, include_plotlyjs=True))
 
 
+def _precedents(res: ScenarioResult) -> list[dict[str, object]]:
+    """Events of the back-test library with the same imposer and products."""
+    from econsec.report.backtest_html import precedents
+
+    out: dict[str, dict[str, object]] = {}
+    for m in res.measures:
+        who = {str(x) for k in ("suppliers", "members", "imposer") for x in m.params.get(k) or []}
+        if m.kind != "tariff" and m.pain.height and "exporter" in m.pain.columns:
+            who.update(str(x) for x in m.pain["exporter"].to_list())
+        on = {str(x) for k in ("targets", "target") for x in m.params.get(k) or []}
+        on.update(str(x) for x in m.products["importer"].to_list() if m.kind != "tariff")
+        goods = [str(c) for c in m.params.get("hs6") or []]
+        if who and goods:
+            found = precedents(who, goods, on, tariff=m.kind == "tariff")
+            out.update((str(p["event"]), p) for p in found)
+    return list(out.values())
+
+
 def render_html(res: ScenarioResult) -> str:
-    """Return the page: a stacked bar chart of lost imports and the result tables."""
+    """Return the page: a stacked bar chart of lost imports, the result tables and precedents."""
     tables = []
     for m in res.measures:
         tables.append(
@@ -190,4 +212,5 @@ def render_html(res: ScenarioResult) -> str:
         tables=tables,
         notes=res.notes,
         io_unit=io_unit,
+        precedents=_precedents(res),
     )

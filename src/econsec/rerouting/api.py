@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 
 from econsec.engine import Engine, Warehouse
+from econsec.formatting import plural
 from econsec.query.fetch import to_polars
 from econsec.query.flows import by_release, display, release_flows
 from econsec.query.resolver import Countries, Products, Resolver, open_warehouse
@@ -266,7 +267,8 @@ def _finding_notes(div: pl.DataFrame, bal: pl.DataFrame, src: str, tgt: str) -> 
         )
     else:
         out.append(
-            f"{flagged['hub'].n_unique()} hub(s) where imports from {src} and exports to {tgt} "
+            f"{plural(flagged['hub'].n_unique(), 'hub')} where imports from {src} "
+            f"and exports to {tgt} "
             f"rose together: {', '.join(flagged['hub'].unique(maintain_order=True).to_list())}"
         )
     over = bal.filter(pl.col("flagged").fill_null(False))
@@ -278,7 +280,8 @@ def _finding_notes(div: pl.DataFrame, bal: pl.DataFrame, src: str, tgt: str) -> 
     unknown = bal.filter(pl.col("basis") == "unknown")
     if unknown.height:
         out.append(
-            f"{unknown['hub'].n_unique()} hub(s) not tested against supply (quantities missing "
+            f"{plural(unknown['hub'].n_unique(), 'hub')} not tested against supply "
+            "(quantities missing "
             "and the hub produces the mineral): see basis = unknown"
         )
     return out

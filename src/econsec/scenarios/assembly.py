@@ -20,6 +20,7 @@ import polars as pl
 
 from econsec.engine import Warehouse
 from econsec.errors import NotFoundError
+from econsec.formatting import plural
 from econsec.metrics.autonomy import collapse_bloc
 from econsec.query.flows import display, release_flows
 from econsec.query.resolver import Party, Resolver, as_list
@@ -284,7 +285,7 @@ def flow_notes(
     """
     to = f"to {importers.label}"
     if touched.height == 0:
-        what = f" in the {len(asked)} product(s) asked" if asked is not None else ""
+        what = f" in the {plural(len(asked), 'product')} asked" if asked is not None else ""
         return [f"no flows {source} {to}{what} in {ctx.year}: the measure changes nothing"]
     notes = []
     hit = set(touched["importer"].to_list())
@@ -297,7 +298,8 @@ def flow_notes(
             listed = ", ".join(missing[:20])
             listed += f" … ({len(missing)} in all)" if len(missing) > 20 else ""
             notes.append(
-                f"{len(missing)} of {len(asked)} product(s) asked have no flows {source} {to} "
+                f"{len(missing)} of {plural(len(asked), 'product')} asked "
+                f"{'has' if len(missing) == 1 else 'have'} no flows {source} {to} "
                 f"in {ctx.year}: {listed}"
             )
     return notes

@@ -20,6 +20,7 @@ import polars as pl
 from econsec.baskets import criticality_weights
 from econsec.engine import Warehouse
 from econsec.errors import NotFoundError
+from econsec.formatting import plural
 from econsec.metrics.autonomy import autonomy, collapse_bloc, restrict
 from econsec.metrics.indispensability import world_concentration
 from econsec.query.flows import release_flows
@@ -334,6 +335,7 @@ def missing_products(p: YearParties, imported: Sequence[str]) -> str | None:
         return None
     shown = ", ".join(missing[:20]) + (f" … ({len(missing)} in all)" if len(missing) > 20 else "")
     return (
-        f"{len(missing)} of the {len(p.products)} product(s) asked have no imports by "
+        f"{len(missing)} of the {plural(len(p.products), 'product')} asked "
+        f"{'has' if len(missing) == 1 else 'have'} no imports by "
         f"{p.importer.label} in {p.r.year}: {shown}"
     )
