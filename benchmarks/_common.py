@@ -42,7 +42,7 @@ def run_child(code: str, env: dict[str, str] | None = None) -> dict[str, float]:
 
 
 def peak_rss_child(code: str, setup: str = "") -> str:
-    """Wrap child code so it reports its own time and peak RSS.
+    """Wrap child code so it reports its own wall and CPU time and peak RSS.
 
     ``setup`` (imports) runs before the clock starts, so both sides of a comparison are timed
     on their work, not on loading their libraries.
@@ -50,12 +50,14 @@ def peak_rss_child(code: str, setup: str = "") -> str:
     return (
         "import json, resource, time\n"
         + setup
-        + "\n_t0 = time.perf_counter()\n"
+        + "\n_t0, _c0 = time.perf_counter(), time.process_time()\n"
         + code
         + "\n_hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM:')]\n"
         # VmHWM is this image's own peak; ru_maxrss also carries the parent's (fork + exec).
         "_peak = int(_hwm[0].split()[1]) if _hwm else "
         "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "print(json.dumps({'inner_s': round(time.perf_counter() - _t0, 3), "
+        # CPU seconds of all the child's threads: the figure to compare on a loaded machine.
+        "'inner_cpu_s': round(time.process_time() - _c0, 3), "
         "'self_peak_rss_mb': round(_peak / 1024, 1)}))"
     )

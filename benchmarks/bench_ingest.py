@@ -1,7 +1,20 @@
 """Ingest a synthetic full-size BACI year; compare with pandas read_csv + to_parquet.
 
 Usage: python benchmarks/bench_ingest.py [--rows 11000000]
-Prints one JSON line: rows per second, peak memory, and the ratio to the baseline.
+Prints one JSON line: wall and CPU seconds, rows per second, peak memory, and the ratios to
+the baseline (on a loaded machine compare the CPU ratios).
+
+Where the time goes (11M rows, 390 MB of CSV, 3.9 s CPU in all, 2026-11-29): a plain file is
+read by pyarrow's streaming CSV reader as typed batches (1.6 s: parsing the text and
+converting the floats), each batch checked on whole columns (0.15 s) and written to Parquet
+with snappy, its flow keys and distinct codes gathered (1.5 s), while a side thread computes
+the SHA-256 and the line count (0.5 s). The zip first inflates its member to a temporary
+file (about 1.5 s more), which the same path then reads. Tried and dropped: reading codes as
+dictionaries (no faster, slower casts), DuckDB's typed reader plus string-length checks
+(slower than pyarrow's). Earlier costs now gone: a regular expression per field in DuckDB
+(about half of the old path), a read-back of the written file for the duplicate check (the
+keys of a sorted file are checked in order instead), and a second of importing pandas.
+Not tried yet: parsing the member while it is inflated (would overlap the inflate).
 """
 
 from __future__ import annotations
@@ -88,6 +101,9 @@ def main() -> None:
             "csv_econsec_s": ours["inner_s"],
             "csv_baseline_s": base["inner_s"],
             "csv_speedup_vs_pandas": round(base["inner_s"] / ours["inner_s"], 2),
+            "csv_econsec_cpu_s": ours["inner_cpu_s"],
+            "csv_baseline_cpu_s": base["inner_cpu_s"],
+            "csv_cpu_speedup_vs_pandas": round(base["inner_cpu_s"] / ours["inner_cpu_s"], 2),
             "csv_rows_per_s": round(args.rows / ours["inner_s"]),
             "econsec_peak_mb": ours["self_peak_rss_mb"],
             "baseline_peak_mb": base["self_peak_rss_mb"],
@@ -100,12 +116,19 @@ def main() -> None:
             "zip_econsec_s": ours["inner_s"],
             "zip_baseline_s": base["inner_s"],
             "zip_speedup_vs_pandas": round(base["inner_s"] / ours["inner_s"], 2),
+            "zip_econsec_cpu_s": ours["inner_cpu_s"],
+            "zip_baseline_cpu_s": base["inner_cpu_s"],
+            "zip_cpu_speedup_vs_pandas": round(base["inner_cpu_s"] / ours["inner_cpu_s"], 2),
             "zip_econsec_peak_mb": ours["self_peak_rss_mb"],
         }
     )
     shutil.rmtree(home, ignore_errors=True)
     base_out.unlink(missing_ok=True)
-    res["targets"] = {"csv_speedup_vs_pandas": ">= 3", "econsec_peak_mb": "< 1536"}
+    res["targets"] = {
+        "csv_speedup_vs_pandas": ">= 3",
+        "zip_speedup_vs_pandas": ">= 2.5",
+        "econsec_peak_mb": "< 1536",
+    }
     print(json.dumps(res))
 
 

@@ -30,7 +30,13 @@ from mkdocs.structure.pages import Page
 
 log = logging.getLogger("mkdocs.hooks.tutorials")
 RELEASES = (("HS17", "V202601"), ("HS02", "V202601"))
-NEEDED = ("baci/BACI_HS17_V202601.zip", "baci/BACI_HS02_V202601.zip", "io/wiod2013_2011")
+NEEDED = (
+    "baci/BACI_HS17_V202601.zip",
+    "baci/BACI_HS02_V202601.zip",
+    "io/wiod2013_2011",
+    "ref/usgs_mcs2024_world",
+    "raw/comtrade_2022_critical_materials.csv.gz",
+)
 STATE: dict[str, Any] = {"execute": False, "why": ""}
 #: markdown-exec's options on a fence line, dropped when the blocks are shown unrun.
 EXEC_OPTIONS = re.compile(r'^(\s*```\w+)((?:\s+\w+="[^"]*")*)\s*$', re.MULTILINE)

@@ -35,7 +35,6 @@ from typing import Any
 
 import polars as pl
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from econsec.errors import DataError
 from econsec.settings import get_settings
@@ -46,7 +45,7 @@ from econsec.warehouse.csvscan import (
     read_header,
 )
 from econsec.warehouse.exactpath import ProgressFn, Sink, scan_stream
-from econsec.warehouse.fastpath import FastRules, copy_clean
+from econsec.warehouse.fastpath import FastRules, TextShape, copy_clean
 from econsec.warehouse.schema import (
     MAX_LINE_BYTES,
     check_hs,
@@ -162,7 +161,7 @@ def _product_table(
 def _digest_and_shape(path: Path) -> tuple[str, LineShape]:
     """SHA-256 and line shape of a file in one read."""
     h = hashlib.sha256()
-    shape = LineShape()
+    shape = TextShape()
     with open(path, "rb") as f:
         while b := f.read(1 << 22):
             h.update(b)
@@ -263,9 +262,11 @@ def ingest_baci(
         hasher.shutdown()
         return _skipped(old_meta, years_in, hs_, rel, target, path, digest, t0)
     ctab = _country_table(Path(countries) if countries else None, rz, home_p, hs_, rel, path)
-    codes = pa.array(ctab["code"].to_list(), pa.int16())
+    # Through polars, not pa.array(list): building an Arrow array from Python objects imports
+    # pandas, a second of start-up that the fast path never needs.
+    codes = ctab["code"].cast(pl.Int16).to_arrow().cast(pa.int16())
     products = _product_table(rz, target, old_meta)
-    pcodes = None if products is None else pa.array(products["code"].to_list(), pa.string())
+    pcodes = None if products is None else products["code"].to_arrow().cast(pa.string())
     stats: dict[int, YearStats] = {}
     rejects_files: list[Path] = []
     with staging(home_p, wait=wait, what=f"ingest {path.name}") as stage:
@@ -444,7 +445,7 @@ def _plain_files(
         m = rz.years[y]
         size = rz.zip.getinfo(m).file_size
         dest = tmp / f"{y}.csv"  # never the member's own name: it could hold glob characters
-        shape = LineShape()
+        shape = TextShape()
         label = f"{path}:{m}"
         try:
             with rz.open_member(m) as src, open(dest, "wb") as dst:
@@ -477,7 +478,8 @@ def _products_seen(incoming: Path, out: Path, stats: dict[int, YearStats]) -> li
     for y in stats:
         f = out / f"year={y}"
         for part in f.glob("*.parquet") if f.exists() else []:
-            seen.update(pq.read_table(part, columns=["k"]).column("k").unique().to_pylist())
+            # polars, not pyarrow: Arrow's conversions to Python import pandas (a second).
+            seen.update(pl.read_parquet(part, columns=["k"])["k"].unique().to_list())
     return sorted(seen)
 
 
