@@ -53,7 +53,7 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks docs/hooks
 	$(BIN)/ruff format --check --quiet src tests benchmarks docs/hooks
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist loadfile
 	$(MAKE) --no-print-directory docs-check
 
 # The documentation site, strict: a broken link, a missing reference, a tutorial block that

@@ -82,6 +82,9 @@ def test_unknown_names_answer_the_cli_message_and_suggestions(client):
     doc = problem(client.get("/api/v1/autonomy?importer=JPX"), 404)
     assert doc["detail"].startswith("unknown country or group 'JPX'; did you mean: JPN")
     assert any(s.startswith("JPN") for s in doc["suggestions"])
+    assert doc["parameter"] == "importer"
+    doc = problem(client.get("/api/v1/leverage?a=JPN&b=Chnia&year=2024"), 404)
+    assert doc["parameter"] == "b"
     doc = problem(client.get("/api/v1/groups/G77"), 404)
     assert "G77" in doc["detail"]
     problem(client.get("/api/v1/autonomy?year=2019"), 404)

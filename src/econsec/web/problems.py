@@ -115,6 +115,17 @@ def from_error(e: BaseException, parameter: str | None = None) -> Problem:
     return Problem(500, f"internal error: {type(e).__name__}: {text}")
 
 
+def _parameter_holding(request: Request, e: Exception) -> str | None:
+    """Name the query parameter that holds an unknown name (``importer=Japn`` → importer)."""
+    if not isinstance(e, NotFoundError):
+        return None
+    name = str(e.name).strip().casefold()
+    for key, value in request.query_params.multi_items():
+        if name in {v.strip().casefold() for v in value.split(",")}:
+            return key
+    return None
+
+
 def _parameter_of(kind: str) -> str | None:
     # The kind of an unknown name says which parameter family it came from.
     k = kind.lower()
@@ -191,7 +202,7 @@ def install(app: FastAPI) -> None:
         return resp
 
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(from_error(exc), request.url.path)
+        return problem_response(from_error(exc, _parameter_holding(request, exc)), request.url.path)
 
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
