@@ -41,6 +41,8 @@ router = APIRouter(prefix="/api/v1")
 
 YardMethod = Annotated[str, Query(pattern="^(smallest|cheapest|smallest-cheapest)$")]
 Draws = Annotated[int | None, Query(ge=10, le=1_000_000, description="Monte Carlo draws.")]
+Redirect = Annotated[float | None, Query(ge=0.0, le=1.0, allow_inf_nan=False)]
+Seed = Annotated[int | None, Query(ge=0, le=2**32 - 1)]
 JobQuery = Annotated[bool, Query(description="Run as a job: 202 with a status URL.")]
 IOQuery = Annotated[
     str | None,
@@ -266,7 +268,7 @@ async def get_plan(
     premium: Annotated[float, Query(ge=0.0, le=100.0, allow_inf_nan=False)] = 0.1,
     reshore_premium: Annotated[float, Query(ge=0.0, le=100.0, allow_inf_nan=False)] = 0.5,
     horizon: HorizonName | None = None,
-    redirect: Annotated[float | None, Query(ge=0.0, le=1.0, allow_inf_nan=False)] = None,
+    redirect: Redirect = None,
     frontier: bool = False,
     ban_days: Annotated[float | None, Query(ge=0.0, le=3650.0, allow_inf_nan=False)] = None,
     carrying_rate: Annotated[float, Query(ge=0.0, le=10.0, allow_inf_nan=False)] = 0.1,
@@ -370,7 +372,7 @@ async def post_scenario(
     request: Request,
     spec: Scenario,
     draws: Draws = None,
-    seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    seed: Seed = None,
     job: JobQuery = False,
     figures: FiguresQuery = False,
     format: Fmt = None,
@@ -414,10 +416,10 @@ async def scenario_ban(
     basket: BasketList = None,
     share: Share = 1.0,
     year: Year = None,
-    redirect: Annotated[float | None, Query(ge=0.0, le=1.0, allow_inf_nan=False)] = None,
+    redirect: Redirect = None,
     horizon: HorizonName = "3-12m",
     draws: Draws = None,
-    seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    seed: Seed = None,
     io: IOQuery = None,
     model: ModelQuery = None,
     job: JobQuery = False,
@@ -459,7 +461,7 @@ async def scenario_tariff(
     eta: Annotated[float, Query(ge=0.0, le=20.0, allow_inf_nan=False)] = 1.0,
     year: Year = None,
     draws: Draws = None,
-    seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    seed: Seed = None,
     io: IOQuery = None,
     model: ModelQuery = None,
     job: JobQuery = False,
@@ -498,10 +500,10 @@ async def scenario_coalition(
     basket: BasketList = None,
     threshold: Annotated[float | None, Query(ge=0.0, le=1.0, allow_inf_nan=False)] = None,
     year: Year = None,
-    redirect: Annotated[float | None, Query(ge=0.0, le=1.0, allow_inf_nan=False)] = None,
+    redirect: Redirect = None,
     horizon: HorizonName = "3-12m",
     draws: Draws = None,
-    seed: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    seed: Seed = None,
     io: IOQuery = None,
     model: ModelQuery = None,
     job: JobQuery = False,
