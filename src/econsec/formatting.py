@@ -50,6 +50,11 @@ VALUE_COLUMNS = frozenset(
         "exports_to_partner",
         "imports",
         "exports",
+        # back-tests: the model's replacement by other suppliers (thousand USD)
+        "predicted_replacement",
+        "predicted_replacement_r05",
+        "predicted_replacement_r20",
+        "predicted_replacement_r50",
     }
 )
 #: Name endings of value columns (``import_value``, ``lost_imports``, ``world_exports``...).
