@@ -6,15 +6,14 @@ the file if and only if the exact scanner rejects nothing, and then both write t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from ingest_helpers import exact_scan
 
-from econsec.warehouse.csvscan import FlowKeys, Rules, iter_byte_chunks, read_header, scan_chunk
+from econsec.warehouse.csvscan import Rules
 from econsec.warehouse.fastpath import FastRules, copy_clean
 
 COUNTRIES = [4, 156, 392, 490, 516, 842]
@@ -79,20 +78,6 @@ def _text(rows: list[object], eol: str = "\n") -> bytes:
     return (eol.join(out) + eol).encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff")
 
 
-def _exact(path: Path, rules: Rules) -> tuple[pa.Table, int]:
-    keys = FlowKeys()
-    parts, n_rej = [], 0
-    with open(path, "rb") as f:
-        read_header(f, path.name)
-        for first, data, overlong in iter_byte_chunks(f, 1 << 20):
-            assert not overlong
-            ch = scan_chunk(first, data, path.name, rules)
-            keep = keys.keep_first(ch.table)
-            n_rej += len(ch.rejects) + int((~keep).sum())
-            parts.append(ch.table.filter(pa.array(keep)))
-    return pa.concat_tables(parts), n_rej
-
-
 @pytest.mark.property
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -115,7 +100,7 @@ def test_fast_path_keeps_a_file_iff_the_exact_scanner_rejects_nothing(
     rules = Rules(
         2024, pa.array(COUNTRIES, pa.int16()), pa.array(PRODUCTS) if with_products else None
     )
-    exact, n_rej = _exact(src, rules)
+    exact, n_rej = exact_scan(src, rules)
     fast = copy_clean(
         src,
         tmp / "out",

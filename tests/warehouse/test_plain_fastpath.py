@@ -16,10 +16,10 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from ingest_helpers import COUNTRY_CSV, release_zip
+from ingest_helpers import COUNTRY_CSV, exact_scan, release_zip
 
 from econsec.warehouse import fastpath
-from econsec.warehouse.csvscan import FlowKeys, Rules, iter_byte_chunks, read_header, scan_chunk
+from econsec.warehouse.csvscan import Rules
 from econsec.warehouse.fastpath import FastRules, TextShape, copy_clean, shape_of
 
 COUNTRIES = [4, 156, 392, 490, 516, 842]
@@ -42,20 +42,6 @@ _good = st.tuples(
     st.sampled_from(["1.5", "100", "0", ".5", "5.", "0.001", "1000000000"]),
     st.sampled_from(["", "13.2", "5.", "10000000000", "0"]),
 )
-
-
-def _exact(path: Path, rules: Rules) -> tuple[pa.Table, int]:
-    keys = FlowKeys()
-    parts, n_rej = [], 0
-    with open(path, "rb") as f:
-        read_header(f, path.name)
-        for first, data, overlong in iter_byte_chunks(f, 1 << 20):
-            assert not overlong
-            ch = scan_chunk(first, data, path.name, rules)
-            keep = keys.keep_first(ch.table)
-            n_rej += len(ch.rejects) + int((~keep).sum())
-            parts.append(ch.table.filter(pa.array(keep)))
-    return pa.concat_tables(parts), n_rej
 
 
 @pytest.mark.unit
@@ -94,7 +80,7 @@ def test_plain_files_keep_exactly_the_rows_the_exact_scanner_keeps(
     rules = Rules(
         2024, pa.array(COUNTRIES, pa.int16()), pa.array(PRODUCTS) if with_products else None
     )
-    exact, n_rej = _exact(src, rules)
+    exact, n_rej = exact_scan(src, rules)
     slow_calls: list[Path] = []
     duckdb_copy = fastpath._duckdb_copy
 
