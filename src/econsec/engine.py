@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import ibis
 import polars as pl
@@ -20,6 +20,9 @@ from econsec.errors import EngineError, NotFoundError, SyntheticDataError
 from econsec.settings import get_settings
 from econsec.warehouse.catalog import ReleaseInfo, list_releases
 from econsec.warehouse.schema import HS_FIRST_YEAR, TRADE_COLUMNS
+
+if TYPE_CHECKING:
+    from econsec.query.summaries import SummaryStore
 
 #: Newer nomenclatures first: for a year held in several, the newest describes it best.
 _HS_ORDER = sorted(HS_FIRST_YEAR, key=lambda h: HS_FIRST_YEAR[h], reverse=True)
@@ -106,6 +109,13 @@ class Warehouse:
         # Release tables keyed by file and modification time: a re-ingest is seen at once.
         self._countries_cache: dict[tuple[str, int], CountryTable] = {}
         self._products_cache: dict[tuple[str, int], pl.DataFrame] = {}
+
+    @cached_property
+    def summaries(self) -> SummaryStore:
+        """Flow summaries of the release years, computed once (:mod:`econsec.query.summaries`)."""
+        from econsec.query.summaries import SummaryStore
+
+        return SummaryStore(self)
 
     @cached_property
     def releases(self) -> list[ReleaseInfo]:

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         Where the ``pyspark`` engine reads the trade partitions (``ECONSEC_TRADE_URI``, e.g.
         ``s3a://bucket/econsec``): a copy of the warehouse's ``baci/`` tree; the catalogue and
         the small reference tables are still read from ``home``.
+    summary_cache
+        Keep each year's flow summaries (the aggregates most metrics start from) on disk
+        under ``<home>/cache/summaries`` for later commands (``ECONSEC_SUMMARY_CACHE``,
+        on by default; ``0`` keeps them in memory for one process only).
     """
 
     model_config = SettingsConfigDict(env_prefix="ECONSEC_", extra="ignore")
@@ -50,6 +54,7 @@ class Settings(BaseSettings):
     spark_remote: str | None = None
     spark_master: str = "local[2]"
     trade_uri: str | None = None
+    summary_cache: bool = True
 
     @field_validator("home", mode="after")
     @classmethod

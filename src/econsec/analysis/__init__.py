@@ -142,7 +142,8 @@ def _autonomy(
     q = replace(q, labels=s.labels)
     ys = [q.year] if years is None else list(years)
     sort = ["year", "importer", "product"]
-    df, nom, written = _run(q, ys, autonomy_builder(s, q.products), sort, years is not None, out)
+    build = autonomy_builder(s, q.products, wh)
+    df, nom, written = _run(q, ys, build, sort, years is not None, out)
     params = params_of(
         q,
         importer=s.shown,
@@ -301,7 +302,7 @@ def _indispensability(
     exps, blocs = split_parties(q, exporter)
     q = replace(q, labels={c: p.label for p, c in blocs})
 
-    kw = {"threshold": threshold, "redirect": redirect}
+    kw: dict[str, Any] = {"threshold": threshold, "redirect": redirect}
 
     def build(flows: ir.Table) -> ir.Table:
         return by_party(
@@ -310,7 +311,14 @@ def _indispensability(
             lambda p, c: _ind.indispensability(
                 bloc_world(flows, p, c, q.products), exporters=[c], products=None, **kw
             ),
-            lambda e: _ind.indispensability(flows, exporters=e, products=q.products, **kw),
+            lambda e: _ind.indispensability(
+                flows,
+                exporters=e,
+                products=q.products,
+                # Every market of the products is needed: a whole year is worth summarising.
+                summary=wh.summaries.for_flows(flows, build=q.products is None),
+                **kw,
+            ),
         )
 
     ys = [q.year] if years is None else list(years)

@@ -100,6 +100,8 @@ def per_release(
     """
     for rel, ys in by_release(q.wh, years):
         flows, converted = release_flows(q.wh, rel, ys, q.hs, q.products)
+        if not converted:
+            q.wh.summaries.note(flows, rel, ys, q.products)
         hs = q.hs if converted else rel.hs
         yield build(flows), q.wh.countries(rel.hs, rel.release), hs, ys
 
@@ -297,8 +299,19 @@ def shown_labels(
     return [*(p.label for p, _ in blocs), *q.r.iso3s(countries or [])]
 
 
-def autonomy_builder(s: AutonomySetup, prods: list[str] | None) -> Callable[[ir.Table], ir.Table]:
-    """Return the autonomy expression builder over flows (merging each bloc)."""
+def autonomy_builder(
+    s: AutonomySetup, prods: list[str] | None, wh: Warehouse | None = None
+) -> Callable[[ir.Table], ir.Table]:
+    """Return the autonomy expression builder over flows (merging each bloc).
+
+    With ``wh``, countries are served from its flow summaries where held (computed first
+    when the query covers every importer and product).
+    """
+
+    def countries(flows: ir.Table, imps: list[int] | None) -> ir.Table:
+        whole = imps is None and prods is None
+        summary = None if wh is None else wh.summaries.for_flows(flows, build=whole)
+        return _aut.autonomy(flows, importers=imps, products=prods, rival=s.rival, summary=summary)
 
     def build(flows: ir.Table) -> ir.Table:
         return by_party(
@@ -307,7 +320,7 @@ def autonomy_builder(s: AutonomySetup, prods: list[str] | None) -> Callable[[ir.
             lambda p, c: _aut.autonomy(
                 bloc_flows(flows, p, c, prods), importers=[c], rival=s.rival
             ),
-            lambda imps: _aut.autonomy(flows, importers=imps, products=prods, rival=s.rival),
+            lambda imps: countries(flows, imps),
         )
 
     return build

@@ -26,7 +26,8 @@ from collections.abc import Collection
 import ibis
 import ibis.expr.types as ir
 
-from econsec.metrics.shares import concentration, safe_ratio, unit_shares
+from econsec.metrics.shares import from_moments, group_moments, safe_ratio, unit_shares
+from econsec.metrics.summary import FlowSummary, exporter_totals, restrict_summary
 
 #: Column order of :func:`autonomy` (``rival_value, rival_share`` follow when asked).
 AUTONOMY_COLUMNS = (
@@ -89,11 +90,6 @@ def intra_bloc(flows: ir.Table, members: Collection[int]) -> ir.Table:
     return f.group_by(year=f.t, product=f.k).aggregate(intra_value=f.v.sum())
 
 
-def exporter_totals(flows: ir.Table) -> ir.Table:
-    """Each exporter's sales per product and year: ``t, i, k, S``."""
-    return flows.group_by(["t", "i", "k"]).aggregate(S=flows.v.sum())
-
-
 def exports_by_country(flows: ir.Table) -> ir.Table:
     """Each country's exports per product and year: ``year, country, product, export_value``."""
     return flows.group_by(year=flows.t, country=flows.i, product=flows.k).aggregate(
@@ -108,6 +104,7 @@ def autonomy(
     products: Collection[str] | None = None,
     rival: Collection[int] | None = None,
     exports: ir.Table | None = None,
+    summary: FlowSummary | None = None,
 ) -> ir.Table:
     r"""Import concentration per importer × product × year.
 
@@ -122,6 +119,10 @@ def autonomy(
     exports
         :func:`exporter_totals` of the same flows when the caller needs them too (e.g. for
         world shares): the one aggregate then serves both.
+    summary
+        :func:`~econsec.metrics.summary.summarize` of the same flows (every importer and
+        product; already computed): the markets and sellers are taken from it, and the
+        flows are read only for the ``rival``'s share.
 
     Returns
     -------
@@ -133,11 +134,24 @@ def autonomy(
     """
     f = restrict(flows, products=products)
     imports = restrict(f, importers=importers)
-    extra = {}
-    if rival is not None:
-        extra["rival_value"] = imports.v.sum(where=imports.i.isin(sorted(rival)))
-    c = concentration(imports, ["t", "j", "k"], "i", extra=extra)
-    e = restrict(exporter_totals(f) if exports is None else exports, exporters=importers)
+    if summary is None:
+        extra = {}
+        if rival is not None:
+            extra["rival_value"] = imports.v.sum(where=imports.i.isin(sorted(rival)))
+        c = from_moments(group_moments(imports, ["t", "j", "k"], "i", extra=extra))
+        e = exporter_totals(f) if exports is None else exports
+    else:
+        s = restrict_summary(summary, products)
+        c = from_moments(s.markets)
+        if importers is not None:
+            c = c.filter(c.j.isin(sorted(importers)))
+        if rival is not None:
+            # Only the rival's flows are read: a small slice of the year.
+            rf = imports.filter(imports.i.isin(sorted(rival)))
+            rv = rf.group_by(["t", "j", "k"]).aggregate(rival_value=rf.v.sum())
+            c = c.left_join(rv, ["t", "j", "k"]).drop("t_right", "j_right", "k_right")
+        e = s.sellers
+    e = restrict(e, exporters=importers)
     x = e.select(t=e.t, j=e.i, k=e.k, xv=e.S)
     out = c.left_join(x, ["t", "j", "k"])
     xv = out.xv.fill_null(0.0)

@@ -39,8 +39,9 @@ from collections.abc import Collection
 import ibis
 import ibis.expr.types as ir
 
-from econsec.metrics.autonomy import exporter_totals, restrict
+from econsec.metrics.autonomy import restrict
 from econsec.metrics.shares import concentration, hhi, lookup, safe_ratio
+from econsec.metrics.summary import FlowSummary, exporter_totals, restrict_summary, summarize
 
 INDISPENSABILITY_COLUMNS = (
     "year",
@@ -81,7 +82,7 @@ def world_concentration(
 ) -> ir.Table:
     """World export concentration per product × year.
 
-    ``exports``: :func:`~econsec.metrics.autonomy.exporter_totals` of the same flows (and
+    ``exports``: :func:`~econsec.metrics.summary.exporter_totals` of the same flows (and
     products), when the caller has them already.
 
     Returns
@@ -110,6 +111,7 @@ def indispensability(
     products: Collection[str] | None = None,
     threshold: float = 0.5,
     redirect: float = 0.2,
+    summary: FlowSummary | None = None,
 ) -> ir.Table:
     r"""World reliance on each exporter per exporter × product × year.
 
@@ -125,29 +127,36 @@ def indispensability(
         is at least this.
     redirect
         *r*: fraction of their exports the other exporters redirect (replaceability).
+    summary
+        :func:`~econsec.metrics.summary.summarize` of the same flows, when already computed.
 
     Returns
     -------
     ibis.Table
         :data:`INDISPENSABILITY_COLUMNS` (see the module docstring for the formulas).
+
+    Notes
+    -----
+    Computed from the flow summary: sales, world totals and ranks from the sellers, and
+    each market's largest flow from the markets. Flows are read again only in the markets
+    where the largest flow does not settle the answer (:func:`_open_markets`).
     """
     theta = check_fraction("threshold", threshold)
     r = check_fraction("redirect", redirect)
     f = restrict(flows, products=products)
-    imp = f.group_by(["t", "j", "k"]).aggregate(M=f.v.sum())
-    # Only the columns used after the join: DuckDB holds these rows in memory (read twice).
-    rows = lookup(f, imp, ["t", "j", "k"]).select("t", "i", "k", "v", "M")
-    dep = rows.v >= theta * rows.M
-    per = rows.group_by(["t", "i", "k"]).aggregate(
-        S=rows.v.sum(),
-        n_dependents=rows.count(where=dep),
-        dependent_value=rows.v.sum(where=dep),
-    )
+    s = summarize(f) if summary is None else restrict_summary(summary, products)
+    per = s.sellers
     world = per.group_by(["t", "k"]).aggregate(
         W=per.S.sum(), n_exporters=per.count(), sum_sq=(per.S * per.S).sum(), Smax=per.S.max()
     )
-    short = _shortfall(rows, per, world, r)
-    out = lookup(lookup(per, world, ["t", "k"]), short, ["t", "i", "k"])
+    mk = _open_markets(s.markets, world, theta, r)
+    rows = f.join(mk.filter(mk.open_dep | mk.open_short), ["t", "j", "k"])
+    # The settled markets' tops come from the summary itself: one aggregate, read twice.
+    deps = _dependents(s.markets, rows, theta)
+    short = _shortfall(rows.filter(rows.open_short), per, r)
+    out = lookup(
+        lookup(lookup(per, world, ["t", "k"]), deps, ["t", "i", "k"]), short, ["t", "i", "k"]
+    )
     # Ranks among all exporters of the product, before any exporter filter.
     w = ibis.window(group_by=[per.t, per.k], order_by=ibis.desc(per.S))
     ranks = per.select("t", "i", "k", world_rank=(ibis.rank().over(w) + 1).cast("int32"))
@@ -165,21 +174,64 @@ def indispensability(
         world_rank=out.world_rank,
         n_exporters=out.n_exporters.cast("int64"),
         world_hhi=hhi(out.sum_sq, out.W),
-        n_dependents=out.n_dependents.cast("int64"),
+        n_dependents=out.n_dependents.fill_null(0).cast("int64"),
         dependent_value=out.dependent_value.fill_null(0.0),
         replaceability=ibis.greatest(safe_ratio(ibis.least(covered, pool), out.S), 0.0),
     )
 
 
-def _shortfall(rows: ir.Table, per: ir.Table, world: ir.Table, r: float) -> ir.Table:
+#: Relative margin on :math:`\min(x_{\max}, M - x_{\max}) \ge \theta M`: floating-point
+#: sums must never make a market look settled by its largest flow when a second supplier
+#: could reach :math:`\theta`; a market kept open by the margin is merely checked flow by
+#: flow.
+_OPEN_MARGIN = 1e-9
+
+
+def _open_markets(markets: ir.Table, world: ir.Table, theta: float, r: float) -> ir.Table:
+    r"""Each market with two flags: where its largest flow does not settle the answer.
+
+    ``open_dep``: a supplier other than the largest could hold :math:`\theta` of the market,
+    as its flow is at most :math:`\min(x_{\max}, M - x_{\max})`; elsewhere only the
+    largest supplier can (for :math:`\theta \ge 1/2`, only on an exact tie).
+    ``open_short``: some flow can exceed what the others could redirect, :math:`x - C > 0`
+    (:func:`_shortfall`); as :math:`x - C` grows with :math:`x` and
+    :math:`S_e \le \max_e S_e`, no flow can where the largest cannot with
+    :math:`\max_e S_e`.
+    """
+    m = lookup(markets, world.select("t", "k", "W", "Smax"), ["t", "k"])
+    return m.mutate(
+        open_dep=_open_dep(m, theta),
+        open_short=(1 - r) * m.vmax - r * (m.W - m.total) + r * m.Smax > 0,
+    )
+
+
+def _open_dep(m: ir.Table, theta: float) -> ir.BooleanValue:
+    # The flow of a supplier other than the largest is at most min(vmax, M - vmax).
+    return ibis.least(m.vmax, m.total - m.vmax) >= theta * m.total * (1 - _OPEN_MARGIN)
+
+
+def _dependents(markets: ir.Table, rows: ir.Table, theta: float) -> ir.Table:
+    """Dependents per exporter × product × year: ``t, i, k, n_dependents, dependent_value``.
+
+    In a settled market the largest supplier is the only candidate (its flow ``vmax``); in
+    an open one every flow is checked.
+    """
+    top = markets.filter(~_open_dep(markets, theta) & (markets.vmax >= theta * markets.total))
+    top = top.select("t", i=top.top, k="k", v=top.vmax)
+    op = rows.filter(rows.open_dep & (rows.v >= theta * rows.total)).select("t", "i", "k", "v")
+    d = ibis.union(top, op)
+    return d.group_by(["t", "i", "k"]).aggregate(n_dependents=d.count(), dependent_value=d.v.sum())
+
+
+def _shortfall(rows: ir.Table, per: ir.Table, r: float) -> ir.Table:
     r"""Uncovered sales :math:`\sum_m \max(0, x_{em} - C_{em})` per exporter × product × year.
 
     :math:`x - C = (1 - r)x - r(W - M_m) + rS_e`; it can be positive only where
     :math:`(1 - r)x - r(W - M_m) + r \max_e S_e > 0`, so only those rows (few: large flows
-    into large shares of small markets) are joined to :math:`S_e`.
+    into large shares of small markets) are joined to :math:`S_e`. ``rows`` are flows with
+    their market's ``total`` :math:`M_m`, ``W`` and ``Smax``.
     """
-    c = lookup(rows, world.select("t", "k", "W", "Smax"), ["t", "k"])
-    c = c.mutate(b=(1 - r) * c.v - r * (c.W - c.M))
+    c = rows.mutate(b=(1 - r) * rows.v - r * (rows.W - rows.total))
     c = c.filter(c.b + r * c.Smax > 0)
-    c = lookup(c, per.select("t", "i", "k", "S"), ["t", "i", "k"])
+    c = lookup(c.select("t", "i", "k", "b"), per.select("t", "i", "k", "S"), ["t", "i", "k"])
     return c.group_by(["t", "i", "k"]).aggregate(shortfall=ibis.greatest(c.b + r * c.S, 0.0).sum())

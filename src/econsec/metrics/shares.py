@@ -45,6 +45,39 @@ def hhi(sum_sq: ir.NumericValue, total: ir.NumericValue) -> ir.FloatingValue:
     return safe_ratio(sum_sq, total * total)
 
 
+def group_moments(
+    flows: ir.Table,
+    by: Sequence[str],
+    unit: str,
+    *,
+    value: str = "v",
+    extra: dict[str, ir.Scalar] | None = None,
+) -> ir.Table:
+    """Per group: ``total, n, sum_sq, vmax, top`` (and ``extra``) in one pass.
+
+    What :func:`concentration` is computed from; kept as it is, the moments also serve
+    other metrics (e.g. the markets of :mod:`econsec.metrics.summary`). ``top`` is the unit
+    with the largest value (ties: the lowest code).
+    """
+    v = flows[value]
+    return flows.group_by(list(by)).aggregate(
+        total=v.sum(),
+        n=flows.count(),
+        sum_sq=(v * v).sum(),
+        vmax=v.max(),
+        # An ordered aggregate rather than argmax, which picks an arbitrary row among ties.
+        top=flows[unit].first(order_by=[ibis.desc(v), flows[unit]]),
+        **(extra or {}),
+    )
+
+
+def from_moments(agg: ir.Table) -> ir.Table:
+    """:func:`group_moments` → ``hhi`` and ``top_share`` in place of ``sum_sq, vmax``."""
+    return agg.mutate(
+        hhi=hhi(agg.sum_sq, agg.total), top_share=safe_ratio(agg.vmax, agg.total)
+    ).drop("sum_sq", "vmax")
+
+
 def concentration(
     flows: ir.Table,
     by: Sequence[str],
@@ -74,19 +107,7 @@ def concentration(
         ``*by, total, n, hhi, top, top_share`` and the ``extra`` columns. ``top`` is the
         unit with the largest value (ties: the lowest code).
     """
-    v = flows[value]
-    agg = flows.group_by(list(by)).aggregate(
-        total=v.sum(),
-        n=flows.count(),
-        sum_sq=(v * v).sum(),
-        vmax=v.max(),
-        # An ordered aggregate rather than argmax, which picks an arbitrary row among ties.
-        top=flows[unit].first(order_by=[ibis.desc(v), flows[unit]]),
-        **(extra or {}),
-    )
-    return agg.mutate(
-        hhi=hhi(agg.sum_sq, agg.total), top_share=safe_ratio(agg.vmax, agg.total)
-    ).drop("sum_sq", "vmax")
+    return from_moments(group_moments(flows, by, unit, value=value, extra=extra))
 
 
 def unit_shares(flows: ir.Table, by: Sequence[str], unit: str, *, value: str = "v") -> ir.Table:

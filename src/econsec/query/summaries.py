@@ -1,0 +1,191 @@
+"""Flow summaries computed once per release × year and shared by the queries that need them.
+
+Autonomy, indispensability and the screens built on them start from the same two aggregates
+of a year's flows (:mod:`econsec.metrics.summary`): markets (importer × product) and sellers
+(exporter × product). Over a whole year these cost most of a query; this store computes them
+once and serves them to every later query:
+
+* in memory, for the life of the :class:`~econsec.engine.Warehouse` (a notebook, the server);
+* on disk under ``<home>/cache/summaries/hs=…/release=…/year=…/``, for later processes (the
+  CLI's next command), written atomically beside a ``source.json`` that records the data
+  files they were computed from (name, size, modification time) and the summary's version;
+  a re-ingested year no longer matches and is summarised again. ``ECONSEC_SUMMARY_CACHE=0``
+  keeps summaries in memory only; a warehouse that cannot be written to is used the same
+  way.
+
+Queries over the flows a summary was computed from (a release's own nomenclature, every
+product) use it; converted codes, blocs and the Spark engine compute their aggregates
+inside the query as before. Results are the same either way (tests compare both).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis.expr.types as ir
+
+from econsec.metrics.summary import FlowSummary, restrict_summary, summarize
+from econsec.settings import get_settings
+
+if TYPE_CHECKING:
+    from econsec.engine import Warehouse
+    from econsec.warehouse.catalog import ReleaseInfo
+
+log = logging.getLogger(__name__)
+
+#: Bumped whenever the summary's columns or meaning change: older files are then recomputed.
+SUMMARY_VERSION = 1
+_PARTS = ("markets", "sellers")
+
+
+def cache_root(home: Path) -> Path:
+    """Folder of the on-disk summaries of the warehouse at ``home``."""
+    return home / "cache" / "summaries"
+
+
+class SummaryStore:
+    """Flow summaries of one warehouse's release years (see the module docstring)."""
+
+    def __init__(self, wh: Warehouse) -> None:
+        self.wh = wh
+        self._memory: dict[tuple[str, int], tuple[dict[str, Any], FlowSummary]] = {}
+        # Flows expressions handed out by the query layer -> (release, years, products).
+        self._origin: dict[Any, tuple[ReleaseInfo, tuple[int, ...], Sequence[str] | None]] = {}
+
+    @property
+    def usable(self) -> bool:
+        """Whether this engine gets stored summaries (Spark computes its own, distributed)."""
+        return self.wh.con.name in ("duckdb", "polars")
+
+    def note(
+        self,
+        flows: ir.Table,
+        rel: ReleaseInfo,
+        years: Sequence[int],
+        products: Sequence[str] | None = None,
+    ) -> None:
+        """Record that ``flows`` are the release's own flows of ``years`` (and ``products``)."""
+        if self.usable:
+            self._origin[flows.op()] = (rel, tuple(sorted(set(years))), products)
+
+    def for_flows(self, flows: ir.Table, *, build: bool) -> FlowSummary | None:
+        """Return the summary of ``flows`` when they were :meth:`note`-d, else ``None``.
+
+        ``build``: compute (and store) summaries that are not held yet; otherwise only
+        summaries already in memory or on disk are used (a narrow query is cheaper on the
+        flows than a whole year's summary).
+        """
+        origin = self._origin.get(flows.op())
+        if origin is None:
+            return None
+        rel, years, products = origin
+        parts = []
+        for y in years:
+            s = self.get(rel, y, build=build)
+            if s is None:
+                return None
+            parts.append(s)
+        if len(parts) == 1:
+            return restrict_summary(parts[0], products)
+        both = FlowSummary(
+            parts[0].markets.union(*(p.markets for p in parts[1:])),
+            parts[0].sellers.union(*(p.sellers for p in parts[1:])),
+        )
+        return restrict_summary(both, products)
+
+    def get(self, rel: ReleaseInfo, year: int, *, build: bool = True) -> FlowSummary | None:
+        """Return one release year's summary: from memory, from disk, or computed (``build``)."""
+        key = (str(rel.path), year)
+        source = self._source(rel, year)
+        held = self._memory.get(key)
+        if held is not None and held[0] == source:
+            return held[1]
+        s = self._read(rel, year, source)
+        if s is None:
+            if not build:
+                return None
+            s = self._compute(rel, year, source)
+        self._memory[key] = (source, s)
+        return s
+
+    def _source(self, rel: ReleaseInfo, year: int) -> dict[str, Any]:
+        files = sorted((rel.path / f"year={year}").glob("*.parquet"))
+        files.append(rel.path / "countries.parquet")  # codes merged by the country table
+        stats = []
+        for f in files:
+            with contextlib.suppress(FileNotFoundError):
+                st = f.stat()
+                stats.append([f.name, st.st_size, st.st_mtime_ns])
+        return {"version": SUMMARY_VERSION, "files": stats}
+
+    def _dir(self, rel: ReleaseInfo, year: int) -> Path:
+        return cache_root(self.wh.home) / f"hs={rel.hs}" / f"release={rel.release}" / f"year={year}"
+
+    def _read(self, rel: ReleaseInfo, year: int, source: dict[str, Any]) -> FlowSummary | None:
+        if not get_settings().summary_cache:
+            return None
+        d = self._dir(rel, year)
+        try:
+            held = json.loads((d / "source.json").read_text())
+        except (OSError, ValueError):
+            return None
+        if held != source or not all((d / f"{p}.parquet").is_file() for p in _PARTS):
+            return None
+        con = self.wh.con
+        return FlowSummary(*(con.read_parquet(d / f"{p}.parquet") for p in _PARTS))
+
+    def _compute(self, rel: ReleaseInfo, year: int, source: dict[str, Any]) -> FlowSummary:
+        from econsec.query.flows import release_flows
+
+        flows, _ = release_flows(self.wh, rel, [year], rel.hs)
+        lazy = summarize(flows)
+        con = self.wh.con
+        tables = {p: con.to_pyarrow(getattr(lazy, p)) for p in _PARTS}
+        if get_settings().summary_cache:
+            d = self._write(rel, year, source, tables)
+            if d is not None:
+                return FlowSummary(*(con.read_parquet(d / f"{p}.parquet") for p in _PARTS))
+        import ibis
+
+        return FlowSummary(*(ibis.memtable(tables[p]) for p in _PARTS))
+
+    def _write(
+        self, rel: ReleaseInfo, year: int, source: dict[str, Any], tables: dict[str, Any]
+    ) -> Path | None:
+        """Write the summary atomically (a staging folder renamed into place).
+
+        Returns its folder, or ``None`` where the warehouse cannot be written to (the
+        summary is then kept in memory only).
+        """
+        import pyarrow.parquet as pq
+
+        d = self._dir(rel, year)
+        try:
+            d.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(dir=d.parent, prefix=f".{d.name}."))
+            try:
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would hide it from others
+                for p, t in tables.items():
+                    pq.write_table(t, tmp / f"{p}.parquet", compression="zstd")
+                (tmp / "source.json").write_text(json.dumps(source))
+                old = d.with_name(f".{d.name}.old-{os.getpid()}")
+                if d.exists():
+                    os.replace(d, old)
+                os.replace(tmp, d)
+                shutil.rmtree(old, ignore_errors=True)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError as e:
+            log.info("flow summary of %s %s %s kept in memory: %s", rel.hs, rel.release, year, e)
+            return None
+        return d
