@@ -1,0 +1,199 @@
+"""Flow summaries: metrics computed from them equal metrics computed from the flows.
+
+Covers the pure functions (a materialised summary against none, on random flows with ties
+and exact halves), and the store: one computation per year shared by later queries and
+processes, invalidated when the year is ingested again, kept in memory only when asked or
+when the warehouse cannot be written to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import ibis
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from metrics_helpers import CHN, FLOW_SCHEMA, GOLDEN, JPN, MAGNETS, USA, frame, run, table
+
+from econsec import analysis
+from econsec.engine import Warehouse
+from econsec.metrics import autonomy as aut
+from econsec.metrics import indispensability as ind
+from econsec.metrics.summary import FlowSummary, summarize
+from econsec.query import summaries as store_mod
+from econsec.query.summaries import cache_root
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+COUNTRIES = [4, 36, 156, 251, 276, 392, 410, 490]
+PRODUCTS = ["010121", "850511", "854231"]
+
+
+@st.composite
+def flows(draw: st.DrawFn) -> pl.DataFrame:
+    """Unique flows with values on a coarse grid: ties for the top and exact halves happen."""
+    keys = draw(
+        st.sets(
+            st.tuples(
+                st.sampled_from([2023, 2024]),
+                st.sampled_from(COUNTRIES),
+                st.sampled_from(COUNTRIES),
+                st.sampled_from(PRODUCTS),
+            ).filter(lambda x: x[1] != x[2]),
+            min_size=1,
+            max_size=80,
+        )
+    )
+    values = draw(
+        st.lists(
+            st.one_of(st.sampled_from([1.0, 2.0, 4.0]), st.floats(0.001, 1e6)),
+            min_size=len(keys),
+            max_size=len(keys),
+        )
+    )
+    rows = [(*k, v) for k, v in zip(sorted(keys), values, strict=True)]
+    return pl.DataFrame(rows, schema=FLOW_SCHEMA, orient="row")
+
+
+def materialised(df: pl.DataFrame) -> FlowSummary:
+    """The summary as tables of their own, as the store serves it."""
+    s = summarize(table(df))
+    return FlowSummary(*(ibis.memtable(run(t).to_arrow()) for t in (s.markets, s.sellers)))
+
+
+@SETTINGS
+@given(flows(), st.sampled_from([None, [JPN], [JPN, CHN]]), st.sampled_from([None, [CHN]]))
+def test_autonomy_from_summary_equals_from_flows(df, importers, rival):
+    f = table(df)
+    s = materialised(df)
+    for products in (None, [MAGNETS]):
+        kw = {"importers": importers, "products": products, "rival": rival}
+        direct = run(aut.autonomy(f, **kw))
+        assert run(aut.autonomy(f, summary=s, **kw)).equals(direct)
+
+
+@SETTINGS
+@given(flows(), st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]), st.sampled_from([0.0, 0.2, 1.0]))
+def test_indispensability_from_summary_equals_inline(df, theta, r):
+    f = table(df)
+    for products in (None, [MAGNETS]):
+        kw = {"products": products, "threshold": theta, "redirect": r}
+        inline = run(ind.indispensability(f, **kw))
+        assert run(ind.indispensability(f, summary=materialised(df), **kw)).equals(inline)
+
+
+def test_exact_half_ties_count_both_suppliers():
+    # Two suppliers with exactly half of a market each: both are dependents' suppliers at 0.5.
+    df = frame([(2024, CHN, JPN, MAGNETS, 3.0), (2024, USA, JPN, MAGNETS, 3.0)])
+    out = run(ind.indispensability(table(df), threshold=0.5, summary=materialised(df)))
+    assert out["n_dependents"].to_list() == [1, 1]
+    assert out["dependent_value"].to_list() == [3.0, 3.0]
+
+
+# --- the store -----------------------------------------------------------------------------
+
+
+def _count_computations(monkeypatch) -> list[int]:
+    calls: list[int] = []
+    real = store_mod.SummaryStore._compute
+
+    def counting(self, rel, year, source):
+        calls.append(year)
+        return real(self, rel, year, source)
+
+    monkeypatch.setattr(store_mod.SummaryStore, "_compute", counting)
+    return calls
+
+
+def test_one_computation_serves_both_metrics_and_later_processes(make_warehouse, monkeypatch):
+    home = make_warehouse(GOLDEN)
+    calls = _count_computations(monkeypatch)
+    wh = Warehouse(home)
+    a = analysis.autonomy(year=2024, warehouse=wh).to_polars()
+    i = analysis.indispensability(year=2024, warehouse=wh).to_polars()
+    assert calls == [2024]
+    d = cache_root(home) / "hs=HS17" / "release=V202601" / "year=2024"
+    assert sorted(p.name for p in d.iterdir()) == [
+        "markets.parquet",
+        "sellers.parquet",
+        "source.json",
+    ]
+    assert json.loads((d / "source.json").read_text())["version"] == store_mod.SUMMARY_VERSION
+    # A new process (a new Warehouse) reads it from disk: nothing computed again.
+    wh2 = Warehouse(home)
+    assert analysis.autonomy(year=2024, warehouse=wh2).to_polars().equals(a)
+    assert analysis.indispensability(year=2024, warehouse=wh2).to_polars().equals(i)
+    assert calls == [2024]
+
+
+def test_narrow_queries_do_not_build_but_use_a_held_summary(make_warehouse, monkeypatch):
+    home = make_warehouse(GOLDEN)
+    calls = _count_computations(monkeypatch)
+    wh = Warehouse(home)
+    one = analysis.autonomy("JPN", 2024, products=[MAGNETS], warehouse=wh).to_polars()
+    assert calls == [] and not cache_root(home).exists()
+    analysis.autonomy(year=2024, warehouse=wh)
+    assert calls == [2024]
+    assert analysis.autonomy("JPN", 2024, products=[MAGNETS], warehouse=wh).to_polars().equals(one)
+
+
+def test_reingested_year_is_summarised_again(make_warehouse, monkeypatch):
+    home = make_warehouse(GOLDEN)
+    calls = _count_computations(monkeypatch)
+    before = analysis.autonomy(year=2024, warehouse=Warehouse(home)).to_polars()
+    changed = GOLDEN.with_columns(v=pl.col("v") * 2)
+    f = next((home / "baci").rglob("year=2024/*.parquet"))
+    old = f.stat()
+    make_warehouse(changed)
+    os.utime(f, ns=(old.st_atime_ns, old.st_mtime_ns + 1_000_000))  # even in the same tick
+    after = analysis.autonomy(year=2024, warehouse=Warehouse(home)).to_polars()
+    assert calls == [2024, 2024]
+    assert after["import_value"].to_list() == [2 * x for x in before["import_value"].to_list()]
+
+
+def test_summary_cache_off_writes_nothing(make_warehouse, monkeypatch):
+    home = make_warehouse(GOLDEN)
+    monkeypatch.setenv("ECONSEC_SUMMARY_CACHE", "0")
+    on = analysis.indispensability(year=2024, warehouse=Warehouse(home)).to_polars()
+    assert not cache_root(home).exists()
+    monkeypatch.delenv("ECONSEC_SUMMARY_CACHE")
+    assert analysis.indispensability(year=2024, warehouse=Warehouse(home)).to_polars().equals(on)
+
+
+def test_unwritable_cache_keeps_the_summary_in_memory(make_warehouse, monkeypatch, tmp_path):
+    home = make_warehouse(GOLDEN)
+    expect = analysis.autonomy(year=2024, warehouse=Warehouse(home)).to_polars()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")  # a folder cannot be made under a file, even by root
+    monkeypatch.setattr(store_mod, "cache_root", lambda _home: blocked / "summaries")
+    calls = _count_computations(monkeypatch)
+    wh = Warehouse(home)
+    assert analysis.autonomy(year=2024, warehouse=wh).to_polars().equals(expect)
+    assert analysis.indispensability(year=2024, warehouse=wh).to_polars().height > 0
+    assert calls == [2024]  # computed once, then served from memory
+
+
+def test_cli_second_command_reads_the_first_ones_summary(make_warehouse):
+    home = make_warehouse(GOLDEN)
+    exe = [str(Path(sys.executable).with_name("econsec"))]
+    env = {**os.environ, "ECONSEC_HOME": str(home)}
+    outs = []
+    for verb in ("autonomy", "indispensability"):
+        p = subprocess.run(
+            [*exe, verb, "--year", "2024", "-f", "csv"], capture_output=True, text=True, env=env
+        )
+        assert p.returncode == 0, p.stderr
+        outs.append(p.stdout)
+        assert (cache_root(home) / "hs=HS17" / "release=V202601" / "year=2024").is_dir()
+    off = {**env, "ECONSEC_SUMMARY_CACHE": "0"}
+    p = subprocess.run(
+        [*exe, "indispensability", "--year", "2024", "-f", "csv"],
+        capture_output=True,
+        text=True,
+        env=off,
+    )
+    assert p.stdout == outs[1]
