@@ -158,7 +158,13 @@ def emit_frame(df: pl.DataFrame, fmt: Format, *, title: str | None = None, limit
     from econsec.formatting import tidy_frame
 
     if fmt == Format.csv:
-        sys.stdout.write(tidy_frame(df).write_csv())
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:
+            sys.stdout.write(tidy_frame(df).write_csv())
+        else:  # straight to the bytes: no text copy of a large table
+            sys.stdout.flush()
+            tidy_frame(df).write_csv(out)
+            out.flush()
     elif fmt == Format.json:
         sys.stdout.write(dumps_json(tidy_frame(df).to_dicts()) + "\n")
     else:
