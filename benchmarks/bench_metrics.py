@@ -69,6 +69,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,8 +144,24 @@ def synthetic_year(rows: int, n_products: int, n_countries: int, year: int, seed
     )
 
 
-def write_warehouse(home: Path, tables: dict[int, pa.Table]) -> Path:
-    """Lay the synthetic years out as a synthetic warehouse release."""
+def vary_year(base: pa.Table, year: int) -> pa.Table:
+    """``base`` as another year: ``t`` set, values times lognormal noise (the last year as is)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if year == YEAR:
+        return base
+    rng = np.random.default_rng(year)
+    v = base.column("v").to_numpy()
+    v = np.maximum(np.round(v * rng.lognormal(0.0, 0.3, v.size), 3), 0.001)
+    t = pa.array(np.full(base.num_rows, year, dtype=np.int16))
+    return base.set_column(0, "t", t).set_column(4, "v", pa.array(v))
+
+
+def write_warehouse(
+    home: Path, tables: dict[int, pa.Table] | Iterable[tuple[int, pa.Table]]
+) -> Path:
+    """Lay the synthetic years out as a synthetic warehouse release (one year in memory)."""
     import polars as pl
     import pyarrow.parquet as pq
 
@@ -153,12 +170,14 @@ def write_warehouse(home: Path, tables: dict[int, pa.Table]) -> Path:
 
     rel = release_dir(home, HS, RELEASE)
     years = {}
-    for y, tbl in tables.items():
+    first = None
+    for y, tbl in tables.items() if isinstance(tables, dict) else tables:
         d = rel / f"year={y}"
         d.mkdir(parents=True, exist_ok=True)
         pq.write_table(tbl.cast(TRADE_SCHEMA), d / "part-0.parquet", **PARQUET_OPTS)
         years[str(y)] = {"rows": tbl.num_rows, "rejects": 0, "source": "synthetic"}
-    first = next(iter(tables.values()))
+        first = tbl if first is None else first
+    assert first is not None, "no year to write"
     codes = sorted(set(first.column("i").to_pylist()) | set(first.column("j").to_pylist()))
     pl.DataFrame(
         {
@@ -415,11 +434,21 @@ def _best(fn: object, repeat: int) -> tuple[float, float, object]:
     return round(min(walls), 2), round(min(cpus), 2), res
 
 
+def _clear_summaries(home: Path) -> None:
+    from econsec.query.summaries import cache_root
+
+    shutil.rmtree(cache_root(home), ignore_errors=True)
+
+
 def child_econsec(home: Path, threads: int, years: int, repeat: int) -> dict[str, object]:
     """Time autonomy and indispensability for everything, beside the hand-written SQL.
 
-    Both run in this process on the same DuckDB connection, alternately, best of ``repeat``;
-    over several years, every metric of every year too.
+    Every repetition starts cold: a new warehouse object (nothing in memory) and no flow
+    summary on disk, as for the first query after an ingest. Autonomy then computes the
+    year's summary and indispensability reuses it (``econsec_*``, the pair); each metric is
+    also timed alone from cold (``*_alone_*``, against its SQL), and the pair once more with
+    the summary held (``warm_*``, every later query). Best of ``repeat``; over several years,
+    every metric of every year too, from cold.
     """
     _pin(threads)
     import ibis
@@ -428,8 +457,9 @@ def child_econsec(home: Path, threads: int, years: int, repeat: int) -> dict[str
     from econsec import analysis
     from econsec.engine import Warehouse
 
-    wh = Warehouse(home, con=ibis.duckdb.connect(threads=threads), allow_synthetic=True)
-    raw = wh.con.con
+    def fresh() -> Warehouse:
+        return Warehouse(home, con=ibis.duckdb.connect(threads=threads), allow_synthetic=True)
+
     path, countries = _files(home)
     sql = {
         "autonomy": SQL_AUTONOMY.format(path=path, countries=countries),
@@ -437,35 +467,73 @@ def child_econsec(home: Path, threads: int, years: int, repeat: int) -> dict[str
             path=path, countries=countries, threshold=0.5, r=0.2
         ),
     }
-    out: dict[str, object] = {}
-    # Warm up (lazy imports, first compilation) on one product, as pandas is imported first.
+    # Warm up (lazy imports, first compilation) on one product, as pandas is imported first;
+    # a one-product query neither builds nor leaves a summary.
+    wh = fresh()
     one = wh.products()["code"][0]
     analysis.autonomy(year=YEAR, products=[one], warehouse=wh)
     analysis.indispensability(year=YEAR, products=[one], warehouse=wh)
-    verbs = {"autonomy": analysis.autonomy, "indispensability": analysis.indispensability}
+    _clear_summaries(home)
+
+    def timed(fn: object) -> tuple[float, float, object]:
+        c0, t0 = _cpu(), time.perf_counter()
+        res = fn()  # type: ignore[operator]
+        return time.perf_counter() - t0, _cpu() - c0, res
+
+    best: dict[str, list[float]] = {}
+
+    def keep(key: str, wall: float, cpu: float) -> None:
+        w, c = best.get(key, [float("inf"), float("inf")])
+        best[key] = [min(w, wall), min(c, cpu)]
+
     rows: dict[str, int] = {}
-    for name, verb in verbs.items():
-        wall, cpu, res = _best(lambda v=verb: v(year=YEAR, warehouse=wh), repeat)
-        out[f"{name}_s"], out[f"{name}_cpu_s"] = wall, cpu
-        rows[name] = out[f"{name}_rows"] = len(res)
-        del res
+    peak = 0.0
+    for _ in range(repeat):
+        _clear_summaries(home)
+        wh = fresh()
+        wa, ca, ra = timed(lambda w=wh: analysis.autonomy(year=YEAR, warehouse=w))
+        wi, ci, ri = timed(lambda w=wh: analysis.indispensability(year=YEAR, warehouse=w))
+        keep("econsec", wa + wi, ca + ci)
+        keep("autonomy", wa, ca)
+        keep("pair_indispensability", wi, ci)
+        rows = {"autonomy": len(ra), "indispensability": len(ri)}  # type: ignore[arg-type]
+        del ra, ri
+        peak = max(peak, _peak_mb())
+        ww, cw, _r = timed(
+            lambda w=wh: (
+                analysis.autonomy(year=YEAR, warehouse=w),
+                analysis.indispensability(year=YEAR, warehouse=w),
+            )
+        )
+        keep("warm_econsec", ww, cw)
+        _clear_summaries(home)
+        w1, c1, _r = timed(lambda: analysis.indispensability(year=YEAR, warehouse=fresh()))
+        keep("indispensability", w1, c1)
+    out: dict[str, object] = {}
+    for key, (w, c) in best.items():
+        out[f"{key}_s"], out[f"{key}_cpu_s"] = round(w, 2), round(c, 2)
+    out.update({f"{k}_rows": n for k, n in rows.items()})
     # econsec's own peak, before the SQL baseline runs in this process.
-    out["econsec_peak_mb"] = _peak_mb()
-    for name in verbs:
+    out["econsec_peak_mb"] = peak
+    raw = wh.con.con
+    for name in ("autonomy", "indispensability"):
         query = sql[name]
         wall, cpu, lim = _best(lambda q=query: pl.from_arrow(raw.sql(q).to_arrow_table()), repeat)
         out[f"sql_{name}_s"], out[f"sql_{name}_cpu_s"] = wall, cpu
-        out[f"{name}_vs_sql"] = round(float(out[f"{name}_cpu_s"]) / cpu, 2)
-        if len(lim) != rows[name]:
+        out[f"{name}_vs_sql"] = round(float(out[f"{name}_s"]) / wall, 2)
+        out[f"{name}_cpu_vs_sql"] = round(float(out[f"{name}_cpu_s"]) / cpu, 2)
+        if len(lim) != rows[name]:  # type: ignore[arg-type]
             raise RuntimeError(f"{name}: the SQL gives {len(lim)} rows, econsec {rows[name]}")
-    for pre in ("", "sql_"):
-        for unit in ("s", "cpu_s"):
-            both = float(out[f"{pre}autonomy_{unit}"]) + float(out[f"{pre}indispensability_{unit}"])
-            out[f"{pre or 'econsec_'}{unit}"] = round(both, 2)
-    out["econsec_vs_sql"] = round(float(out["econsec_cpu_s"]) / float(out["sql_cpu_s"]), 2)
+    for unit in ("s", "cpu_s"):
+        both = float(out[f"sql_autonomy_{unit}"]) + float(out[f"sql_indispensability_{unit}"])
+        out[f"sql_{unit}"] = round(both, 2)
+    out["econsec_vs_sql"] = round(float(out["econsec_s"]) / float(out["sql_s"]), 2)
+    out["econsec_cpu_vs_sql"] = round(float(out["econsec_cpu_s"]) / float(out["sql_cpu_s"]), 2)
     if years > 1:
-        # Every metric for every year, one year at a time (results dropped), then the GeoDep
-        # screen of the last year with persistence over its neighbours.
+        # Every metric for every year from cold (each year's summary computed), one year at a
+        # time (results dropped), then the GeoDep screen of the last year with persistence.
+        _clear_summaries(home)
+        wh = fresh()
         t0 = time.perf_counter()
         for y in wh.years():
             analysis.autonomy(year=y, warehouse=wh)
@@ -531,7 +599,9 @@ def user_level(home: Path, threads: int, repeat: int) -> dict[str, object]:
                 cmd, stdout=f, stderr=subprocess.DEVNULL, env=env, check=True, preexec_fn=pinned
             )
 
-    def cli() -> None:
+    def cli(cold: bool = True) -> None:
+        if cold:  # the first commands after an ingest: no flow summary held yet
+            _clear_summaries(home)
         run([econsec, "autonomy", *common], out / "autonomy_econsec.csv")
         run([econsec, "indispensability", *common], out / "indispensability_econsec.csv")
 
@@ -547,6 +617,7 @@ def user_level(home: Path, threads: int, repeat: int) -> dict[str, object]:
 
     jobs = {
         "cli_s": cli,
+        "warm_cli_s": lambda: cli(cold=False),
         "pandas_script_s": lambda: script("pandas_baseline"),
         "polars_script_s": lambda: script("polars_baseline"),
     }
@@ -564,9 +635,13 @@ def user_level(home: Path, threads: int, repeat: int) -> dict[str, object]:
     res: dict[str, object] = {k: round(min(v), 2) for k, v in times.items()}
     res.update({k.removesuffix("_s") + "_cpu_s": round(min(v), 2) for k, v in cpus.items()})
     for other in ("pandas", "polars"):
-        res[f"cli_speedup_vs_{other}_script"] = round(
-            float(res[f"{other}_script_cpu_s"]) / float(res["cli_cpu_s"]), 2
-        )
+        for pre in ("", "warm_"):
+            res[f"{pre}cli_speedup_vs_{other}_script"] = round(
+                float(res[f"{other}_script_s"]) / float(res[f"{pre}cli_s"]), 2
+            )
+            res[f"{pre}cli_cpu_speedup_vs_{other}_script"] = round(
+                float(res[f"{other}_script_cpu_s"]) / float(res[f"{pre}cli_cpu_s"]), 2
+            )
     return res
 
 
@@ -608,12 +683,11 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         years = list(range(YEAR - args.years + 1, YEAR + 1))
         if not (home / "baci").exists():
-            tables = {
-                y: synthetic_year(args.rows, args.products, args.countries, y, seed=y)
-                for y in years
-            }
-            write_warehouse(home, tables)
-            del tables
+            base = synthetic_year(args.rows, args.products, args.countries, YEAR, seed=YEAR)
+            # Earlier years are the last one with every value moved by its own noise: the
+            # same shape of trade, generated in seconds and written one year at a time.
+            write_warehouse(home, ((y, vary_year(base, y)) for y in years))
+            del base
         gen_s = time.perf_counter() - t0
         result: dict[str, object] = {
             "benchmark": "metrics",
@@ -628,21 +702,22 @@ def main(argv: list[str] | None = None) -> int:
         rep = ["--repeat", str(args.repeat)]
         result.update(_run_child("--child", "econsec", "--years", str(args.years), *rep, *common))
         result.update(_run_child("--child", "polars", *common))
-        result["speedup_vs_polars"] = round(
-            float(result["polars_cpu_s"]) / float(result["econsec_cpu_s"]),
-            2,
-        )
+        others = ["polars"] if args.no_pandas else ["polars", "pandas"]
         if not args.no_pandas:
             result.update(_run_child("--child", "pandas", *common))
-            result["speedup_vs_pandas"] = round(
-                float(result["pandas_cpu_s"]) / float(result["econsec_cpu_s"]),
-                1,
-            )
+        for other in others:
+            for pre in ("", "warm_"):
+                result[f"{pre}speedup_vs_{other}"] = round(
+                    float(result[f"{other}_s"]) / float(result[f"{pre}econsec_s"]), 2
+                )
+                result[f"{pre}cpu_speedup_vs_{other}"] = round(
+                    float(result[f"{other}_cpu_s"]) / float(result[f"{pre}econsec_cpu_s"]), 2
+                )
         if not args.no_user:
             result.update(user_level(home, args.threads, args.repeat))
         targets = {
-            "econsec_s": "<= 10 (2 cores)",
             "speedup_vs_pandas": ">= 5",
+            "speedup_vs_polars": ">= 1",
             "autonomy_vs_sql": "<= 1.3",
             "indispensability_vs_sql": "<= 1.3",
             "cli_speedup_vs_pandas_script": ">= 5",
@@ -651,7 +726,7 @@ def main(argv: list[str] | None = None) -> int:
         }
         if args.years > 1:
             result["years"] = args.years
-            targets["all_metrics_all_years_s"] = "<= 300 (30 years)"
+            targets["all_metrics_all_years_s"] = "< 60 (30 years)"
             targets["all_years_peak_mb"] = "< 4096"
         result["targets"] = targets
         sys.stdout.write(json.dumps(result) + "\n")

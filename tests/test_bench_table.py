@@ -40,13 +40,17 @@ def test_partial_run_replaces_only_its_rows_and_widens_old_ones() -> None:
         "rows": 1000,
         "econsec_s": 1.0,
         "econsec_cpu_s": 1.5,
+        "sql_s": 0.9,
         "sql_cpu_s": 1.2,
-        "econsec_vs_sql": 1.26,
+        "econsec_vs_sql": 1.11,
+        "econsec_cpu_vs_sql": 1.26,
     }
     md = run.table([metrics], kept)
     lines = md.splitlines()
     assert lines[0].count("|") == len(run.COLUMNS) + 1
     assert all(line.count(" | ") == len(run.COLUMNS) - 1 for line in lines[2:])
-    assert "SQL 1.20 s CPU; econsec/SQL 1.26×" in md  # two decimals: 1.26 is not 1.3
+    assert (
+        "SQL 0.90 s (1.20 s CPU); econsec/SQL 1.11× wall; 1.26× CPU" in md
+    )  # two decimals: 1.26 is not 1.3
     assert "1,000-row synthetic year" in md
     assert not any("full synthetic year" in line for line in lines)
