@@ -24,6 +24,7 @@ from econsec import analysis
 from econsec.engine import Warehouse
 from econsec.metrics import autonomy as aut
 from econsec.metrics import indispensability as ind
+from econsec.metrics import screens
 from econsec.metrics.summary import FlowSummary, summarize
 from econsec.query import summaries as store_mod
 from econsec.query.summaries import cache_root
@@ -197,3 +198,29 @@ def test_cli_second_command_reads_the_first_ones_summary(make_warehouse):
         env=off,
     )
     assert p.stdout == outs[1]
+
+
+@SETTINGS
+@given(flows())
+def test_geodep_from_summary_equals_from_flows(df):
+    f = table(df)
+    for importers in (None, [JPN]):
+        direct = run(screens.geodep_conditions(f, importers=importers))
+        got = run(screens.geodep_conditions(f, importers=importers, summary=materialised(df)))
+        assert got.equals(direct)
+
+
+def test_api_answers_equal_with_and_without_summaries(make_warehouse, monkeypatch):
+    y2023 = GOLDEN.with_columns(t=pl.lit(2023, dtype=pl.Int16), v=pl.col("v") * 1.5)
+    home = make_warehouse(pl.concat([y2023, GOLDEN]))
+    verbs = {
+        "autonomy": lambda wh: analysis.autonomy(year=2024, rival="CHN", warehouse=wh),
+        "indispensability": lambda wh: analysis.indispensability(year=2024, warehouse=wh),
+        "geodep": lambda wh: analysis.screen_geodep(year=2024, warehouse=wh),
+        "trend": lambda wh: analysis.autonomy_trend(warehouse=wh),
+    }
+    with_summaries = {k: v(Warehouse(home)).to_polars() for k, v in verbs.items()}
+    assert (cache_root(home) / "hs=HS17" / "release=V202601" / "year=2023").is_dir()
+    monkeypatch.setattr(store_mod.SummaryStore, "for_flows", lambda *a, **k: None)
+    for k, v in verbs.items():
+        assert v(Warehouse(home)).to_polars().equals(with_summaries[k]), k

@@ -516,7 +516,7 @@ def _geodep(
     years: Sequence[int],
     report: Sequence[int],
     importer: Countries | None,
-    thresholds: dict[str, float],
+    thresholds: dict[str, Any],
     window: int,
     min_years: int,
     persistence: bool,
@@ -534,7 +534,13 @@ def _geodep(
             lambda p, c: _scr.geodep_conditions(
                 bloc_world(flows, p, c, q.products), importers=[c], products=None, **thresholds
             ),
-            lambda i: _scr.geodep_conditions(flows, importers=i, products=q.products, **thresholds),
+            lambda i: _scr.geodep_conditions(
+                flows,
+                importers=i,
+                products=q.products,
+                summary=q.wh.summaries.for_flows(flows, build=i is None and q.products is None),
+                **thresholds,
+            ),
         )
 
     def post(t: ir.Table) -> ir.Table:

@@ -37,6 +37,7 @@ from econsec.metrics.autonomy import (
 )
 from econsec.metrics.indispensability import world_concentration
 from econsec.metrics.shares import lookup, safe_ratio
+from econsec.metrics.summary import FlowSummary, restrict_summary
 
 GEODEP_COLUMNS = (
     "year",
@@ -89,8 +90,11 @@ def geodep_conditions(
     import_hhi: float = 0.4,
     world_hhi: float = 0.4,
     ratio: float = 1.0,
+    summary: FlowSummary | None = None,
 ) -> ir.Table:
     """GeoDep criteria C1–C3 per importer × product × year (persistence not applied).
+
+    ``summary``: :func:`~econsec.metrics.summary.summarize` of the same flows, when held.
 
     Returns
     -------
@@ -99,8 +103,12 @@ def geodep_conditions(
     """
     f = restrict(flows, products=products)
     # One exporter aggregate serves both the importers' own exports (C3) and world shares (C2).
-    e = exporter_totals(f)
-    a = autonomy(f, importers=importers, exports=e)
+    if summary is None:
+        e = exporter_totals(f)
+        a = autonomy(f, importers=importers, exports=e)
+    else:
+        e = restrict_summary(summary, products).sellers
+        a = autonomy(f, importers=importers, products=products, summary=summary)
     w = world_concentration(f, exports=e).select("year", "product", "world_hhi")
     g = lookup(a, w, ["year", "product"])
     c1 = (g.hhi > import_hhi).fill_null(False)
