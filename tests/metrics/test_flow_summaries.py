@@ -117,6 +117,7 @@ def test_one_computation_serves_both_metrics_and_later_processes(make_warehouse,
     a = analysis.autonomy(year=2024, warehouse=wh).to_polars()
     i = analysis.indispensability(year=2024, warehouse=wh).to_polars()
     assert calls == [2024]
+    wh.summaries.flush()
     d = cache_root(home) / "hs=HS17" / "release=V202601" / "year=2024"
     assert sorted(p.name for p in d.iterdir()) == [
         "markets.parquet",
@@ -139,13 +140,16 @@ def test_narrow_queries_do_not_build_but_use_a_held_summary(make_warehouse, monk
     assert calls == [] and not cache_root(home).exists()
     analysis.autonomy(year=2024, warehouse=wh)
     assert calls == [2024]
+    wh.summaries.flush()
     assert analysis.autonomy("JPN", 2024, products=[MAGNETS], warehouse=wh).to_polars().equals(one)
 
 
 def test_reingested_year_is_summarised_again(make_warehouse, monkeypatch):
     home = make_warehouse(GOLDEN)
     calls = _count_computations(monkeypatch)
-    before = analysis.autonomy(year=2024, warehouse=Warehouse(home)).to_polars()
+    wh = Warehouse(home)
+    before = analysis.autonomy(year=2024, warehouse=wh).to_polars()
+    wh.summaries.flush()
     changed = GOLDEN.with_columns(v=pl.col("v") * 2)
     f = next((home / "baci").rglob("year=2024/*.parquet"))
     old = f.stat()
@@ -219,7 +223,11 @@ def test_api_answers_equal_with_and_without_summaries(make_warehouse, monkeypatc
         "geodep": lambda wh: analysis.screen_geodep(year=2024, warehouse=wh),
         "trend": lambda wh: analysis.autonomy_trend(warehouse=wh),
     }
-    with_summaries = {k: v(Warehouse(home)).to_polars() for k, v in verbs.items()}
+    with_summaries = {}
+    for k, v in verbs.items():
+        wh = Warehouse(home)
+        with_summaries[k] = v(wh).to_polars()
+        wh.summaries.flush()
     assert (cache_root(home) / "hs=HS17" / "release=V202601" / "year=2023").is_dir()
     monkeypatch.setattr(store_mod.SummaryStore, "for_flows", lambda *a, **k: None)
     for k, v in verbs.items():

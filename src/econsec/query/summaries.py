@@ -26,13 +26,20 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis.expr.types as ir
 
-from econsec.metrics.summary import FlowSummary, restrict_summary, summarize
+from econsec.metrics.summary import (
+    MARKET_COLUMNS,
+    SELLER_COLUMNS,
+    FlowSummary,
+    restrict_summary,
+    summarize,
+)
 from econsec.settings import get_settings
 
 if TYPE_CHECKING:
@@ -44,6 +51,7 @@ log = logging.getLogger(__name__)
 #: Bumped whenever the summary's columns or meaning change: older files are then recomputed.
 SUMMARY_VERSION = 1
 _PARTS = ("markets", "sellers")
+_COLUMNS = {"markets": MARKET_COLUMNS, "sellers": SELLER_COLUMNS}
 
 
 def cache_root(home: Path) -> Path:
@@ -57,6 +65,7 @@ class SummaryStore:
     def __init__(self, wh: Warehouse) -> None:
         self.wh = wh
         self._memory: dict[tuple[str, int], tuple[dict[str, Any], FlowSummary]] = {}
+        self._writers: list[threading.Thread] = []
         # Flows expressions handed out by the query layer -> (release, years, products).
         self._origin: dict[Any, tuple[ReleaseInfo, tuple[int, ...], Sequence[str] | None]] = {}
 
@@ -139,23 +148,38 @@ class SummaryStore:
             return None
         if held != source or not all((d / f"{p}.parquet").is_file() for p in _PARTS):
             return None
+        return FlowSummary(*(self._read_part(d, p) for p in _PARTS))
+
+    def _read_part(self, d: Path, part: str) -> ir.Table:
         con = self.wh.con
-        return FlowSummary(*(con.read_parquet(d / f"{p}.parquet") for p in _PARTS))
+        path = d / f"{part}.parquet"
+        # The folder names are not columns (DuckDB would read hs=…/year=… as such).
+        t = con.read_parquet(path, hive_partitioning=False) if con.name == "duckdb" else None
+        t = con.read_parquet(path) if t is None else t
+        return t.select(*_COLUMNS[part])
 
     def _compute(self, rel: ReleaseInfo, year: int, source: dict[str, Any]) -> FlowSummary:
         from econsec.query.flows import release_flows
 
         flows, _ = release_flows(self.wh, rel, [year], rel.hs)
         lazy = summarize(flows)
-        con = self.wh.con
-        tables = {p: con.to_pyarrow(getattr(lazy, p)) for p in _PARTS}
-        if get_settings().summary_cache:
-            d = self._write(rel, year, source, tables)
-            if d is not None:
-                return FlowSummary(*(con.read_parquet(d / f"{p}.parquet") for p in _PARTS))
         import ibis
 
+        tables = {p: self.wh.con.to_pyarrow(getattr(lazy, p)) for p in _PARTS}
+        if get_settings().summary_cache:
+            # Written while the query that asked for it runs (the process waits for it at
+            # exit); this process reads the tables it already holds.
+            w = threading.Thread(
+                target=self._write, args=(rel, year, source, tables), name="econsec-summary"
+            )
+            w.start()
+            self._writers.append(w)
         return FlowSummary(*(ibis.memtable(tables[p]) for p in _PARTS))
+
+    def flush(self) -> None:
+        """Wait until every summary computed by this store is on disk."""
+        while self._writers:
+            self._writers.pop().join()
 
     def _write(
         self, rel: ReleaseInfo, year: int, source: dict[str, Any], tables: dict[str, Any]
@@ -185,7 +209,7 @@ class SummaryStore:
                 shutil.rmtree(old, ignore_errors=True)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-        except OSError as e:
+        except Exception as e:  # a cache that cannot be written never fails a query
             log.info("flow summary of %s %s %s kept in memory: %s", rel.hs, rel.release, year, e)
             return None
         return d
