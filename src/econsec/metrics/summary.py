@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 
 from econsec.metrics.shares import group_moments
@@ -37,9 +38,26 @@ class FlowSummary:
     sellers: ir.Table
 
 
-def markets(flows: ir.Table) -> ir.Table:
-    """Per importer × product × year: :data:`MARKET_COLUMNS`."""
-    return group_moments(flows, ["t", "j", "k"], "i")
+def markets(flows: ir.Table, *, pair_max: bool = False) -> ir.Table:
+    """Per importer × product × year: :data:`MARKET_COLUMNS`.
+
+    ``pair_max``: take the largest flow and its supplier as the maximum of the pairs
+    :math:`(x, -e)`, one aggregate with a fixed state per market; ties still go to the lower
+    code, as pairs compare by value first. Faster on DuckDB; backends that cannot order
+    structs (polars) use an ordered aggregate (the default).
+    """
+    if not pair_max:
+        return group_moments(flows, ["t", "j", "k"], "i")
+    v = flows.v
+    g = flows.group_by(["t", "j", "k"]).aggregate(
+        total=v.sum(),
+        n=flows.count(),
+        sum_sq=(v * v).sum(),
+        m=ibis.struct({"v": v, "ni": -flows.i}).max(),
+    )
+    return g.select(
+        "t", "j", "k", "total", "n", "sum_sq", vmax=g.m["v"], top=(-g.m["ni"]).cast(flows.i.type())
+    )
 
 
 def exporter_totals(flows: ir.Table) -> ir.Table:
@@ -47,9 +65,12 @@ def exporter_totals(flows: ir.Table) -> ir.Table:
     return flows.group_by(["t", "i", "k"]).aggregate(S=flows.v.sum())
 
 
-def summarize(flows: ir.Table) -> FlowSummary:
-    """Both aggregates of ``flows`` (lazy expressions; a caller may materialise them)."""
-    return FlowSummary(markets(flows), exporter_totals(flows))
+def summarize(flows: ir.Table, *, pair_max: bool = False) -> FlowSummary:
+    """Both aggregates of ``flows`` (lazy expressions; a caller may materialise them).
+
+    ``pair_max``: see :func:`markets`.
+    """
+    return FlowSummary(markets(flows, pair_max=pair_max), exporter_totals(flows))
 
 
 def restrict_summary(

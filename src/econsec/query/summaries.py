@@ -162,7 +162,7 @@ class SummaryStore:
         from econsec.query.flows import release_flows
 
         flows, _ = release_flows(self.wh, rel, [year], rel.hs)
-        lazy = summarize(flows)
+        lazy = summarize(flows, pair_max=self.wh.con.name == "duckdb")
         import ibis
 
         tables = {p: self.wh.con.to_pyarrow(getattr(lazy, p)) for p in _PARTS}
