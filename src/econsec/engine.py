@@ -6,6 +6,7 @@ runs on another Ibis backend (e.g. PySpark) given a connection to it.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -78,6 +79,13 @@ def connect(backend: Engine | None = None) -> BaseBackend:
     raise EngineError(f"unknown engine {name!r} ({source}); allowed: {', '.join(ENGINES)}")
 
 
+def _return_memory(con: BaseBackend) -> None:
+    # DuckDB's allocator otherwise keeps what a year's aggregation freed (a few hundred MB),
+    # and the arrays polars and Arrow allocate next come on top of it.
+    with contextlib.suppress(Exception):  # a DuckDB without the setting keeps its default
+        con.raw_sql("SET allocator_background_threads = true")
+
+
 class Warehouse:
     """The BACI warehouse under ``home``, queried through an Ibis connection.
 
@@ -104,6 +112,8 @@ class Warehouse:
     ) -> None:
         self.home = Path(home) if home is not None else get_settings().home
         self.con = con if con is not None else connect(engine)
+        if self.con.name == "duckdb":
+            _return_memory(self.con)
         self.allow_synthetic = allow_synthetic
         self._codes_cache: dict[tuple[str, int], set[int]] = {}
         # Release tables keyed by file and modification time: a re-ingest is seen at once.

@@ -189,6 +189,7 @@ class SummaryStore:
         Returns its folder, or ``None`` where the warehouse cannot be written to (the
         summary is then kept in memory only).
         """
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         d = self._dir(rel, year)
@@ -209,6 +210,7 @@ class SummaryStore:
                 shutil.rmtree(old, ignore_errors=True)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
+                pa.default_memory_pool().release_unused()  # the writer's buffers
         except Exception as e:  # a cache that cannot be written never fails a query
             log.info("flow summary of %s %s %s kept in memory: %s", rel.hs, rel.release, year, e)
             return None
