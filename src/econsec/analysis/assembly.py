@@ -83,10 +83,7 @@ def execute(
     """
     frames, nomenclature = [], {}
     for t, ct, hs, ys in per_release(q, years, build):
-        # Sorted once collected: polars sorts a million rows faster than the engine's ORDER
-        # BY, and in the same order (codes ascending, nulls last).
-        raw = to_polars(q.wh.con, t).sort(list(sort), nulls_last=True)
-        df = display(raw, ct, q.labels)
+        df = display(to_polars(q.wh.con, t.order_by(list(sort))), ct, q.labels)
         nomenclature.update(dict.fromkeys(ys, hs))
         frames.append(df.with_columns(hs=pl.lit(hs)) if with_hs else df)
     out = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
