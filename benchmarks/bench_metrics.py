@@ -499,7 +499,9 @@ def child_econsec(home: Path, threads: int, years: int, repeat: int) -> dict[str
         keep("pair_indispensability", wi, ci)
         rows = {"autonomy": len(ra), "indispensability": len(ri)}  # type: ignore[arg-type]
         del ra, ri
-        peak = max(peak, _peak_mb())
+        # The high-water mark of the first cold pair (later repetitions would add what the
+        # earlier ones' connections still hold).
+        peak = peak or _peak_mb()
         ww, cw, _r = timed(
             lambda w=wh: (
                 analysis.autonomy(year=YEAR, warehouse=w),
