@@ -16,6 +16,7 @@ from pathlib import Path
 
 import ibis
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from metrics_helpers import CHN, FLOW_SCHEMA, GOLDEN, JPN, MAGNETS, USA, frame, run, table
@@ -102,9 +103,9 @@ def _count_computations(monkeypatch) -> list[int]:
     calls: list[int] = []
     real = store_mod.SummaryStore._compute
 
-    def counting(self, rel, year, source):
+    def counting(self, key, rel, year, source):
         calls.append(year)
-        return real(self, rel, year, source)
+        return real(self, key, rel, year, source)
 
     monkeypatch.setattr(store_mod.SummaryStore, "_compute", counting)
     return calls
@@ -232,3 +233,22 @@ def test_api_answers_equal_with_and_without_summaries(make_warehouse, monkeypatc
     monkeypatch.setattr(store_mod.SummaryStore, "for_flows", lambda *a, **k: None)
     for k, v in verbs.items():
         assert v(Warehouse(home)).to_polars().equals(with_summaries[k]), k
+
+
+@pytest.mark.parametrize("cache", ["1", "0"])
+def test_few_years_held_as_arrow(make_warehouse, monkeypatch, cache):
+    """Older summaries move to their files (or are dropped when not written): memory stays flat."""
+    monkeypatch.setenv("ECONSEC_SUMMARY_CACHE", cache)
+    monkeypatch.setattr(store_mod, "MEMORY_YEARS", 1)
+    years = [2022, 2023, 2024]
+    frames = [GOLDEN.with_columns(t=pl.lit(y, dtype=pl.Int16), v=pl.col("v") + y) for y in years]
+    home = make_warehouse(pl.concat(frames))
+    calls = _count_computations(monkeypatch)
+    wh = Warehouse(home)
+    first = {y: analysis.autonomy(year=y, warehouse=wh).to_polars() for y in years}
+    assert len(wh.summaries._in_arrow) == 1
+    held = len(wh.summaries._memory)
+    assert held == (3 if cache == "1" else 1)
+    again = {y: analysis.autonomy(year=y, warehouse=wh).to_polars() for y in years}
+    assert all(again[y].equals(first[y]) for y in years)
+    assert calls == (years if cache == "1" else years + years)

@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,9 @@ log = logging.getLogger(__name__)
 
 #: Bumped whenever the summary's columns or meaning change: older files are then recomputed.
 SUMMARY_VERSION = 1
+#: Summaries computed in this process held as Arrow tables at once (each is about 100 MB for
+#: a full BACI year); older ones are read from their files, or computed again if not written.
+MEMORY_YEARS = 3
 _PARTS = ("markets", "sellers")
 _COLUMNS = {"markets": MARKET_COLUMNS, "sellers": SELLER_COLUMNS}
 
@@ -64,8 +68,14 @@ class SummaryStore:
 
     def __init__(self, wh: Warehouse) -> None:
         self.wh = wh
-        self._memory: dict[tuple[str, int], tuple[dict[str, Any], FlowSummary]] = {}
-        self._writers: list[threading.Thread] = []
+        # Newest last; a summary computed here is held as Arrow until it is on disk, and at
+        # most MEMORY_YEARS of those are kept (30 years of them would be gigabytes).
+        self._memory: OrderedDict[tuple[str, int], tuple[dict[str, Any], FlowSummary]] = (
+            OrderedDict()
+        )
+        self._in_arrow: set[tuple[str, int]] = set()
+        self._writers: dict[tuple[str, int], threading.Thread] = {}
+        self._written: dict[tuple[str, int], Path] = {}
         # Flows expressions handed out by the query layer -> (release, years, products).
         self._origin: dict[Any, tuple[ReleaseInfo, tuple[int, ...], Sequence[str] | None]] = {}
 
@@ -116,14 +126,39 @@ class SummaryStore:
         source = self._source(rel, year)
         held = self._memory.get(key)
         if held is not None and held[0] == source:
-            return held[1]
+            self._memory.move_to_end(key)
+            if key in self._in_arrow and key in self._written:
+                self._to_disk(key)  # the same tables, read from the file: memory freed
+            return self._memory[key][1]
         s = self._read(rel, year, source)
+        self._in_arrow.discard(key)
         if s is None:
             if not build:
                 return None
-            s = self._compute(rel, year, source)
+            s = self._compute(key, rel, year, source)
+            self._in_arrow.add(key)
         self._memory[key] = (source, s)
+        self._memory.move_to_end(key)
+        self._evict()
         return s
+
+    def _to_disk(self, key: tuple[str, int]) -> None:
+        source, _ = self._memory[key]
+        d = self._written.pop(key)
+        self._memory[key] = (source, FlowSummary(*(self._read_part(d, p) for p in _PARTS)))
+        self._in_arrow.discard(key)
+
+    def _evict(self) -> None:
+        """Keep at most :data:`MEMORY_YEARS` summaries as Arrow: older ones move to disk."""
+        for key in [k for k in self._memory if k in self._in_arrow][:-MEMORY_YEARS]:
+            w = self._writers.pop(key, None)
+            if w is not None:
+                w.join()
+            if key in self._written:
+                self._to_disk(key)
+            else:  # not on disk (cache off, or not writable): computed again if asked
+                del self._memory[key]
+                self._in_arrow.discard(key)
 
     def _source(self, rel: ReleaseInfo, year: int) -> dict[str, Any]:
         files = sorted((rel.path / f"year={year}").glob("*.parquet"))
@@ -158,7 +193,9 @@ class SummaryStore:
         t = con.read_parquet(path) if t is None else t
         return t.select(*_COLUMNS[part])
 
-    def _compute(self, rel: ReleaseInfo, year: int, source: dict[str, Any]) -> FlowSummary:
+    def _compute(
+        self, key: tuple[str, int], rel: ReleaseInfo, year: int, source: dict[str, Any]
+    ) -> FlowSummary:
         from econsec.query.flows import release_flows
 
         flows, _ = release_flows(self.wh, rel, [year], rel.hs)
@@ -170,19 +207,24 @@ class SummaryStore:
             # Written while the query that asked for it runs (the process waits for it at
             # exit); this process reads the tables it already holds.
             w = threading.Thread(
-                target=self._write, args=(rel, year, source, tables), name="econsec-summary"
+                target=self._write, args=(key, rel, year, source, tables), name="econsec-summary"
             )
             w.start()
-            self._writers.append(w)
+            self._writers[key] = w
         return FlowSummary(*(ibis.memtable(tables[p]) for p in _PARTS))
 
     def flush(self) -> None:
         """Wait until every summary computed by this store is on disk."""
         while self._writers:
-            self._writers.pop().join()
+            self._writers.popitem()[1].join()
 
     def _write(
-        self, rel: ReleaseInfo, year: int, source: dict[str, Any], tables: dict[str, Any]
+        self,
+        key: tuple[str, int],
+        rel: ReleaseInfo,
+        year: int,
+        source: dict[str, Any],
+        tables: dict[str, Any],
     ) -> Path | None:
         """Write the summary atomically (a staging folder renamed into place).
 
@@ -214,4 +256,5 @@ class SummaryStore:
         except Exception as e:  # a cache that cannot be written never fails a query
             log.info("flow summary of %s %s %s kept in memory: %s", rel.hs, rel.release, year, e)
             return None
+        self._written[key] = d
         return d
