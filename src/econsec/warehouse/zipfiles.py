@@ -12,12 +12,14 @@ import io
 import json
 import re
 import stat
+import struct
+import types
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import polars as pl
 
@@ -35,6 +37,8 @@ _ZIP_RE = re.compile(r"^BACI_(HS\d\d)_(V[^/]+)\.zip$", re.IGNORECASE)
 _PRODUCTS_RE = re.compile(r"^product_codes_(HS\d\d)_(V[^/]+)\.csv$", re.IGNORECASE)
 _COUNTRIES_RE = re.compile(r"^country_codes_(V[^/]+)\.csv$", re.IGNORECASE)
 _READABLE = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the name and extra field lengths
+_IN, _OUT = 1 << 20, 1 << 22  # compressed bytes per read, inflated bytes per block
 _RATIO_FROM = 1 << 20  # small members may compress far better than big ones; no ratio check
 
 
@@ -74,6 +78,27 @@ class ReleaseZip:
         """Open a member for reading (its size and method were checked on opening the zip)."""
         return self.zip.open(name)
 
+    def member_blocks(self, name: str) -> Iterator[bytes]:
+        """Yield a member's bytes block by block as they are inflated.
+
+        Deflated members are inflated with ISA-L when installed (about twice zlib's speed);
+        the size and CRC-32 are checked after the last block, so a corrupt or truncated
+        member raises :class:`DataError` naming it before its reader can finish.
+        """
+        info = self.zip.getinfo(name)
+        where = f"{self.path}:{name}"
+        try:
+            if info.compress_type in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+                yield from _checked(_raw_member(self.path, info), info)
+            else:
+                with self.zip.open(name) as f:  # bzip2, lzma: zipfile checks the CRC itself
+                    while block := f.read(_OUT):
+                        yield block
+        except _MEMBER_ERRORS as e:
+            raise DataError(
+                f"cannot be read (corrupt or truncated archive?): {str(e)[:80]}", path=where
+            ) from None
+
     def _read_small(self, name: str) -> bytes:
         try:
             with self.zip.open(name) as f:
@@ -101,6 +126,71 @@ class ReleaseZip:
         where = f"{self.path}:{self.products_member}"
         data = self._read_small(self.products_member)
         return table_or_error(lambda: parse_products(data, where), where)
+
+
+_inflate: types.ModuleType = zlib
+_INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
+try:  # ISA-L inflates about twice as fast as zlib; zlib stays the fallback
+    from isal import isal_zlib
+
+    _inflate = isal_zlib
+    # the stub calls its error class an instance
+    _INFLATE_ERRORS = (zlib.error, cast("type[Exception]", isal_zlib.error))
+except ImportError:  # pragma: no cover - isal is a dependency; a platform may lack wheels
+    pass
+_MEMBER_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    EOFError,
+    OSError,
+    *_INFLATE_ERRORS,
+)
+
+
+def _raw_member(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """Yield a deflated or stored member's bytes, inflated, without any check."""
+    with open(path, "rb") as f:
+        f.seek(info.header_offset)
+        head = f.read(_LOCAL_HEADER.size)
+        if len(head) < _LOCAL_HEADER.size or head[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("bad local file header")
+        _, name_len, extra_len = _LOCAL_HEADER.unpack(head)
+        f.seek(name_len + extra_len, io.SEEK_CUR)
+        left = info.compress_size
+        inflater = (
+            _inflate.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        )
+        while left:
+            data = f.read(min(_IN, left))
+            if not data:
+                raise EOFError("member ends early")
+            left -= len(data)
+            if inflater is None:
+                yield data
+                continue
+            while data:
+                yield inflater.decompress(data, _OUT)
+                data = inflater.unconsumed_tail
+        if inflater is not None:
+            yield inflater.flush()
+            if not inflater.eof:
+                raise EOFError("compressed data ends early")
+
+
+def _checked(blocks: Iterator[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """Pass a member's blocks on, checking its size as they come and its CRC-32 at the end."""
+    size = crc = 0
+    for block in blocks:
+        if not block:
+            continue
+        size += len(block)
+        if size > info.file_size:  # more than the directory says: never inflate on
+            raise zipfile.BadZipFile(f"member is larger than the {info.file_size:,} bytes listed")
+        crc = _inflate.crc32(block, crc)
+        yield block
+    if size != info.file_size:
+        raise zipfile.BadZipFile(f"member has {size:,} bytes, not the {info.file_size:,} listed")
+    if crc != info.CRC:
+        raise zipfile.BadZipFile("CRC-32 mismatch")
 
 
 def table_or_error(read: Callable[[], pl.DataFrame], where: str) -> pl.DataFrame:
