@@ -21,7 +21,8 @@ from econsec.warehouse import zipfiles
 from econsec.warehouse.csvscan import LineShape
 from econsec.warehouse.fastpath import FastRules, copy_clean, stream_clean
 from econsec.warehouse.ingest import ingest_baci
-from econsec.warehouse.plainread import Tally, TextShape, data_lines
+from econsec.warehouse.plainread import Tally, TextShape, data_lines, stream_plain
+from econsec.warehouse.schema import MAX_LINE_BYTES
 from econsec.warehouse.zipfiles import open_release_zip
 
 COUNTRIES = [4, 156, 392, 490, 516, 842]
@@ -170,3 +171,41 @@ def test_text_shape_counts_lines_like_line_shape_across_any_blocks():
             exact.add(block)
         assert (fast.lines, fast.newlines) == (exact.lines, exact.newlines)
         assert fast.longest == exact.longest == 9000  # over twice the window: exact
+
+
+@pytest.mark.unit
+def test_an_overlong_line_stops_the_typed_read_before_it_is_held_whole(tmp_path):
+    long = b"1" * (3 * MAX_LINE_BYTES)
+    text = b"t,i,j,k,v,q\n2024,4,156,850511,1," + long + b"\n2024,4,392,850511,1,\n"
+    size = 1 << 16
+    read: list[int] = []
+
+    def blocks():
+        for at in range(0, len(text), size):
+            read.append(at)
+            yield text[at : at + size]
+
+    tally = Tally()
+    assert stream_plain(blocks(), tmp_path / "t.parquet", 2024, tally, "y.csv") is None
+    assert not tally.complete and len(read) * size < 2 * MAX_LINE_BYTES
+
+
+@pytest.mark.unit
+def test_the_zip_is_hashed_whole_whatever_its_members_reads_skip(tmp_path, tiny_blocks):
+    text = _year_text(800)
+    quoted = text.replace("\n2024,4,", '\n"2024",4,')  # not plain: read again, extracted
+    z = release_zip(
+        tmp_path / "z",
+        {2023: quoted.replace("2024", "2023"), 2024: text},
+        countries=COUNTRY_CSV,
+        products=_products(text),
+    )
+    rep = ingest_baci(z, home=tmp_path / "home")
+    assert rep.sha256 == hashlib.sha256(z.read_bytes()).hexdigest()
+    assert rep.rows == 1600 and rep.rejects == 0
+    rz = open_release_zip(z)
+    rz.digest = zipfiles.ZipDigest(z)
+    for name in reversed(list(rz.years.values())):  # out of file order
+        for _ in rz.member_blocks(name):
+            pass
+    assert rz.digest.hexdigest() == rep.sha256

@@ -71,6 +71,7 @@ from econsec.warehouse.years import (
 )
 from econsec.warehouse.zipfiles import (
     ReleaseZip,
+    ZipDigest,
     open_release_zip,
     read_countries_file,
     require_regular_file,
@@ -255,10 +256,12 @@ def ingest_baci(
     hasher = ThreadPoolExecutor(1)
     pending: Future[str] | None = None
     need = sha256 is None and (force or not maybe_seen)
-    # A yearly CSV read by the fast path is hashed as it is read (one pass over the file);
-    # a zip (or the exact scanner's read) is hashed on a side thread meanwhile.
+    # The fast path hashes the file in the read that parses it (a zip: the reads that
+    # inflate its members); the exact scanner's reads leave it to a side thread meanwhile.
     tally = Tally(sha256=need and not is_zip and not slow)
-    if need and (is_zip or slow):
+    if need and rz is not None and not slow:
+        rz.digest = ZipDigest(path)
+    elif need and slow:
         pending = hasher.submit(_digest, path)
     digest = sha256 or ("" if need else _digest(path))
     if not force and already_held(old_meta, years_in, digest, is_zip):
@@ -357,6 +360,8 @@ def ingest_baci(
         _write_products(out, products, target, rz, stats)
         if pending is not None:
             digest = pending.result()
+        elif rz is not None and rz.digest is not None:
+            digest = rz.digest.hexdigest()  # reads only what the members' reads skipped
         elif need:  # hashed as it was read, unless that read stopped early
             digest = tally.hexdigest if tally.complete else _digest(path)
         hasher.shutdown()

@@ -238,6 +238,7 @@ class _Gathered:
         self.rows = 0
         self.keys: list[np.ndarray] = []
         self.ordered = True
+        self.failed = False
         self.countries: set[int] = set()
         self.products: set[int] = set()
 
@@ -269,7 +270,8 @@ def data_lines(raw: Iterable[bytes], tally: Tally, label: str) -> Iterator[bytes
     """Yield the data lines after the header in blocks of whole lines, tallying every byte.
 
     The header is checked (:func:`read_header`) as soon as its line is complete. The last
-    block may end without a line end.
+    block may end without a line end. A line over :data:`MAX_LINE_BYTES` stops the blocks
+    early, leaving ``tally`` incomplete.
     """
     rest = b""
     header = True
@@ -289,6 +291,8 @@ def data_lines(raw: Iterable[bytes], tally: Tally, label: str) -> Iterator[bytes
             rest = block[cut:]
         else:
             rest += block
+        if len(rest) > MAX_LINE_BYTES:  # an overlong line is never held whole: stop here
+            return
     if header:
         read_header(io.BytesIO(rest), label)
     elif rest:
@@ -302,38 +306,45 @@ def stream_plain(
     """Write a plain file's rows to ``tmp`` if every one is valid; return their stats.
 
     ``None`` (``tmp`` may hold a partial file) as soon as a byte is not plain or a block fails
-    a check; an error of the source (e.g. a corrupt zip member) propagates.
+    a check; an error of the source (e.g. a corrupt zip member) propagates. Reading (with
+    hashing and counting), parsing and writing each run on their own threads.
     """
     got = _Gathered()
-    ahead: deque[Future[Part | None]] = deque()
+    ahead: deque[Future[bool]] = deque()
+    # Exited in reverse: the threads are done before the writer closes.
     with (
-        ThreadPoolExecutor(_WORKERS) as pool,
         pq.ParquetWriter(tmp, TRADE_SCHEMA, **WRITE_OPTS) as out,
+        ThreadPoolExecutor(_WORKERS) as pool,
+        ThreadPoolExecutor(1) as writer,  # one thread: parts are written in file order
     ):
         try:
             for lines in data_lines(raw, tally, label):
                 if not tally.shape.plain:
                     return None
-                ahead.append(pool.submit(typed_part, lines, year))
-                # Write what is parsed, in order; wait only when enough blocks are in flight.
+                parsed = pool.submit(typed_part, lines, year)
+                ahead.append(writer.submit(_write, parsed, out, got))
+                # Wait only when enough blocks are in flight (memory stays at a few blocks).
                 while ahead and (len(ahead) > _AHEAD or ahead[0].done()):
-                    if not _write(ahead.popleft().result(), out, got):
+                    if not ahead.popleft().result():
                         return None
             while ahead:
-                if not _write(ahead.popleft().result(), out, got):
+                if not ahead.popleft().result():
                     return None
         finally:
+            got.failed = got.failed or bool(ahead)  # stopped early: write nothing more
             for f in ahead:
                 f.cancel()
-    if not tally.shape.plain:
+    if not (tally.complete and tally.shape.plain):
         return None
     stats = got.result()
     return stats if stats.rows and not stats.duplicates else None
 
 
-def _write(part: Part | None, out: pq.ParquetWriter, got: _Gathered) -> bool:
-    """Write a checked part (``False``: it failed, write nothing more)."""
+def _write(parsed: Future[Part | None], out: pq.ParquetWriter, got: _Gathered) -> bool:
+    """Write the next part once checked (``False``: it or an earlier one failed)."""
+    part = None if got.failed else parsed.result()
     if part is None:
+        got.failed = True
         return False
     out.write_batch(part.batch)
     got.add(part)
