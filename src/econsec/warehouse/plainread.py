@@ -34,7 +34,8 @@ from econsec.warehouse.schema import MAX_LINE_BYTES, Q_MAX, TRADE_COLUMNS, TRADE
 PLAIN_BYTES = b"0123456789,.\n"
 #: Bytes per block: about 450,000 BACI lines, one Parquet row group.
 BLOCK = 1 << 24
-_WORKERS = max(2, os.cpu_count() or 2)
+#: Parsing threads: beyond four, reading and writing (a thread each) set the pace.
+_WORKERS = min(4, max(2, os.cpu_count() or 2))
 #: Blocks in flight (parsing or waiting to be written): memory stays at a few blocks.
 _AHEAD = 2 * _WORKERS + 1
 #: Dictionaries pay off for the few distinct years, countries and products only; on the
