@@ -8,22 +8,24 @@ Where the time goes (11M rows, 390 MB of CSV, CPU seconds of each step measured 
 2026-12-06, 2 cores): a plain file is read in 16 MB blocks; one thread reads them (0.25 s),
 hashes them (SHA-256, 0.22 s), counts lines and checks the bytes are plain (0.2 s) and cuts
 them at line ends; two threads parse each block into typed columns with pyarrow (1.4 s: the
-text and the floats) and check it on whole columns (0.6 s: widths, casts of the codes,
-caps, packed flow keys, distinct codes); one thread writes the checked blocks to Parquet in
-file order (0.95 s: snappy, dictionaries for t, i, j and k only). About 3.7 s of CPU spread
-over both cores. The zip's member goes through the same threads as it is inflated by ISA-L
-(0.5 s; zlib takes 0.9 s) and its CRC checked (0.12 s) on the reading thread, while a side
-thread hashes the zip (0.2 s). Tried and dropped: reading codes as dictionaries (no faster,
-slower casts), DuckDB's typed reader plus string-length checks (slower than pyarrow's),
-polars' CSV reader (2.6 s CPU against 1.5 s), pyarrow's streaming reader (one parsing
-thread, 2.5 s CPU), memory-mapping the file (the plainness check in numpy costs what the
-copies save), blocks of 2 to 8 MB (no faster), zstd (0.25 s more to write, 13% smaller),
+text and the floats) and check it on whole columns (0.45 s: widths, the year as one integer
+per field, casts of the codes, caps, packed flow keys, distinct codes); one thread writes the
+checked blocks to Parquet in file order (0.95 s: snappy, dictionaries for t, i, j and k
+only). The zip's member goes through the same threads as it is inflated by ISA-L (0.5 s;
+zlib takes 0.9 s), its CRC checked (0.12 s) and the zip hashed (0.08 s) on the reading
+thread. In all, best of three side by side at a load of about 3: 3.4 s CPU for the CSV and
+4.3 s for the zip (pandas 5.7 s and 7.9 s), spread over both cores when they are free.
+Tried and dropped: reading codes as dictionaries (no faster, slower casts), DuckDB's typed
+reader plus string-length checks (slower than pyarrow's), polars' CSV reader (2.6 s CPU
+against 1.5 s), pyarrow's streaming reader (one parsing thread, 2.5 s CPU), memory-mapping
+the file (the plainness check in numpy costs what the copies save), blocks of 2 to 8 MB and
+row groups of two or three blocks (no faster), zstd (0.25 s more to write, 13% smaller),
 values stored uncompressed (0.35 s less to write, files a third larger), zlib-ng (no faster
 than ISA-L). Earlier costs now gone: a regular expression per field in DuckDB, a read-back
 of the written file for the duplicate check (the keys of a sorted file are checked in order
 instead), a second of importing pandas, the inflate to a temporary file before the parse
-(1.5 s), a second read of the file for its hash and line count, locating every line end
-(they are counted; the longest line is bounded), the writer's dictionaries on the values
+(1.5 s), second reads of the file or zip for the hash and line count, locating every line
+end (they are counted; the longest line is bounded), the writer's dictionaries on the values
 (built and dropped for every row group: a third of the write) and the read-back of the
 product codes. Not tried: parsing the codes straight to integers (leading zeros would need
 another check).
