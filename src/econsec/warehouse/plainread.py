@@ -45,10 +45,12 @@ WRITE_OPTS: dict[str, Any] = {"compression": "snappy", "use_dictionary": ["t", "
 _READ = pcsv.ReadOptions(column_names=list(TRADE_COLUMNS), use_threads=False, block_size=1 << 26)
 _PARSE = pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False)
 _TEXT_TYPES = {"t": pa.string(), "i": pa.string(), "j": pa.string(), "k": pa.string()}
+# Blocks are parsed only once their bytes are known to be plain (ASCII): no UTF-8 to check.
 _CONVERT = pcsv.ConvertOptions(
     column_types={**_TEXT_TYPES, "v": pa.float64(), "q": pa.float64()},
     null_values=[""],
     strings_can_be_null=False,
+    check_utf8=False,
 )
 
 
@@ -242,7 +244,10 @@ def check_batch(batch: pa.RecordBatch, year: int) -> Part | None:
 
 
 def typed_part(lines: bytes, year: int) -> Part | None:
-    """Parse whole data lines with typed columns and check them (``None``: not all valid)."""
+    """Parse whole data lines of plain bytes, typed, and check them (``None``: not all valid).
+
+    The bytes must be plain (:class:`TextShape`): the parser does not check their UTF-8.
+    """
     try:
         table = pcsv.read_csv(
             pa.py_buffer(lines), read_options=_READ, parse_options=_PARSE, convert_options=_CONVERT
@@ -341,7 +346,7 @@ def stream_plain(
     ):
         try:
             for lines in data_lines(raw, tally, label):
-                if not tally.shape.plain:
+                if not tally.shape.plain:  # before the parse, which trusts the bytes
                     return None
                 parsed = pool.submit(typed_part, lines, year)
                 ahead.append(writer.submit(_write, parsed, out, got))
