@@ -17,7 +17,7 @@ import pytest
 from ingest_helpers import COUNTRY_CSV, release_zip
 
 from econsec.errors import DataError
-from econsec.warehouse import zipfiles
+from econsec.warehouse import plainread, zipfiles
 from econsec.warehouse.csvscan import LineShape
 from econsec.warehouse.fastpath import FastRules, copy_clean, stream_clean
 from econsec.warehouse.ingest import ingest_baci
@@ -48,9 +48,10 @@ def _products(text: str) -> str:
 
 @pytest.fixture
 def tiny_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Inflate a few hundred bytes at a time: lines straddle block ends everywhere."""
+    """Inflate a few hundred bytes at a time and parse a few kB: lines straddle every end."""
     monkeypatch.setattr(zipfiles, "_IN", 101)
     monkeypatch.setattr(zipfiles, "_OUT", 997)
+    monkeypatch.setattr(plainread, "BLOCK", 4096)
 
 
 @pytest.mark.unit
@@ -74,6 +75,7 @@ def test_a_member_streamed_keeps_the_rows_of_its_extracted_copy(tmp_path, tiny_b
     copied = copy_clean(src, tmp_path / "b", "y", RULES)
     assert streamed is not None and streamed == copied and streamed["rows"] == 3000
     assert len(seen) == streamed["products"] and all(len(k) == 6 for k in seen)
+    assert pq.ParquetFile(tmp_path / "a" / "year=2024" / "y.parquet").num_row_groups > 10
     a = pq.read_table(tmp_path / "a" / "year=2024" / "y.parquet")
     b = pq.read_table(tmp_path / "b" / "year=2024" / "y.parquet")
     assert a.equals(b)
@@ -209,3 +211,18 @@ def test_the_zip_is_hashed_whole_whatever_its_members_reads_skip(tmp_path, tiny_
         for _ in rz.member_blocks(name):
             pass
     assert rz.digest.hexdigest() == rep.sha256
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("block", [1, 64, 1000, 1 << 20])
+@pytest.mark.parametrize("read", [1, 7, 333, 1 << 16])
+def test_data_lines_hand_on_every_data_byte_once_in_whole_lines(monkeypatch, block, read):
+    monkeypatch.setattr(plainread, "BLOCK", block)
+    text = _year_text(300).encode() + b"2024,4,8,850511,1,2"  # last line without its end
+    body = text[text.index(b"\n") + 1 :]
+    tally = Tally(sha256=True)
+    raw = (text[at : at + read] for at in range(0, len(text), read))
+    pieces = [bytes(p) for p in data_lines(raw, tally, "y.csv")]
+    assert b"".join(pieces) == body and all(p.endswith(b"\n") for p in pieces[:-1])
+    assert tally.complete and tally.hexdigest == hashlib.sha256(text).hexdigest()
+    assert tally.shape.lines == text.count(b"\n") + 1

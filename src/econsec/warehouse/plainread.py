@@ -243,7 +243,7 @@ def check_batch(batch: pa.RecordBatch, year: int) -> Part | None:
     )
 
 
-def typed_part(lines: bytes, year: int) -> Part | None:
+def typed_part(lines: memoryview, year: int) -> Part | None:
     """Parse whole data lines of plain bytes, typed, and check them (``None``: not all valid).
 
     The bytes must be plain (:class:`TextShape`): the parser does not check their UTF-8.
@@ -293,37 +293,41 @@ class _Gathered:
         return Stats(self.rows, dup, self.countries, {f"{p:06d}" for p in self.products})
 
 
-def data_lines(raw: Iterable[bytes], tally: Tally, label: str) -> Iterator[bytes]:
+def data_lines(raw: Iterable[bytes], tally: Tally, label: str) -> Iterator[memoryview]:
     """Yield the data lines after the header in blocks of whole lines, tallying every byte.
 
-    The header is checked (:func:`read_header`) as soon as its line is complete. The last
-    block may end without a line end. A line over :data:`MAX_LINE_BYTES` stops the blocks
-    early, leaving ``tally`` incomplete.
+    Blocks hold about :data:`BLOCK` bytes whatever the size of the ones read (a zip member
+    inflates in smaller ones). The header is checked (:func:`read_header`) as soon as its
+    line is complete. The last block may end without a line end. A line over
+    :data:`MAX_LINE_BYTES` stops the blocks early, leaving ``tally`` incomplete.
     """
-    rest = b""
+    held: list[bytes] = []  # read, not yet yielded: a partial line, then whole blocks
+    size = tail = 0  # bytes held; bytes after the last line end
     header = True
     for block in raw:
         tally.add(block)
         if header:
-            rest += block
-            end = rest.find(b"\n")
-            if end < 0 and len(rest) <= MAX_LINE_BYTES:
+            held.append(block)
+            head = b"".join(held)
+            end = head.find(b"\n")
+            if end < 0 and len(head) <= MAX_LINE_BYTES:
                 continue
-            read_header(io.BytesIO(rest), label)
-            header, block, rest = False, rest[end + 1 :], b""
-        cut = block.rfind(b"\n") + 1
-        if cut:
-            # One copy joins the previous block's last partial line to this block's lines.
-            yield b"".join((rest, memoryview(block)[:cut])) if rest else block[:cut]
-            rest = block[cut:]
-        else:
-            rest += block
-        if len(rest) > MAX_LINE_BYTES:  # an overlong line is never held whole: stop here
+            read_header(io.BytesIO(head), label)
+            header, block, held = False, head[end + 1 :], []
+        held.append(block)
+        size += len(block)
+        last = block.rfind(b"\n")
+        tail = tail + len(block) if last < 0 else len(block) - last - 1
+        if tail > MAX_LINE_BYTES:  # an overlong line is never held whole: stop here
             return
+        if size >= BLOCK and size > tail:
+            lines = memoryview(b"".join(held))  # the one copy of the bytes held
+            held, size = [bytes(lines[len(lines) - tail :])], tail
+            yield lines[: len(lines) - tail]
     if header:
-        read_header(io.BytesIO(rest), label)
-    elif rest:
-        yield rest
+        read_header(io.BytesIO(b"".join(held)), label)
+    elif size:
+        yield memoryview(b"".join(held))
     tally.complete = True
 
 
