@@ -13,8 +13,9 @@ per field, casts of the codes, caps, packed flow keys, distinct codes); one thre
 checked blocks to Parquet in file order (0.95 s: snappy, dictionaries for t, i, j and k
 only). The zip's member goes through the same threads as it is inflated by ISA-L (0.5 s;
 zlib takes 0.9 s), its CRC checked (0.12 s) and the zip hashed (0.08 s) on the reading
-thread. In all, best of three side by side at a load of about 3: 3.4 s CPU for the CSV and
-4.3 s for the zip (pandas 5.7 s and 7.9 s), spread over both cores when they are free.
+thread. In all, best of three side by side with both cores free: the CSV in 2.1 s (3.9 s
+CPU), the zip in 2.3 s (4.2 s CPU), pandas 8.4 s and 8.3 s on one core; while another job
+holds a core, wall time is about the CPU time and the ratios to pandas about 2.
 Tried and dropped: reading codes as dictionaries (no faster, slower casts), DuckDB's typed
 reader plus string-length checks (slower than pyarrow's), polars' CSV reader (2.6 s CPU
 against 1.5 s), pyarrow's streaming reader (one parsing thread, 2.5 s CPU), memory-mapping
@@ -26,9 +27,9 @@ of the written file for the duplicate check (the keys of a sorted file are check
 instead), a second of importing pandas, the inflate to a temporary file before the parse
 (1.5 s), second reads of the file or zip for the hash and line count, locating every line
 end (they are counted; the longest line is bounded), the writer's dictionaries on the values
-(built and dropped for every row group: a third of the write) and the read-back of the
-product codes. Not tried: parsing the codes straight to integers (leading zeros would need
-another check).
+(built and dropped for every row group: a third of the write), the parser's UTF-8 check
+of bytes already known plain and the read-back of the product codes. Not tried: parsing the
+codes straight to integers (leading zeros would need another check).
 """
 
 from __future__ import annotations
