@@ -136,7 +136,7 @@ def copy_clean(
     got: LineShape = tally.shape
     if not (stats is not None and _clean(stats, max(got.lines - 1, 0), got.longest, rules)):
         tmp.unlink(missing_ok=True)
-        # Measuring lines reads the file once more; it overlaps with the parsing threads.
+        # A read that stopped early is done again whole, overlapping DuckDB's threads.
         with ThreadPoolExecutor(1) as pool:
             measured = pool.submit(
                 shape or (lambda: got if tally.complete else tally.fill(csv_path))
