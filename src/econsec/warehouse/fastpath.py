@@ -2,10 +2,11 @@
 
 Most files are plain: after the header, nothing but digits, commas, decimal points and line
 ends (no quotes, padding, signs, exponents or null spellings). :class:`TextShape` tells so
-while the file is hashed or extracted, and such a file is read with typed columns by
-pyarrow; on that alphabet the exact scanner's patterns reduce to field lengths, dots and
-empty fields, checked on whole columns (:func:`plain_batch`). Any other file, or a plain one
-failing a check, goes through DuckDB's parallel CSV reader:
+while the file is read (and hashed) or inflated, and such a file is read with typed columns by
+pyarrow, block by block on a thread pool (:mod:`econsec.warehouse.plainread`); on that
+alphabet the exact scanner's patterns reduce to field widths, dots and empty fields, checked
+on whole columns. Any other file, or a plain one failing a check, goes through DuckDB's
+parallel CSV reader:
 
 Fields are read as text and checked in SQL with the exact scanner's own patterns and caps
 (:mod:`econsec.warehouse.csvscan`); only rows passing every check are written. The result is
@@ -18,18 +19,12 @@ reject with its line. So both paths accept exactly the same rows.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import duckdb
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pcsv
-import pyarrow.parquet as pq
 
 from econsec.warehouse.csvscan import (
     CODE_RE,
@@ -39,7 +34,17 @@ from econsec.warehouse.csvscan import (
     TRIM,
     LineShape,
 )
-from econsec.warehouse.schema import MAX_LINE_BYTES, Q_MAX, TRADE_COLUMNS, TRADE_SCHEMA, V_MAX
+from econsec.warehouse.plainread import (
+    PLAIN_BYTES,
+    Stats,
+    Tally,
+    TextShape,
+    file_blocks,
+    stream_plain,
+)
+from econsec.warehouse.schema import MAX_LINE_BYTES, Q_MAX, V_MAX
+
+__all__ = ["PLAIN_BYTES", "FastRules", "TextShape", "copy_clean", "shape_of", "stream_clean"]
 
 _TEXT = "{'t':'VARCHAR','i':'VARCHAR','j':'VARCHAR','k':'VARCHAR','v':'VARCHAR','q':'VARCHAR'}"
 
@@ -53,32 +58,6 @@ class FastRules:
     products: frozenset[str] | None
 
 
-#: The bytes of a plain data line. On them a field's text is exactly what a typed reader
-#: parses: no quote, padding, sign, exponent or null spelling can hide.
-PLAIN_BYTES = b"0123456789,.\n"
-
-
-class TextShape(LineShape):
-    """A :class:`LineShape` that also tells whether every byte after the header is plain."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.plain = True
-        self._header = True
-
-    def add(self, block: bytes) -> None:
-        """Account for the next block."""
-        body = block
-        if self._header:
-            end = block.find(b"\n")
-            body = b"" if end < 0 else block[end + 1 :]
-            self._header = end < 0
-        # translate() deleting the plain bytes runs at memory speed; anything left is not plain.
-        if self.plain and body and body.translate(None, PLAIN_BYTES):
-            self.plain = False
-        super().add(block)
-
-
 def shape_of(path: Path, chunk: int = 1 << 24) -> TextShape:
     """Return the file's line count, longest line and whether its data lines are plain."""
     shape = TextShape()
@@ -86,97 +65,6 @@ def shape_of(path: Path, chunk: int = 1 << 24) -> TextShape:
         while b := f.read(chunk):
             shape.add(b)
     return shape
-
-
-_TEXT_TYPES = {"t": pa.string(), "i": pa.string(), "j": pa.string(), "k": pa.string()}
-
-
-def _plain_reader(f: BinaryIO) -> pcsv.CSVStreamingReader:
-    """Stream the data lines after ``f``'s position as typed batches (blocks parsed ahead)."""
-    return pcsv.open_csv(
-        f,
-        read_options=pcsv.ReadOptions(column_names=list(TRADE_COLUMNS), block_size=1 << 24),
-        parse_options=pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
-        convert_options=pcsv.ConvertOptions(
-            column_types={**_TEXT_TYPES, "v": pa.float64(), "q": pa.float64()},
-            null_values=[""],
-            strings_can_be_null=False,
-        ),
-    )
-
-
-def _digits(col: pa.Array, low: int, high: int) -> bool:
-    """Whether every field (plain bytes) is ``low`` to ``high`` digits, no decimal point."""
-    n = pc.binary_length(col)
-    return bool(
-        pc.min(n).as_py() >= low
-        and pc.max(n).as_py() <= high
-        and not pc.any(pc.match_substring(col, ".")).as_py()
-    )
-
-
-def plain_batch(batch: pa.RecordBatch, year: int) -> pa.RecordBatch | None:
-    """Return a batch of a plain file typed, or ``None`` if any row fails the exact checks.
-
-    On plain bytes (:data:`PLAIN_BYTES`) the scanner's patterns reduce to: the year's text,
-    codes of 1–4 and products of 5–6 digits, and numbers a float parser takes (one dot at
-    most, not alone; an empty value is null, allowed for ``q`` only).
-    """
-    t, i, j, k, v, q = (batch.column(c) for c in TRADE_COLUMNS)
-    width = len(str(year))
-    # Comparing strings to a scalar is slow in Arrow; digits of the year's width cast cheaply.
-    ok = (
-        _digits(t, width, width)
-        and pc.min_max(pc.cast(t, pa.int16())).as_py() == {"min": year, "max": year}
-        and _digits(i, 1, 4)
-        and _digits(j, 1, 4)
-        and _digits(k, 5, 6)
-        and v.null_count == 0
-        and pc.max(v).as_py() <= V_MAX
-        and (q.null_count == len(q) or pc.max(q).as_py() <= Q_MAX)
-    )
-    if not ok:
-        return None
-    cols = [pc.cast(c, pa.int16()) for c in (t, i, j)] + [pc.utf8_lpad(k, 6, "0"), v, q]
-    return pa.RecordBatch.from_arrays(cols, schema=TRADE_SCHEMA)
-
-
-def _int64(col: pa.Array) -> np.ndarray:
-    """Return a column without nulls as int64 values, straight from its buffers.
-
-    Arrow's to_numpy() imports pandas, a second of start-up the fast path never needs.
-    """
-    c = pc.cast(col, pa.int64())
-    return np.frombuffer(c.buffers()[1], np.int64, len(c), c.offset * 8)
-
-
-class _PlainStats:
-    """Rows, flow keys and distinct codes gathered batch by batch."""
-
-    def __init__(self) -> None:
-        self.rows = 0
-        self.keys: list[np.ndarray] = []
-        self.countries: set[int] = set()
-        self.products: set[str] = set()
-
-    def add(self, batch: pa.RecordBatch) -> None:
-        """Account for the next typed batch."""
-        i, j, k = (batch.column(c) for c in ("i", "j", "k"))
-        self.rows += batch.num_rows
-        self.keys.append((_int64(i) * 10000 + _int64(j)) * 1_000_000 + _int64(k))
-        self.countries.update(pc.unique(i).to_pylist(), pc.unique(j).to_pylist())
-        self.products.update(pc.unique(k).to_pylist())
-
-    def result(self) -> _Stats:
-        """Return the stats; duplicated flows counted on the packed keys.
-
-        BACI files come sorted, so strictly increasing keys prove there are no duplicates
-        without hashing; otherwise the distinct keys are counted.
-        """
-        key = np.concatenate(self.keys) if self.keys else np.zeros(0, np.int64)
-        ordered = len(key) < 2 or bool(np.all(key[1:] > key[:-1]))
-        dup = 0 if ordered else len(key) - len(np.unique(key))
-        return _Stats(self.rows, dup, self.countries, self.products)
 
 
 def _q(s: str) -> str:
@@ -227,6 +115,8 @@ def copy_clean(
     rules: FastRules,
     *,
     shape: Callable[[], LineShape] | None = None,
+    tally: Tally | None = None,
+    seen: set[str] | None = None,
     threads: int | None = None,
     memory_limit: str = "1GB",
 ) -> dict[str, object] | None:
@@ -235,24 +125,65 @@ def copy_clean(
     Returns ``rows``, ``products`` (distinct count) and ``countries`` (sorted codes seen in
     ``i`` or ``j``), or ``None`` (nothing left in ``out_dir``) when any line would not be kept
     as a valid row. ``shape`` gives the file's line count and longest line when the caller
-    measures them anyway (e.g. while hashing); otherwise they are measured here.
+    knows them (e.g. measured while extracting); otherwise they are measured while the file
+    is read, in ``tally`` when given (which then also holds the SHA-256 if it asked for one;
+    it is complete on return). ``seen`` receives the distinct product codes kept.
     """
+    tally = tally or Tally()
     tmp = out_dir / f".{stem}.parquet"
     out_dir.mkdir(parents=True, exist_ok=True)
-    # Measuring lines reads the file once more; it overlaps with the parsing threads.
-    with ThreadPoolExecutor(1) as pool:
-        measured = pool.submit(shape or (lambda: shape_of(csv_path)))
-        # The whole file's plainness is known only once measured: start on a plain head.
-        stats = _plain_copy(csv_path, tmp, rules.year) if _plain_head(csv_path) else None
-        got = measured.result()
-        lines = max(got.lines - 1, 0)
-        plain = isinstance(got, TextShape) and got.plain
-        if not (plain and stats is not None and _clean(stats, lines, got.longest, rules)):
-            tmp.unlink(missing_ok=True)
+    stats = _plain_copy(csv_path, tmp, rules.year, tally) if _plain_head(csv_path) else None
+    got: LineShape = tally.shape
+    if not (stats is not None and _clean(stats, max(got.lines - 1, 0), got.longest, rules)):
+        tmp.unlink(missing_ok=True)
+        # A read that stopped early is done again whole, overlapping DuckDB's threads.
+        with ThreadPoolExecutor(1) as pool:
+            measured = pool.submit(
+                shape or (lambda: got if tally.complete else tally.fill(csv_path))
+            )
             stats = _duckdb_copy(csv_path, tmp, rules.year, threads, memory_limit)
-    if stats is None or not _clean(stats, lines, got.longest, rules):
+            got = measured.result()
+    return _keep(tmp, out_dir, stem, stats, got, rules, seen)
+
+
+def stream_clean(
+    raw: Iterable[bytes],
+    out_dir: Path,
+    stem: str,
+    rules: FastRules,
+    label: str,
+    seen: set[str] | None = None,
+) -> dict[str, object] | None:
+    """Like :func:`copy_clean` for a plain file's bytes as they arrive (a zip member's).
+
+    Returns what :func:`copy_clean` does (``None`` also when the bytes are not plain).
+    """
+    tally = Tally()
+    tmp = out_dir / f".{stem}.parquet"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        stats = stream_plain(raw, tmp, rules.year, tally, label)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return _keep(tmp, out_dir, stem, stats, tally.shape, rules, seen)
+
+
+def _keep(
+    tmp: Path,
+    out_dir: Path,
+    stem: str,
+    stats: Stats | None,
+    got: LineShape,
+    rules: FastRules,
+    seen: set[str] | None,
+) -> dict[str, object] | None:
+    """Move ``tmp`` into its year's folder if every line became a valid row; else drop it."""
+    if stats is None or not _clean(stats, max(got.lines - 1, 0), got.longest, rules):
         tmp.unlink(missing_ok=True)
         return None
+    if seen is not None:
+        seen |= stats.products
     dest = out_dir / f"year={rules.year}"
     dest.mkdir(parents=True, exist_ok=True)
     os.replace(tmp, dest / f"{stem}.parquet")
@@ -271,33 +202,14 @@ def _plain_head(csv_path: Path, size: int = 1 << 20) -> bool:
     return shape.plain
 
 
-def _plain_copy(csv_path: Path, tmp: Path, year: int) -> _Stats | None:
-    """Write a plain file's rows to ``tmp`` if every one is valid; return their stats.
-
-    Batches are checked and written while the reader parses the next ones ahead, so memory
-    stays at a few blocks plus one integer per flow.
-    """
-    stats = _PlainStats()
-    with open(csv_path, "rb") as f:
-        f.readline()  # the header, checked by the caller; the data starts after its line end
-        try:
-            reader = _plain_reader(f)
-            with pq.ParquetWriter(tmp, TRADE_SCHEMA, compression="snappy") as out:
-                for batch in reader:
-                    typed = plain_batch(batch, year)
-                    if typed is None:
-                        return None
-                    out.write_batch(typed)
-                    stats.add(typed)
-        except pa.ArrowInvalid:  # a line without six fields
-            return None
-    got = stats.result()
-    return got if got.rows and not got.duplicates else None
+def _plain_copy(csv_path: Path, tmp: Path, year: int, tally: Tally | None = None) -> Stats | None:
+    """Write a plain file's rows to ``tmp`` if every one is valid; return their stats."""
+    return stream_plain(file_blocks(csv_path), tmp, year, tally or Tally(), str(csv_path))
 
 
 def _duckdb_copy(
     csv_path: Path, tmp: Path, year: int, threads: int | None, memory_limit: str
-) -> _Stats | None:
+) -> Stats | None:
     """Write the rows passing every per-row check to ``tmp`` with DuckDB; return their stats."""
     con = duckdb.connect()
     try:
@@ -321,15 +233,7 @@ def _duckdb_copy(
         con.close()
 
 
-@dataclass(frozen=True)
-class _Stats:
-    rows: int
-    duplicates: int
-    countries: set[int]
-    products: set[str]
-
-
-def _stats(con: duckdb.DuckDBPyConnection, path: Path) -> _Stats:
+def _stats(con: duckdb.DuckDBPyConnection, path: Path) -> Stats:
     """Rows, duplicated flows and distinct codes of the written file.
 
     Code columns are dictionary-encoded, so the distinct lists are cheap; duplicates are
@@ -345,10 +249,10 @@ def _stats(con: duckdb.DuckDBPyConnection, path: Path) -> _Stats:
     ).fetchone()
     assert row is not None and dup is not None  # aggregates always return one row
     n, ii, jj, ks = row
-    return _Stats(int(n), int(dup[0]), {*(ii or []), *(jj or [])}, set(ks or []))
+    return Stats(int(n), int(dup[0]), {*(ii or []), *(jj or [])}, set(ks or []))
 
 
-def _clean(stats: _Stats, n_lines: int, longest: int, rules: FastRules) -> bool:
+def _clean(stats: Stats, n_lines: int, longest: int, rules: FastRules) -> bool:
     """Whether every line became a valid, distinct flow of known codes."""
     return (
         stats.rows == n_lines

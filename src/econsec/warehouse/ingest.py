@@ -20,6 +20,7 @@ Rules (see the README's "Get data" section):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -27,7 +28,6 @@ import shutil
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +45,8 @@ from econsec.warehouse.csvscan import (
     read_header,
 )
 from econsec.warehouse.exactpath import ProgressFn, Sink, scan_stream
-from econsec.warehouse.fastpath import FastRules, TextShape, copy_clean
+from econsec.warehouse.fastpath import FastRules, TextShape, copy_clean, stream_clean
+from econsec.warehouse.plainread import Tally
 from econsec.warehouse.schema import (
     MAX_LINE_BYTES,
     check_hs,
@@ -70,6 +71,7 @@ from econsec.warehouse.years import (
 )
 from econsec.warehouse.zipfiles import (
     ReleaseZip,
+    ZipDigest,
     open_release_zip,
     read_countries_file,
     require_regular_file,
@@ -158,15 +160,13 @@ def _product_table(
     return None
 
 
-def _digest_and_shape(path: Path) -> tuple[str, LineShape]:
-    """SHA-256 and line shape of a file in one read."""
+def _digest(path: Path) -> str:
+    """SHA-256 of a file."""
     h = hashlib.sha256()
-    shape = TextShape()
     with open(path, "rb") as f:
         while b := f.read(1 << 22):
             h.update(b)
-            shape.add(b)
-    return h.hexdigest(), shape
+    return h.hexdigest()
 
 
 def ingest_baci(
@@ -254,10 +254,16 @@ def ingest_baci(
         old_meta.get("years", {}).get(str(y), {}).get("size") == src_size for y in years_in
     )
     hasher = ThreadPoolExecutor(1)
-    pending: Future[tuple[str, LineShape]] | None = None
-    if sha256 is None and (force or not maybe_seen):
-        pending = hasher.submit(_digest_and_shape, path)
-    digest = sha256 or ("" if pending else _digest_and_shape(path)[0])
+    pending: Future[str] | None = None
+    need = sha256 is None and (force or not maybe_seen)
+    # The fast path hashes the file in the read that parses it (a zip: the reads that
+    # inflate its members); the exact scanner's reads leave it to a side thread meanwhile.
+    tally = Tally(sha256=need and not is_zip and not slow)
+    if need and rz is not None and not slow:
+        rz.digest = ZipDigest(path)
+    elif need and slow:
+        pending = hasher.submit(_digest, path)
+    digest = sha256 or ("" if need else _digest(path))
     if not force and already_held(old_meta, years_in, digest, is_zip):
         hasher.shutdown()
         return _skipped(old_meta, years_in, hs_, rel, target, path, digest, t0)
@@ -279,26 +285,40 @@ def ingest_baci(
             forget_years(out, old_meta, years_in)
         out.mkdir(exist_ok=True)
         incoming = out / "_incoming"
-        for y, name, plain, size, shape in _plain_files(path, rz, years_in, stage, progress):
+        frules = FastRules(
+            0,
+            frozenset(ctab["code"].to_list()),
+            None if products is None else frozenset(products["code"].to_list()),
+        )
+        for y in years_in:
+            name = rz.years[y] if rz else path.name
             label = f"{path.name}:{name}" if rz else str(path)
             # Part and rejects files are named after the source, minus characters readers
             # might take for a pattern (``y[1].csv`` must not become ``y[1].parquet``).
             stem = re.sub(r"[^A-Za-z0-9_.=-]", "_", name.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-            with open(plain, "rb") as fh:
-                read_header(fh, label)
             st = stats.setdefault(y, YearStats(sources=[name]))
+            yrules = dataclasses.replace(frules, year=y)
             fast = None
-            if not slow:
-                frules = FastRules(
-                    y,
-                    frozenset(ctab["code"].to_list()),
-                    None if products is None else frozenset(products["code"].to_list()),
+            if rz is not None and not slow:
+                # Parse the member as it is inflated; only a member the typed read cannot
+                # keep whole is extracted for the checked SQL path or the exact scanner.
+                fast = stream_clean(
+                    rz.member_blocks(name), incoming, stem, yrules, label, st.products
                 )
-                fast = copy_clean(plain, incoming, stem, frules, shape=_shape_fn(shape, pending))
+            if fast is None:
+                plain, size, shape = _plain_file(path, rz, y, stage)
+                with open(plain, "rb") as fh:
+                    read_header(fh, label)
+                if not slow:
+                    shape_fn = None if shape is None else (lambda s=shape: s)
+                    tl = tally if rz is None else None
+                    fast = copy_clean(
+                        plain, incoming, stem, yrules, shape=shape_fn, tally=tl, seen=st.products
+                    )
             if fast is not None:
-                st.rows, st.n_products = int(fast["rows"]), int(fast["products"])  # type: ignore[call-overload]
-                st.countries = set(fast["countries"])  # type: ignore[call-overload]
+                _fast_stats(st, fast)
                 if progress is not None:
+                    size = rz.zip.getinfo(name).file_size if rz else path.stat().st_size
                     progress(label, size, size)
             else:
                 rej = out / "rejects" / f"{stem}.csv"
@@ -314,7 +334,7 @@ def ingest_baci(
                 if sink.n_rejects:
                     st.rejects_file = f"rejects/{stem}.csv"
                     rejects_files.append(target / st.rejects_file)
-            if plain != path:
+            if fast is None and plain != path:
                 plain.unlink()
         n_rejects = sum(s.rejects for s in stats.values())
         if strict and n_rejects:
@@ -339,7 +359,11 @@ def ingest_baci(
         ctab.with_columns(pl.col("code").cast(pl.Int16)).write_parquet(out / "countries.parquet")
         _write_products(out, products, target, rz, stats)
         if pending is not None:
-            digest = pending.result()[0]
+            digest = pending.result()
+        elif rz is not None and rz.digest is not None:
+            digest = rz.digest.hexdigest()  # reads only what the members' reads skipped
+        elif need:  # hashed as it was read, unless that read stopped early
+            digest = tally.hexdigest if tally.complete else _digest(path)
         hasher.shutdown()
         meta = new_meta(old_meta, rz, products, stats, path, src_size, digest, hs_, rel)
         expected = {y: s.rows for y, s in stats.items() if s.rows}
@@ -389,15 +413,10 @@ def _skipped(
     )
 
 
-def _shape_fn(
-    shape: LineShape | None, pending: Future[tuple[str, LineShape]] | None
-) -> Callable[[], LineShape] | None:
-    """Return the line shape: known (zip member), pending (CSV hash pass) or measured."""
-    if shape is not None:
-        return lambda: shape
-    if pending is not None:
-        return lambda: pending.result()[1]
-    return None
+def _fast_stats(st: YearStats, fast: dict[str, Any]) -> None:
+    """Record what the fast path kept."""
+    st.rows, st.n_products = int(fast["rows"]), int(fast["products"])
+    st.countries = set(fast["countries"])
 
 
 def _write_products(
@@ -415,7 +434,7 @@ def _write_products(
             if rz is None and held.exists()
             else pl.DataFrame(schema={"code": pl.Utf8, "description": pl.Utf8})
         )
-        seen = _products_seen(out / "_incoming", out, stats)
+        seen = _products_seen(stats)
         extra = sorted(set(seen) - set(products["code"].to_list()))
         if extra:
             products = pl.concat(
@@ -424,63 +443,50 @@ def _write_products(
     products.write_parquet(out / "products.parquet")
 
 
-def _plain_files(
-    path: Path,
-    rz: ReleaseZip | None,
-    years: list[int],
-    stage: Path,
-    progress: ProgressFn | None,
-) -> Iterator[tuple[int, str, Path, int, LineShape | None]]:
-    """Yield ``(year, member, plain CSV path, size, line shape)``, extracting members one by one.
+def _plain_file(
+    path: Path, rz: ReleaseZip | None, year: int, stage: Path
+) -> tuple[Path, int, LineShape | None]:
+    """Return ``(plain CSV path, size, line shape)``: the CSV itself, or the member extracted.
 
     A zip member's lines are measured while extracting (``None`` for a plain CSV, measured
-    by the hash pass). A member with no line end in its first megabyte fails at once.
+    by its read). A member with no line end in its first megabyte fails at once.
     """
     if rz is None:
-        yield years[0], path.name, path, path.stat().st_size, None
-        return
+        return path, path.stat().st_size, None
     tmp = stage / "_extract"
     tmp.mkdir(parents=True, exist_ok=True)
-    for y in years:
-        m = rz.years[y]
-        size = rz.zip.getinfo(m).file_size
-        dest = tmp / f"{y}.csv"  # never the member's own name: it could hold glob characters
-        shape = TextShape()
-        label = f"{path}:{m}"
-        try:
-            with rz.open_member(m) as src, open(dest, "wb") as dst:
-                while block := src.read(1 << 24):
-                    if shape.newlines == 0 and shape.longest + len(block) > MAX_LINE_BYTES:
-                        head = (block if shape.longest == 0 else b"")[: MAX_LINE_BYTES + 1]
-                        if b"\n" not in head:
-                            raise DataError(
-                                f"no line end in the first {MAX_LINE_BYTES:,} bytes: "
-                                "not a BACI CSV",
-                                path=label,
-                                line=1,
-                            )
-                    dst.write(block)
-                    shape.add(block)
-        except (zipfile.BadZipFile, EOFError, zlib.error) as e:
-            raise DataError(
-                f"cannot be read (corrupt or truncated archive?): {str(e)[:80]}", path=label
-            ) from None
-        except OSError as e:
-            if e.errno in WRITE_ERRNOS:  # the warehouse is full or read-only: said by staging
-                raise
-            raise DataError(f"cannot extract: {e.strerror or e}", path=label) from None
-        yield y, m, dest, size, shape
+    m = rz.years[year]
+    size = rz.zip.getinfo(m).file_size
+    dest = tmp / f"{year}.csv"  # never the member's own name: it could hold glob characters
+    shape = TextShape()
+    label = f"{path}:{m}"
+    try:
+        with rz.open_member(m) as src, open(dest, "wb") as dst:
+            while block := src.read(1 << 24):
+                if shape.newlines == 0 and shape.longest + len(block) > MAX_LINE_BYTES:
+                    head = (block if shape.longest == 0 else b"")[: MAX_LINE_BYTES + 1]
+                    if b"\n" not in head:
+                        raise DataError(
+                            f"no line end in the first {MAX_LINE_BYTES:,} bytes: not a BACI CSV",
+                            path=label,
+                            line=1,
+                        )
+                dst.write(block)
+                shape.add(block)
+    except (zipfile.BadZipFile, EOFError, zlib.error) as e:
+        raise DataError(
+            f"cannot be read (corrupt or truncated archive?): {str(e)[:80]}", path=label
+        ) from None
+    except OSError as e:
+        if e.errno in WRITE_ERRNOS:  # the warehouse is full or read-only: said by staging
+            raise
+        raise DataError(f"cannot extract: {e.strerror or e}", path=label) from None
+    return dest, size, shape
 
 
-def _products_seen(incoming: Path, out: Path, stats: dict[int, YearStats]) -> list[str]:
-    """Distinct product codes the release holds after this ingest (read back when needed)."""
-    seen: set[str] = set()
-    for y in stats:
-        f = out / f"year={y}"
-        for part in f.glob("*.parquet") if f.exists() else []:
-            # polars, not pyarrow: Arrow's conversions to Python import pandas (a second).
-            seen.update(pl.read_parquet(part, columns=["k"])["k"].unique().to_list())
-    return sorted(seen)
+def _products_seen(stats: dict[int, YearStats]) -> list[str]:
+    """Distinct product codes of the years this ingest wrote (each path gathers its own)."""
+    return sorted(set().union(*(s.products for s in stats.values())))
 
 
 def _missing(flag: str, path: Path) -> str:
