@@ -7,8 +7,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import settings
 
 from econsec.warehouse.store import write_release_frames
+
+# Property tests check results, never time: no per-example deadline, which a loaded machine
+# (or a parallel run) would trip.
+settings.register_profile("econsec", deadline=None)
+settings.load_profile("econsec")
 
 _DEFAULT_SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
