@@ -130,8 +130,8 @@ def _headline(r: dict) -> list[tuple[str, ...]]:
 
         def vs(pre: str, tail: str = "") -> str:
             def one(base: str) -> str:
-                wall = g(f"{pre}speedup_vs_{base}{tail}")
-                return _x_cpu(wall, g(f"{pre}cpu_speedup_vs_{base}{tail}")) + f" {base}"
+                wall = _x(g(f"{pre}speedup_vs_{base}{tail}"))
+                return f"{base}: {wall} wall, {_x(g(f'{pre}cpu_speedup_vs_{base}{tail}'))} CPU"
 
             return f"{one('pandas')}; {one('polars')}"
 
