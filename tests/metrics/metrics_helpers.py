@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import ibis
 import ibis.expr.types as ir
 import polars as pl
+from hypothesis import strategies as st
 
 # CEPII codes used in the tests (see tests/conftest.py SMALL_COUNTRIES).
 CHN, JPN, KOR, TWN, USA, DEU, FRA, NLD, AUS, BRA, IND = (
@@ -68,3 +69,36 @@ GOLDEN = frame(
         (2024, JPN, KOR, CHIPS, 20.0),
     ]
 )
+
+
+# Random flows for property tests.
+COUNTRIES = [4, 36, 156, 251, 276, 392, 410, 490]
+PRODUCTS = ["010121", "850511", "854231"]
+YEARS = tuple(range(2015, 2025))
+
+
+@st.composite
+def flows(draw: st.DrawFn, years: tuple[int, ...] = YEARS) -> pl.DataFrame:
+    """Unique (t, i, j, k) flows with i != j and positive values, some of them equal."""
+    keys = draw(
+        st.sets(
+            st.tuples(
+                st.sampled_from(years),
+                st.sampled_from(COUNTRIES),
+                st.sampled_from(COUNTRIES),
+                st.sampled_from(PRODUCTS),
+            ).filter(lambda x: x[1] != x[2]),
+            min_size=1,
+            max_size=120,
+        )
+    )
+    # Values on a coarse grid so that ties (e.g. equal top suppliers, exact halves) happen.
+    values = draw(
+        st.lists(
+            st.one_of(st.integers(1, 5).map(float), st.floats(0.001, 1e6)),
+            min_size=len(keys),
+            max_size=len(keys),
+        )
+    )
+    rows = [(*k, v) for k, v in zip(sorted(keys), values, strict=True)]
+    return pl.DataFrame(rows, schema=FLOW_SCHEMA, orient="row")

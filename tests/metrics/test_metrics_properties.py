@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from metrics_helpers import FLOW_SCHEMA, run, table
+from metrics_helpers import COUNTRIES, flows, run, table
 from polars.testing import assert_frame_equal
 
 from econsec.metrics import autonomy as aut
@@ -18,41 +18,11 @@ pytestmark = pytest.mark.property
 # Metrics are computed per year, so each year of an example is an independent case: one
 # query checks several cases, which keeps these tests fast.
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-COUNTRIES = [4, 36, 156, 251, 276, 392, 410, 490]
-PRODUCTS = ["010121", "850511", "854231"]
-YEARS = tuple(range(2015, 2025))
 
 
 def close(a: pl.Series, b: pl.Series, tol: float = 1e-9) -> bool:
     """Element-wise |a - b| <= tol * (1 + |b|)."""
     return bool(((a - b).abs() <= tol * (1 + b.abs())).all())
-
-
-@st.composite
-def flows(draw: st.DrawFn, years: tuple[int, ...] = YEARS) -> pl.DataFrame:
-    """Unique (t, i, j, k) flows with i != j and positive values, some of them equal."""
-    keys = draw(
-        st.sets(
-            st.tuples(
-                st.sampled_from(years),
-                st.sampled_from(COUNTRIES),
-                st.sampled_from(COUNTRIES),
-                st.sampled_from(PRODUCTS),
-            ).filter(lambda x: x[1] != x[2]),
-            min_size=1,
-            max_size=120,
-        )
-    )
-    # Values on a coarse grid so that ties (e.g. equal top suppliers) happen.
-    values = draw(
-        st.lists(
-            st.one_of(st.integers(1, 5).map(float), st.floats(0.001, 1e6)),
-            min_size=len(keys),
-            max_size=len(keys),
-        )
-    )
-    rows = [(*k, v) for k, v in zip(sorted(keys), values, strict=True)]
-    return pl.DataFrame(rows, schema=FLOW_SCHEMA, orient="row")
 
 
 @SETTINGS

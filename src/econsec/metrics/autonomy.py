@@ -26,7 +26,7 @@ from collections.abc import Collection
 import ibis
 import ibis.expr.types as ir
 
-from econsec.metrics.shares import from_moments, group_moments, safe_ratio, unit_shares
+from econsec.metrics.shares import concentration, from_moments, lookup, safe_ratio, unit_shares
 from econsec.metrics.summary import FlowSummary, exporter_totals, restrict_summary
 
 #: Column order of :func:`autonomy` (``rival_value, rival_share`` follow when asked).
@@ -138,7 +138,7 @@ def autonomy(
         extra = {}
         if rival is not None:
             extra["rival_value"] = imports.v.sum(where=imports.i.isin(sorted(rival)))
-        c = from_moments(group_moments(imports, ["t", "j", "k"], "i", extra=extra))
+        c = concentration(imports, ["t", "j", "k"], "i", extra=extra)
         e = exporter_totals(f) if exports is None else exports
     else:
         s = restrict_summary(summary, products)
@@ -149,7 +149,7 @@ def autonomy(
             # Only the rival's flows are read: a small slice of the year.
             rf = imports.filter(imports.i.isin(sorted(rival)))
             rv = rf.group_by(["t", "j", "k"]).aggregate(rival_value=rf.v.sum())
-            c = c.left_join(rv, ["t", "j", "k"]).drop("t_right", "j_right", "k_right")
+            c = lookup(c, rv, ["t", "j", "k"])
         e = s.sellers
     e = restrict(e, exporters=importers)
     x = e.select(t=e.t, j=e.i, k=e.k, xv=e.S)

@@ -73,15 +73,11 @@ def summarize(flows: ir.Table, *, pair_max: bool = False) -> FlowSummary:
     return FlowSummary(markets(flows, pair_max=pair_max), exporter_totals(flows))
 
 
-def restrict_summary(
-    s: FlowSummary, products: Collection[str] | None = None, years: Collection[int] | None = None
-) -> FlowSummary:
-    """Return the summary of the flows of ``products`` and ``years`` only (``None``: all)."""
-    m, x = s.markets, s.sellers
-    if products is not None:
-        ks = sorted(products)
-        m, x = m.filter(m.k.isin(ks)), x.filter(x.k.isin(ks))
-    if years is not None:
-        ys = sorted(years)
-        m, x = m.filter(m.t.isin(ys)), x.filter(x.t.isin(ys))
-    return FlowSummary(m, x)
+def restrict_summary(s: FlowSummary, products: Collection[str] | None = None) -> FlowSummary:
+    """Return the summary of the flows of ``products`` only (``None``: all)."""
+    if products is None:
+        return s
+    ks = sorted(products)
+    return FlowSummary(
+        s.markets.filter(s.markets.k.isin(ks)), s.sellers.filter(s.sellers.k.isin(ks))
+    )

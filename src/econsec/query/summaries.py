@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import ibis
 import ibis.expr.types as ir
 
 from econsec.metrics.summary import (
@@ -189,9 +190,8 @@ class SummaryStore:
         con = self.wh.con
         path = d / f"{part}.parquet"
         # The folder names are not columns (DuckDB would read hs=…/year=… as such).
-        t = con.read_parquet(path, hive_partitioning=False) if con.name == "duckdb" else None
-        t = con.read_parquet(path) if t is None else t
-        return t.select(*_COLUMNS[part])
+        kw = {"hive_partitioning": False} if con.name == "duckdb" else {}
+        return con.read_parquet(path, **kw).select(*_COLUMNS[part])
 
     def _compute(
         self, key: tuple[str, int], rel: ReleaseInfo, year: int, source: dict[str, Any]
@@ -200,8 +200,6 @@ class SummaryStore:
 
         flows, _ = release_flows(self.wh, rel, [year], rel.hs)
         lazy = summarize(flows, pair_max=self.wh.con.name == "duckdb")
-        import ibis
-
         tables = {p: self.wh.con.to_pyarrow(getattr(lazy, p)) for p in _PARTS}
         if get_settings().summary_cache:
             # Written while the query that asked for it runs (the process waits for it at
