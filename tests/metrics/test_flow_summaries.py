@@ -225,3 +225,19 @@ def test_few_years_held_as_arrow(make_warehouse, monkeypatch, cache):
     again = {y: analysis.autonomy(year=y, warehouse=wh).to_polars() for y in years}
     assert all(again[y].equals(first[y]) for y in years)
     assert calls == (years if cache == "1" else years + years)
+
+
+def test_damaged_summary_file_is_computed_again(make_warehouse, monkeypatch):
+    home = make_warehouse(GOLDEN)
+    wh = Warehouse(home)
+    expect = analysis.autonomy(year=2024, warehouse=wh).to_polars()
+    wh.summaries.flush()
+    markets = cache_root(home) / "hs=HS17" / "release=V202601" / "year=2024" / "markets.parquet"
+    markets.write_bytes(markets.read_bytes()[:-20])  # truncated: no footer
+    calls = _count_computations(monkeypatch)
+    wh2 = Warehouse(home)
+    assert analysis.autonomy(year=2024, warehouse=wh2).to_polars().equals(expect)
+    assert calls == [2024]
+    wh2.summaries.flush()
+    assert analysis.autonomy(year=2024, warehouse=Warehouse(home)).to_polars().equals(expect)
+    assert calls == [2024]  # the rewritten copy is whole again

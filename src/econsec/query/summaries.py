@@ -64,6 +64,18 @@ def cache_root(home: Path) -> Path:
     return home / "cache" / "summaries"
 
 
+def _readable(path: Path) -> bool:
+    """Whether ``path`` is a whole Parquet file (its footer reads): a damaged copy is redone."""
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+    except Exception as e:  # missing, truncated or not Parquet at all
+        log.info("flow summary %s not used: %s", path, e)
+        return False
+    return True
+
+
 class SummaryStore:
     """Flow summaries of one warehouse's release years (see the module docstring)."""
 
@@ -182,8 +194,8 @@ class SummaryStore:
             held = json.loads((d / "source.json").read_text())
         except (OSError, ValueError):
             return None
-        if held != source or not all((d / f"{p}.parquet").is_file() for p in _PARTS):
-            return None
+        if held != source or not all(_readable(d / f"{p}.parquet") for p in _PARTS):
+            return None  # computed again, and written over
         return FlowSummary(*(self._read_part(d, p) for p in _PARTS))
 
     def _read_part(self, d: Path, part: str) -> ir.Table:
