@@ -39,13 +39,14 @@ HEAVY = (
 #: the DuckDB backend of ibis imports it.
 NOT_FOR_METRICS = ("plotly", "scipy", "highspy", "jinja2", "httpx")
 
-# Runs the console script's app in this interpreter and prints the top-level modules loaded.
+# Runs the console script's entry point in this interpreter and prints the top-level modules
+# loaded.
 PROBE = """
 import json, sys
 sys.argv = ["econsec", *json.loads(sys.argv[1])]
-from econsec.cli.main import app
+from econsec.cli import main
 try:
-    app()
+    main()
 except SystemExit:
     pass
 sys.stdout.flush()
@@ -138,3 +139,31 @@ def test_help_defaults_are_the_library_defaults() -> None:
     assert dataclasses.asdict(ScoreParams()) == defaults.SCORE
     espa = dataclasses.asdict(EspaParams())
     assert {k: espa[k] for k in defaults.ESPA} == defaults.ESPA
+
+
+def test_console_script_is_the_entry_point_that_spares_the_collector() -> None:
+    from importlib.metadata import entry_points
+
+    (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "econsec"]
+    assert ep.value == "econsec.cli:main"
+
+
+def test_entry_point_raises_the_threshold_and_freezes_at_exit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gc
+
+    from econsec.cli import main
+
+    threshold = gc.get_threshold()
+    monkeypatch.setattr(sys, "argv", ["econsec", "--version"])
+    try:
+        with pytest.raises(SystemExit) as e:
+            main()
+        assert e.value.code == 0
+        assert "econsec" in capsys.readouterr().out
+        assert gc.get_threshold()[0] > threshold[0]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
