@@ -8,6 +8,7 @@ when the warehouse cannot be written to.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -241,3 +242,77 @@ def test_damaged_summary_file_is_computed_again(make_warehouse, monkeypatch):
     wh2.summaries.flush()
     assert analysis.autonomy(year=2024, warehouse=Warehouse(home)).to_polars().equals(expect)
     assert calls == [2024]  # the rewritten copy is whole again
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-(2**15), 2**15 - 1), max_size=40, unique=True), st.integers(1, 8))
+def test_importer_slices_partition_the_code_line(codes, n):
+    codes = sorted(codes)
+    slices = store_mod.importer_slices(codes, n)
+    assert 1 <= len(slices) <= n
+    assert slices[0][0] == -(2**31) and slices[-1][1] == 2**31
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(slices))
+    assert all(lo < hi for lo, hi in slices)
+    for c in codes:  # every code in exactly one slice
+        assert sum(lo <= c < hi for lo, hi in slices) == 1
+
+
+def _random_year(seed: int, n: int = 400) -> pl.DataFrame:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    codes = [156, 392, 410, 490, 516, 842, 276, 251, 528, 36, 76, 699]
+    i, j = rng.choice(codes, n), rng.choice(codes, n)
+    df = pl.DataFrame(
+        {
+            "t": pl.Series([2024] * n, dtype=pl.Int16),
+            "i": pl.Series(i, dtype=pl.Int16),
+            "j": pl.Series(j, dtype=pl.Int16),
+            "k": rng.choice(["850511", "280530", "381800", "854231"], n),
+            # Values on a coarse grid: ties between suppliers are common.
+            "v": rng.integers(1, 6, n).astype(float),
+        }
+    )
+    return df.filter(pl.col("i") != pl.col("j")).unique(["t", "i", "j", "k"], keep="first")
+
+
+@pytest.mark.parametrize("per_slice", [1, 7, 10**9])
+def test_market_aggregate_in_slices_equals_one_pass(make_warehouse, monkeypatch, per_slice):
+    """A year aggregated in slices of importers gives the very tables of one pass."""
+    home = make_warehouse(_random_year(7))
+    monkeypatch.setenv("ECONSEC_SUMMARY_CACHE", "0")
+    whole = Warehouse(home)
+    expect = {
+        "autonomy": analysis.autonomy(year=2024, rival="CHN", warehouse=whole).to_polars(),
+        "indispensability": analysis.indispensability(year=2024, warehouse=whole).to_polars(),
+    }
+    rel = whole.release_for(2024)
+    one = whole.summaries.get(rel, 2024)
+    monkeypatch.setattr(store_mod, "FLOWS_PER_SLICE", per_slice)
+    passes: list[int] = []
+    real = store_mod.summarize
+
+    def counted(f, **kw):
+        passes.append(1)
+        return real(f, **kw)
+
+    monkeypatch.setattr(store_mod, "summarize", counted)
+    wh = Warehouse(home)
+    sliced = wh.summaries.get(rel, 2024)
+    # One expression for the sellers, then one per slice of importers (12 codes: 13 slices).
+    assert len(passes) == (1 if per_slice > 10**6 else 14)
+    keys = {"markets": ["t", "j", "k"], "sellers": ["t", "i", "k"]}
+    for part, by in keys.items():
+        a = getattr(one, part).to_polars().sort(by)
+        b = getattr(sliced, part).to_polars().sort(by)
+        assert b.equals(a), part
+    assert (
+        analysis.autonomy(year=2024, rival="CHN", warehouse=wh)
+        .to_polars()
+        .equals(expect["autonomy"])
+    )
+    assert (
+        analysis.indispensability(year=2024, warehouse=wh)
+        .to_polars()
+        .equals(expect["indispensability"])
+    )

@@ -21,6 +21,7 @@ inside the query as before. Results are the same either way (tests compare both)
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -55,8 +56,24 @@ SUMMARY_VERSION = 1
 #: Summaries computed in this process held as Arrow tables at once (each is about 100 MB for
 #: a full BACI year); older ones are read from their files, or computed again if not written.
 MEMORY_YEARS = 3
+#: Flows per slice of the market aggregate on DuckDB. A larger year is aggregated in slices
+#: of importer codes, one after the other: its hash table is the largest allocation of a
+#: query (a full BACI year, about 1.1M markets: 530 MB peak in one slice, 320 MB in three) and
+#: slicing by an integer column costs no time.
+FLOWS_PER_SLICE = 4_000_000
 _PARTS = ("markets", "sellers")
 _COLUMNS = {"markets": MARKET_COLUMNS, "sellers": SELLER_COLUMNS}
+
+
+def importer_slices(codes: Sequence[int], n: int) -> list[tuple[int, int]]:
+    """Split the code line into ``n`` half-open ranges ``[lo, hi)`` with equal numbers of codes.
+
+    The ranges cover every integer (the first starts at -2**31, the last ends at 2**31), so a
+    code missing from ``codes`` still falls in one of them.
+    """
+    cuts = sorted({codes[len(codes) * p // n] for p in range(1, n)} if codes else set())
+    bounds = [-(2**31), *cuts, 2**31]
+    return [(lo, hi) for lo, hi in itertools.pairwise(bounds) if lo < hi]
 
 
 def cache_root(home: Path) -> Path:
@@ -208,11 +225,26 @@ class SummaryStore:
     def _compute(
         self, key: tuple[str, int], rel: ReleaseInfo, year: int, source: dict[str, Any]
     ) -> FlowSummary:
+        import pyarrow as pa
+
         from econsec.query.flows import release_flows
 
+        con = self.wh.con
         flows, _ = release_flows(self.wh, rel, [year], rel.hs)
-        lazy = summarize(flows, pair_max=self.wh.con.name == "duckdb")
-        tables = {p: self.wh.con.to_pyarrow(getattr(lazy, p)) for p in _PARTS}
+        duckdb = con.name == "duckdb"
+        lazy = summarize(flows, pair_max=duckdb)
+        tables = {"sellers": con.to_pyarrow(lazy.sellers)}
+        rows = int(rel.years.get(year, {}).get("rows") or 0)
+        slices = -(-rows // FLOWS_PER_SLICE) if duckdb else 1
+        if slices > 1:
+            codes = sorted(self.wh.countries(rel.hs, rel.release).codes)
+            pieces = []
+            for lo, hi in importer_slices(codes, slices):
+                part = flows.filter((flows.j >= lo) & (flows.j < hi))
+                pieces.append(con.to_pyarrow(summarize(part, pair_max=True).markets))
+            tables["markets"] = pa.concat_tables(pieces)
+        else:
+            tables["markets"] = con.to_pyarrow(lazy.markets)
         if get_settings().summary_cache:
             # Written while the query that asked for it runs (the process waits for it at
             # exit); this process reads the tables it already holds.
@@ -253,7 +285,7 @@ class SummaryStore:
                 os.umask(umask)
                 os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would hide it from others
                 for p, t in tables.items():
-                    pq.write_table(t, tmp / f"{p}.parquet", compression="zstd")
+                    pq.write_table(t, tmp / f"{p}.parquet", compression="lz4")
                 (tmp / "source.json").write_text(json.dumps(source))
                 old = d.with_name(f".{d.name}.old-{os.getpid()}")
                 if d.exists():
