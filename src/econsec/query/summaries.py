@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from econsec.metrics.summary import (
@@ -173,10 +174,31 @@ class SummaryStore:
         return s
 
     def _to_disk(self, key: tuple[str, int]) -> None:
-        source, _ = self._memory[key]
+        source, held = self._memory[key]
         d = self._written.pop(key)
         self._memory[key] = (source, FlowSummary(*(self._read_part(d, p) for p in _PARTS)))
         self._in_arrow.discard(key)
+        self._release(held)
+
+    def _release(self, s: FlowSummary) -> None:
+        """Let the backend free a summary's Arrow tables.
+
+        Ibis keeps every in-memory table it has registered with a connection until the
+        process exits: without this, a session summarising year after year would hold every
+        year's tables (about 70 MB each for a full BACI year). A table used again later is
+        registered again.
+        """
+        con = self.wh.con
+        registered = getattr(con, "_memtables", None)
+        for t in (s.markets, s.sellers):
+            op = t.op()
+            if registered is None or not isinstance(op, ops.InMemoryTable) or op not in registered:
+                continue
+            registered.discard(op)
+            if con.name == "duckdb":
+                con.con.unregister(op.name)
+            else:
+                con.drop_table(op.name, force=True)
 
     def _evict(self) -> None:
         """Keep at most :data:`MEMORY_YEARS` summaries as Arrow: older ones move to disk."""
@@ -187,7 +209,7 @@ class SummaryStore:
             if key in self._written:
                 self._to_disk(key)
             else:  # not on disk (cache off, or not writable): computed again if asked
-                del self._memory[key]
+                self._release(self._memory.pop(key)[1])
                 self._in_arrow.discard(key)
 
     def _source(self, rel: ReleaseInfo, year: int) -> dict[str, Any]:
