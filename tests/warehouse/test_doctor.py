@@ -83,3 +83,47 @@ def test_doctor_waits_for_a_writer_then_says_who_holds_the_warehouse(home):
         t.join()
     assert r.exit_code == 2
     assert "ingest big.zip" in r.output and len(r.output.strip().splitlines()) == 1
+
+
+@pytest.mark.unit
+def test_doctor_removes_flow_summaries_no_query_reads_again(home, tmp_path):
+    import os
+
+    from econsec import analysis
+    from econsec.engine import Warehouse
+    from econsec.query.summaries import STAGING_MAX_AGE_S, cache_root
+
+    ingest_baci(
+        release_zip(tmp_path, {2023: CLEAN_2024.replace("2024,", "2023,"), 2024: CLEAN_2024})
+    )
+    wh = Warehouse(home)
+    for y in (2023, 2024):
+        analysis.autonomy(year=y, warehouse=wh)
+    wh.summaries.flush()
+    rel = cache_root(home) / "hs=HS17" / "release=V202601"
+    assert {d.name for d in rel.iterdir()} == {"year=2023", "year=2024"}
+    # Summaries still in use are kept; a year's data rewritten since makes its summary stale.
+    r = cli(["data", "doctor", "--format", "json"], home)
+    assert json.loads(r.stdout)["fixed"] == []
+    data = next((release_dir(home, "HS17", "V202601") / "year=2023").glob("*.parquet"))
+    os.utime(data, ns=(data.stat().st_atime_ns, data.stat().st_mtime_ns + 10**9))
+    # A summary of a release no longer held, and staging folders: a dead one, a fresh one.
+    gone = cache_root(home) / "hs=HS17" / "release=V201901" / "year=2018"
+    gone.mkdir(parents=True)
+    dead, fresh = rel / ".year=2024.dead", rel / ".year=2024.busy"
+    dead.mkdir()
+    fresh.mkdir()
+    old = dead.stat().st_mtime - STAGING_MAX_AGE_S - 60
+    os.utime(dead, (old, old))
+    r = cli(["data", "doctor", "--format", "json"], home)
+    assert r.exit_code == 0, r.output
+    fixed = json.loads(r.stdout)["fixed"]
+    assert len(fixed) == 3, fixed
+    assert any("V202601 year=2023" in f and "changed" in f for f in fixed)
+    assert any("V201901" in f and "release is no longer held" in f for f in fixed)
+    assert any("did not finish" in f for f in fixed)
+    assert {d.name for d in rel.iterdir()} == {"year=2024", ".year=2024.busy"}
+    assert not (cache_root(home) / "hs=HS17" / "release=V201901").exists()
+    # The pruned year is summarised again by the next query, with the same answer.
+    again = analysis.autonomy(year=2023, warehouse=Warehouse(home)).to_polars()
+    assert again.equals(analysis.autonomy(year=2023, warehouse=wh).to_polars())

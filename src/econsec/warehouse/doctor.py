@@ -2,10 +2,12 @@
 
 Repairs (under the writer lock): interrupted release swaps are finished or undone, leftover
 staging folders and temporary files are removed, cached downloads that fail their checks are
-dropped (the next fetch gets them again). Checks, per release: ``meta.json`` is readable; every
-year it lists has Parquet files whose rows (from the Parquet footers) add up to the rows it
-records, and no year is on disk without being listed; the files and rejects files it lists are
-present with their recorded sizes; the country and product tables are present.
+dropped (the next fetch gets them again), and flow summaries no query will read again are
+removed (:func:`econsec.query.summaries.prune_summaries`). Checks, per release: ``meta.json``
+is readable; every year it lists has Parquet files whose rows (from the Parquet footers) add
+up to the rows it records, and no year is on disk without being listed; the files and rejects
+files it lists are present with their recorded sizes; the country and product tables are
+present.
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ def doctor(home: Path, *, wait: float | None = None) -> DoctorReport:
             for j in journals(baci_root(home))
         )
         rep.fixed.extend(_drop_bad_downloads(home / "downloads"))
+        from econsec.query.summaries import prune_summaries
+
+        rep.fixed.extend(prune_summaries(home))
         for hs, release, path in release_dirs(home):
             rep.releases += 1
             n, problems = check_release(path)
