@@ -44,9 +44,9 @@ NOT_FOR_METRICS = ("plotly", "scipy", "highspy", "jinja2", "httpx")
 PROBE = """
 import json, sys
 sys.argv = ["econsec", *json.loads(sys.argv[1])]
-from econsec.cli import main
+from econsec.cli import run
 try:
-    main()
+    run()
 except SystemExit:
     pass
 sys.stdout.flush()
@@ -145,7 +145,7 @@ def test_console_script_is_the_entry_point_that_spares_the_collector() -> None:
     from importlib.metadata import entry_points
 
     (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "econsec"]
-    assert ep.value == "econsec.cli:main"
+    assert ep.value == "econsec.cli:run"
 
 
 def test_entry_point_raises_the_threshold_and_freezes_at_exit(
@@ -153,13 +153,13 @@ def test_entry_point_raises_the_threshold_and_freezes_at_exit(
 ) -> None:
     import gc
 
-    from econsec.cli import main
+    from econsec.cli import run
 
     threshold = gc.get_threshold()
     monkeypatch.setattr(sys, "argv", ["econsec", "--version"])
     try:
         with pytest.raises(SystemExit) as e:
-            main()
+            run()
         assert e.value.code == 0
         assert "econsec" in capsys.readouterr().out
         assert gc.get_threshold()[0] > threshold[0]

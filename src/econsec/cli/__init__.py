@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 
-def main() -> None:
+def run() -> None:
     """Run the ``econsec`` command (the console script's entry point).
 
     A command imports ibis, polars, pyarrow and DuckDB and builds a few hundred thousand Python
