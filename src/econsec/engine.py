@@ -251,7 +251,9 @@ class Warehouse:
         if key not in self._codes_cache:
             t = self.trade(year, hs=rel.hs, release=rel.release)
             codes = t.select(c=t.i).union(t.select(c=t.j)).distinct()
-            self._codes_cache[key] = {int(c) for c in self.con.to_polars(codes)["c"].to_list()}
+            from econsec.query.fetch import to_polars
+
+            self._codes_cache[key] = {int(c) for c in to_polars(self.con, codes)["c"].to_list()}
         return self._codes_cache[key]
 
     def releases_for(self, years: Sequence[int]) -> dict[int, ReleaseInfo]:

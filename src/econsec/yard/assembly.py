@@ -243,10 +243,10 @@ def exposure(
 
 
 def to_polars(t: ir.Table) -> pl.DataFrame:
-    """Execute an Ibis expression into a polars frame."""
-    df = pl.from_arrow(t.to_pyarrow())
-    assert isinstance(df, pl.DataFrame)
-    return df
+    """Execute an Ibis expression into a polars frame (on the backend its tables belong to)."""
+    from econsec.query.fetch import to_polars as fetch
+
+    return fetch(t._find_backend(), t)
 
 
 def weights(s: YardSetup, hs: str) -> pl.DataFrame:
