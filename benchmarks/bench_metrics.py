@@ -681,6 +681,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
     ap.add_argument("--no-user", action="store_true", help="skip the fresh-process timings")
     ap.add_argument("--keep", type=Path, default=None, help="warehouse folder to keep/reuse")
+    ap.add_argument(
+        "--touch-memory", type=float, default=8.0, help="GiB written once before timing (0: none)"
+    )
     ap.add_argument("--child", choices=["econsec", "pandas", "polars"], help=argparse.SUPPRESS)
     ap.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -693,6 +696,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(json.dumps(child_baseline(args.home, args.threads, args.child)) + "\n")
         return 0
 
+    from _common import touch_memory
+
+    touch_memory(args.touch_memory)  # first-touch memory costs no contestant (see there)
     home = args.keep or Path(tempfile.mkdtemp(prefix="econsec-bench-"))
     try:
         t0 = time.perf_counter()

@@ -287,8 +287,19 @@ def main() -> None:
     ap.add_argument("--only", default="")
     ap.add_argument("--no-readme", action="store_true")
     ap.add_argument("--rows", type=int, default=None, help="rows of the synthetic year")
+    ap.add_argument(
+        "--touch-memory",
+        type=float,
+        default=8.0,
+        help="GiB of memory written once before any timing (0: none); see _common.touch_memory",
+    )
     args = ap.parse_args()
     only = {s for s in args.only.split(",") if s}
+    sys.path.insert(0, str(HERE))
+    from _common import touch_memory
+
+    touched = touch_memory(args.touch_memory)
+    print(f"touched {args.touch_memory:g} GiB of memory in {touched} s", file=sys.stderr)
     scripts = sorted(HERE.glob("bench_*.py"))
     results = []
     ran_scripts: list[str] = []  # script names, as --only and ROW_PREFIXES know them
