@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -344,9 +345,14 @@ def main() -> None:
 
 def _previous_head(block: str) -> str:
     """The lines above the table (where and when the kept rows were measured)."""
-    lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
-    head = [ln for ln in lines if not ln.startswith("|")]
-    return "\n\n".join(head) or "Measured with `make bench`."
+    paragraphs = []
+    for p in re.split(r"\n\s*\n", block.strip()):
+        lines = [ln.strip() for ln in p.splitlines() if ln.strip()]
+        text = "\n".join(ln for ln in lines if not ln.startswith("|"))
+        if text:
+            paragraphs.append(text)
+    # Paragraphs kept as written, each once (a repeated partial run adds no copy of its line).
+    return "\n\n".join(dict.fromkeys(paragraphs)) or "Measured with `make bench`."
 
 
 def _cpus() -> int:

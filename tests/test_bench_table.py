@@ -54,3 +54,15 @@ def test_partial_run_replaces_only_its_rows_and_widens_old_ones() -> None:
     )  # two decimals: 1.26 is not 1.3
     assert "1,000-row synthetic year" in md
     assert not any("full synthetic year" in line for line in lines)
+
+
+def test_kept_head_keeps_its_paragraphs_and_adds_no_copy() -> None:
+    run = load_run()
+    block = (
+        "Measured on x86_64 on 2026-12-06\nwith the machine idle.\n\n"
+        "Rows of ingest measured again.\n\nRows of ingest measured again.\n\n"
+        "| job | econsec |\n|---|---|\n| ingest | 1 s |\n"
+    )
+    assert run._previous_head(block) == (
+        "Measured on x86_64 on 2026-12-06\nwith the machine idle.\n\nRows of ingest measured again."
+    )
