@@ -220,7 +220,7 @@ def test_few_years_held_as_arrow(make_warehouse, monkeypatch, cache):
     calls = _count_computations(monkeypatch)
     wh = Warehouse(home)
     first = {y: analysis.autonomy(year=y, warehouse=wh).to_polars() for y in years}
-    assert len(wh.summaries._in_arrow) == 1
+    assert len(wh.summaries._in_memory) == 1
     held = len(wh.summaries._memory)
     assert held == (3 if cache == "1" else 1)
     again = {y: analysis.autonomy(year=y, warehouse=wh).to_polars() for y in years}
@@ -335,3 +335,19 @@ def test_query_over_more_years_than_memory_holds(make_warehouse, monkeypatch, ca
     assert got["year"].unique().sort().to_list() == years
     monkeypatch.setattr(store_mod.SummaryStore, "for_flows", lambda *a, **k: None)
     assert got.equals(analysis.autonomy_trend(warehouse=Warehouse(home)).to_polars())
+
+
+def test_polars_engine_summaries_equal_and_are_released(make_warehouse, monkeypatch):
+    """On polars the summaries are Arrow tables; those that leave memory leave the backend."""
+    monkeypatch.setenv("ECONSEC_SUMMARY_CACHE", "0")
+    monkeypatch.setattr(store_mod, "MEMORY_YEARS", 1)
+    years = [2022, 2023, 2024]
+    frames = [GOLDEN.with_columns(t=pl.lit(y, dtype=pl.Int16), v=pl.col("v") + y) for y in years]
+    home = make_warehouse(pl.concat(frames))
+    wh = Warehouse(home, con=ibis.polars.connect())
+    got = {y: analysis.autonomy(year=y, warehouse=wh).to_polars() for y in years}
+    memtables = [n for n in wh.con._tables if "memtable" in n]
+    assert len(memtables) <= 2, memtables
+    monkeypatch.setattr(store_mod.SummaryStore, "for_flows", lambda *a, **k: None)
+    for y in years:
+        assert got[y].equals(analysis.autonomy(year=y, warehouse=Warehouse(home)).to_polars())

@@ -191,7 +191,7 @@ class SummaryStore:
         self._memory: OrderedDict[tuple[str, int], tuple[dict[str, Any], FlowSummary]] = (
             OrderedDict()
         )
-        self._in_arrow: set[tuple[str, int]] = set()
+        self._in_memory: set[tuple[str, int]] = set()
         self._writers: dict[tuple[str, int], threading.Thread] = {}
         self._written: dict[tuple[str, int], Path] = {}
         # Flows expressions handed out by the query layer -> (release, years, products).
@@ -245,16 +245,16 @@ class SummaryStore:
         held = self._memory.get(key)
         if held is not None and held[0] == source:
             self._memory.move_to_end(key)
-            if key in self._in_arrow and key in self._written:
+            if key in self._in_memory and key in self._written:
                 self._to_disk(key)  # the same tables, read from the file: memory freed
             return self._memory[key][1]
         s = self._read(rel, year, source)
-        self._in_arrow.discard(key)
+        self._in_memory.discard(key)
         if s is None:
             if not build:
                 return None
             s = self._compute(key, rel, year, source)
-            self._in_arrow.add(key)
+            self._in_memory.add(key)
         self._memory[key] = (source, s)
         self._memory.move_to_end(key)
         self._evict()
@@ -264,11 +264,11 @@ class SummaryStore:
         source, held = self._memory[key]
         d = self._written.pop(key)
         self._memory[key] = (source, FlowSummary(*(self._read_part(d, p) for p in _PARTS)))
-        self._in_arrow.discard(key)
+        self._in_memory.discard(key)
         self._release(held)
 
     def _release(self, s: FlowSummary) -> None:
-        """Let the backend free a summary's Arrow tables (DuckDB tables drop themselves).
+        """Let the backend free a summary's Arrow tables (DuckDB's tables drop themselves).
 
         Ibis keeps every in-memory table it has registered with a connection until the
         process exits: without this, a session summarising year after year would hold every
@@ -282,14 +282,11 @@ class SummaryStore:
             if registered is None or not isinstance(op, ops.InMemoryTable) or op not in registered:
                 continue
             registered.discard(op)
-            if con.name == "duckdb":
-                con.con.unregister(op.name)
-            else:
-                con.drop_table(op.name, force=True)
+            con.drop_table(op.name, force=True)
 
     def _evict(self) -> None:
         """Keep at most :data:`MEMORY_YEARS` summaries in memory: older ones move to disk."""
-        for key in [k for k in self._memory if k in self._in_arrow][:-MEMORY_YEARS]:
+        for key in [k for k in self._memory if k in self._in_memory][:-MEMORY_YEARS]:
             w = self._writers.pop(key, None)
             if w is not None:
                 w.join()
@@ -297,7 +294,7 @@ class SummaryStore:
                 self._to_disk(key)
             else:  # not on disk (cache off, or not writable): computed again if asked
                 self._release(self._memory.pop(key)[1])
-                self._in_arrow.discard(key)
+                self._in_memory.discard(key)
 
     def _source(self, rel: ReleaseInfo, year: int) -> dict[str, Any]:
         return source_of(rel.path, year)
