@@ -25,7 +25,8 @@ and the others on two, so on a quiet machine the wall ratio is what a user sees;
 one the wall time mostly measures the other jobs and the CPU ratio is the steadier. It prints
 one JSON line of results. With ``--years N`` (e.g. 30) it also times autonomy and
 indispensability for each of the N synthetic years from cold and the GeoDep screen of the
-last one, and reports peak memory. Run by ``make bench``; not part of the test suite.
+last one, and reports peak memory (:mod:`bench_years` does that alone, for ``make bench``).
+Run by ``make bench``; not part of the test suite.
 
 Where the time goes (cProfile, DuckDB's operator profile and the compiled SQL run on its own
 beside variants of it, 11M-row year, 2 cores). The two metrics share a flow summary
@@ -88,6 +89,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from econsec.engine import Warehouse
 
 # numpy and pyarrow are imported where used: the script-level baselines run this module in a
 # fresh process and must not pay for libraries they do not use.
@@ -545,18 +548,46 @@ def child_econsec(home: Path, threads: int, years: int, repeat: int) -> dict[str
     out["econsec_vs_sql"] = round(float(out["econsec_s"]) / float(out["sql_s"]), 2)
     out["econsec_cpu_vs_sql"] = round(float(out["econsec_cpu_s"]) / float(out["sql_cpu_s"]), 2)
     if years > 1:
-        # Every metric for every year from cold (each year's summary computed), one year at a
-        # time (results dropped), then the GeoDep screen of the last year with persistence.
-        _clear_summaries(home)
-        wh = fresh()
-        t0 = time.perf_counter()
-        for y in wh.years():
-            analysis.autonomy(year=y, warehouse=wh)
-            analysis.indispensability(year=y, warehouse=wh)
-        analysis.screen_geodep(year=YEAR, warehouse=wh)
-        out["all_metrics_all_years_s"] = round(time.perf_counter() - t0, 1)
-        out["all_years_peak_mb"] = _peak_mb()
+        out.update(all_years(fresh()))
     return out
+
+
+def all_years(wh: Warehouse) -> dict[str, float]:
+    """Every metric of every year from cold, then the GeoDep screen with persistence.
+
+    One year at a time (results dropped), each year's summary computed first; the process's
+    peak memory at the end.
+    """
+    from econsec import analysis
+
+    _clear_summaries(wh.home)
+    t0 = time.perf_counter()
+    for y in wh.years():
+        analysis.autonomy(year=y, warehouse=wh)
+        analysis.indispensability(year=y, warehouse=wh)
+    analysis.screen_geodep(year=YEAR, warehouse=wh)
+    return {
+        "all_metrics_all_years_s": round(time.perf_counter() - t0, 1),
+        "all_years_peak_mb": _peak_mb(),
+    }
+
+
+def child_years(home: Path, threads: int) -> dict[str, float]:
+    """:func:`all_years` alone, in this fresh process (after a warm-up as the pair's)."""
+    _pin(threads)
+    import ibis
+
+    from econsec import analysis
+    from econsec.engine import Warehouse
+
+    def fresh() -> Warehouse:
+        return Warehouse(home, con=ibis.duckdb.connect(threads=threads), allow_synthetic=True)
+
+    wh = fresh()
+    one = wh.products()["code"][0]
+    analysis.autonomy(year=YEAR, products=[one], warehouse=wh)
+    analysis.indispensability(year=YEAR, products=[one], warehouse=wh)
+    return all_years(fresh())
 
 
 def child_baseline(home: Path, threads: int, which: str) -> dict[str, object]:
@@ -684,13 +715,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--touch-memory", type=float, default=8.0, help="GiB written once before timing (0: none)"
     )
-    ap.add_argument("--child", choices=["econsec", "pandas", "polars"], help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--child", choices=["econsec", "years", "pandas", "polars"], help=argparse.SUPPRESS
+    )
     ap.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.child == "econsec":
         res = child_econsec(args.home, args.threads, args.years, args.repeat)
         sys.stdout.write(json.dumps(res) + "\n")
+        return 0
+    if args.child == "years":
+        sys.stdout.write(json.dumps(child_years(args.home, args.threads)) + "\n")
         return 0
     if args.child in ("pandas", "polars"):
         sys.stdout.write(json.dumps(child_baseline(args.home, args.threads, args.child)) + "\n")

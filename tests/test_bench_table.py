@@ -66,3 +66,20 @@ def test_kept_head_keeps_its_paragraphs_and_adds_no_copy() -> None:
     assert run._previous_head(block) == (
         "Measured on x86_64 on 2026-12-06\nwith the machine idle.\n\nRows of ingest measured again."
     )
+
+
+def test_years_benchmark_has_its_own_row_kept_by_a_metrics_run() -> None:
+    run = load_run()
+    (row,) = run.headline(
+        {
+            "benchmark": "years",
+            "years": 30,
+            "all_metrics_all_years_s": 100.9,
+            "all_years_peak_mb": 2377,
+        }
+    )
+    assert row[0] == "every metric of 30 synthetic years + GeoDep, cold"
+    assert row[1] == "100.90 s" and row[-2] == "2,377 MB" and len(row) == len(run.COLUMNS)
+    table = "| " + " | ".join(row) + " |\n| autonomy + indispensability | 1 s | – | – | – | – | – |"
+    kept = run.kept_rows(table, {"metrics"})
+    assert len(kept) == 1 and kept[0].startswith("| every metric of 30")
