@@ -451,7 +451,7 @@ def _best(fn: object, repeat: int) -> tuple[float, float, object]:
 
 
 def _clear_summaries(home: Path) -> None:
-    from econsec.query.summaries import cache_root
+    from econsec.query.summary_files import cache_root
 
     shutil.rmtree(cache_root(home), ignore_errors=True)
 

@@ -29,6 +29,7 @@ from econsec.metrics import indispensability as ind
 from econsec.metrics import screens
 from econsec.metrics.summary import FlowSummary, summarize
 from econsec.query import summaries as store_mod
+from econsec.query import summary_files as files_mod
 from econsec.query.summaries import cache_root
 
 YEARS = (2023, 2024)
@@ -99,7 +100,7 @@ def test_one_computation_serves_both_metrics_and_later_processes(make_warehouse,
         "sellers.parquet",
         "source.json",
     ]
-    assert json.loads((d / "source.json").read_text())["version"] == store_mod.SUMMARY_VERSION
+    assert json.loads((d / "source.json").read_text())["version"] == files_mod.SUMMARY_VERSION
     # A new process (a new Warehouse) reads it from disk: nothing computed again.
     wh2 = Warehouse(home)
     assert analysis.autonomy(year=2024, warehouse=wh2).to_polars().equals(a)

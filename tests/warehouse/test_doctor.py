@@ -91,7 +91,7 @@ def test_doctor_removes_flow_summaries_no_query_reads_again(home, tmp_path):
 
     from econsec import analysis
     from econsec.engine import Warehouse
-    from econsec.query.summaries import STAGING_MAX_AGE_S, cache_root
+    from econsec.query.summary_files import STAGING_MAX_AGE_S, cache_root
 
     ingest_baci(
         release_zip(tmp_path, {2023: CLEAN_2024.replace("2024,", "2023,"), 2024: CLEAN_2024})

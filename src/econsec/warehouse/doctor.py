@@ -3,7 +3,7 @@
 Repairs (under the writer lock): interrupted release swaps are finished or undone, leftover
 staging folders and temporary files are removed, cached downloads that fail their checks are
 dropped (the next fetch gets them again), and flow summaries no query will read again are
-removed (:func:`econsec.query.summaries.prune_summaries`). Checks, per release: ``meta.json``
+removed (:func:`econsec.query.summary_files.prune_summaries`). Checks, per release: ``meta.json``
 is readable; every year it lists has Parquet files whose rows (from the Parquet footers) add
 up to the rows it records, and no year is on disk without being listed; the files and rejects
 files it lists are present with their recorded sizes; the country and product tables are
@@ -71,7 +71,7 @@ def doctor(home: Path, *, wait: float | None = None) -> DoctorReport:
             for j in journals(baci_root(home))
         )
         rep.fixed.extend(_drop_bad_downloads(home / "downloads"))
-        from econsec.query.summaries import prune_summaries
+        from econsec.query.summary_files import prune_summaries
 
         rep.fixed.extend(prune_summaries(home))
         for hs, release, path in release_dirs(home):
