@@ -352,3 +352,27 @@ def test_polars_engine_summaries_equal_and_are_released(make_warehouse, monkeypa
     monkeypatch.setattr(store_mod.SummaryStore, "for_flows", lambda *a, **k: None)
     for y in years:
         assert got[y].equals(analysis.autonomy(year=y, warehouse=Warehouse(home)).to_polars())
+
+
+def _summary_tables(wh: Warehouse) -> list[str]:
+    sql = "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '_econsec_%'"
+    return [r[0] for r in wh.con.con.sql(sql).fetchall()]
+
+
+def test_summary_on_disk_leaves_the_connection_before_the_next_query(make_warehouse, monkeypatch):
+    """Once written, the next query reads the files and DuckDB's copy is dropped first."""
+    wh = Warehouse(make_warehouse(GOLDEN))
+    expect = analysis.autonomy(year=2024, warehouse=wh).to_polars()
+    assert len(_summary_tables(wh)) == 2  # markets and sellers, in DuckDB
+    wh.summaries.flush()
+    seen: list[list[str]] = []
+    real = ind.indispensability
+
+    def spy(*args, **kwargs):
+        seen.append(_summary_tables(wh))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ind, "indispensability", spy)
+    analysis.indispensability(year=2024, warehouse=wh)
+    assert seen == [[]]
+    assert analysis.autonomy(year=2024, warehouse=wh).to_polars().equals(expect)

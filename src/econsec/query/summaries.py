@@ -23,7 +23,6 @@ inside the query as before. Results are the same either way (tests compare both)
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import logging
@@ -33,7 +32,7 @@ import tempfile
 import threading
 import uuid
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,16 +80,6 @@ def importer_slices(codes: Sequence[int], n: int) -> list[tuple[int, int]]:
     return [(lo, hi) for lo, hi in itertools.pairwise(bounds) if lo < hi]
 
 
-def _drop_table(raw: Any, name: str) -> None:
-    """Drop a summary table once nothing refers to it (from a finalizer: on its own cursor)."""
-    with contextlib.suppress(Exception):  # the connection may be closed already
-        cur = raw.cursor()
-        try:
-            cur.execute(f'DROP TABLE IF EXISTS "{name}"')
-        finally:
-            cur.close()
-
-
 class SummaryStore:
     """Flow summaries of one warehouse's release years (see the module docstring)."""
 
@@ -104,6 +93,8 @@ class SummaryStore:
         self._in_memory: set[tuple[str, int]] = set()
         self._writers: dict[tuple[str, int], threading.Thread] = {}
         self._written: dict[tuple[str, int], Path] = {}
+        # Names of DuckDB summary tables no expression refers to any more (see _as_duckdb).
+        self._unused: deque[str] = deque()
         # Flows expressions handed out by the query layer -> (release, years, products).
         self._origin: dict[Any, tuple[ReleaseInfo, tuple[int, ...], Sequence[str] | None]] = {}
 
@@ -150,13 +141,15 @@ class SummaryStore:
 
     def get(self, rel: ReleaseInfo, year: int, *, build: bool = True) -> FlowSummary | None:
         """Return one release year's summary: from memory, from disk, or computed (``build``)."""
+        self._drop_unused()
         key = (str(rel.path), year)
         source = self._source(rel, year)
-        held = self._memory.get(key)
-        if held is not None and held[0] == source:
+        # No local reference to the held summary: moving it to disk must let its tables go.
+        if key in self._memory and self._memory[key][0] == source:
             self._memory.move_to_end(key)
             if key in self._in_memory and key in self._written:
                 self._to_disk(key)  # the same tables, read from the file: memory freed
+                self._drop_unused()
             return self._memory[key][1]
         s = self._read(rel, year, source)
         self._in_memory.discard(key)
@@ -168,7 +161,13 @@ class SummaryStore:
         self._memory[key] = (source, s)
         self._memory.move_to_end(key)
         self._evict()
+        self._drop_unused()  # what the eviction let go of
         return s
+
+    def _drop_unused(self) -> None:
+        """Drop the DuckDB summary tables that no expression refers to any more."""
+        while self._unused:
+            self.wh.con.raw_sql(f'DROP TABLE IF EXISTS "{self._unused.popleft()}"')
 
     def _to_disk(self, key: tuple[str, int]) -> None:
         source, held = self._memory[key]
@@ -259,9 +258,11 @@ class SummaryStore:
         """Compute the summary into two DuckDB tables; return it and how to save it.
 
         The tables stay inside DuckDB: no copy out to Arrow and back (about 110 MB less peak
-        memory for a full BACI year, and registering Arrow data imports pandas, 0.3 s). Each
-        is dropped once no expression refers to it any more. The market aggregate runs in
-        ``slices`` of importer codes, one after the other.
+        memory for a full BACI year, and registering Arrow data imports pandas, 0.3 s). Once
+        no expression refers to a table any more, its name is queued and the store drops it
+        at its next use (:meth:`_drop_unused`): a finalizer may run in any thread, so it
+        never calls DuckDB itself. The market aggregate runs in ``slices`` of importer codes,
+        one after the other.
         """
         con = self.wh.con
         names = {p: f"_econsec_{p}_{uuid.uuid4().hex}" for p in _PARTS}
@@ -276,11 +277,12 @@ class SummaryStore:
         tables = {}
         for p, name in names.items():
             tables[p] = con.table(name)
-            drop = weakref.finalize(tables[p].op(), _drop_table, con.con, name)
-            drop.atexit = False  # an in-memory database: nothing to tidy at exit
+            unused = weakref.finalize(tables[p].op(), self._unused.append, name)
+            unused.atexit = False  # an in-memory database: nothing to tidy at exit
+        # Its own connection, opened here: the writer thread copies while the query goes on.
+        cur = con.con.cursor()
 
         def save(folder: Path) -> None:
-            cur = con.con.cursor()  # its own connection: the query goes on meanwhile
             try:
                 for p, t in tables.items():
                     path = str(folder / f"{p}.parquet").replace("'", "''")
