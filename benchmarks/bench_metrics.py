@@ -456,6 +456,16 @@ def _clear_summaries(home: Path) -> None:
     shutil.rmtree(cache_root(home), ignore_errors=True)
 
 
+def generate(home: Path, years: int, rows: int, products: int, countries: int) -> None:
+    """Write ``years`` synthetic years ending in :data:`YEAR` as a warehouse under ``home``.
+
+    Earlier years are the last one with every value moved by its own noise: the same shape of
+    trade, generated in seconds and written one year at a time.
+    """
+    base = synthetic_year(rows, products, countries, YEAR, seed=YEAR)
+    write_warehouse(home, ((y, vary_year(base, y)) for y in range(YEAR - years + 1, YEAR + 1)))
+
+
 def child_econsec(home: Path, threads: int, years: int, repeat: int) -> dict[str, object]:
     """Time autonomy and indispensability for everything, beside the hand-written SQL.
 
@@ -691,7 +701,8 @@ def user_level(home: Path, threads: int, repeat: int) -> dict[str, object]:
     return res
 
 
-def _run_child(*args: str) -> dict[str, object]:
+def run_child(*args: str) -> dict[str, object]:
+    """Run this script with ``args`` in a fresh process; return its last line's JSON."""
     p = subprocess.run(
         [sys.executable, __file__, *args], capture_output=True, text=True, check=False
     )
@@ -738,13 +749,8 @@ def main(argv: list[str] | None = None) -> int:
     home = args.keep or Path(tempfile.mkdtemp(prefix="econsec-bench-"))
     try:
         t0 = time.perf_counter()
-        years = list(range(YEAR - args.years + 1, YEAR + 1))
         if not (home / "baci").exists():
-            base = synthetic_year(args.rows, args.products, args.countries, YEAR, seed=YEAR)
-            # Earlier years are the last one with every value moved by its own noise: the
-            # same shape of trade, generated in seconds and written one year at a time.
-            write_warehouse(home, ((y, vary_year(base, y)) for y in years))
-            del base
+            generate(home, args.years, args.rows, args.products, args.countries)
         gen_s = time.perf_counter() - t0
         result: dict[str, object] = {
             "benchmark": "metrics",
@@ -757,10 +763,10 @@ def main(argv: list[str] | None = None) -> int:
         }
         common = ["--home", str(home), "--threads", str(args.threads)]
         rep = ["--repeat", str(args.repeat)]
-        result.update(_run_child("--child", "econsec", "--years", str(args.years), *rep, *common))
+        result.update(run_child("--child", "econsec", "--years", str(args.years), *rep, *common))
         others = ["polars"] if args.no_pandas else ["polars", "pandas"]
         for other in others:  # best of --repeat runs, as econsec's timings
-            runs = [_run_child("--child", other, *common) for _ in range(args.repeat)]
+            runs = [run_child("--child", other, *common) for _ in range(args.repeat)]
             result.update(min(runs, key=lambda r: float(r[f"{other}_s"])))
         for other in others:
             for pre in ("", "warm_"):

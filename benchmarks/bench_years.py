@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from _common import touch_memory  # noqa: E402
-from bench_metrics import YEAR, synthetic_year, vary_year, write_warehouse  # noqa: E402
+from bench_metrics import generate, run_child  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,27 +48,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         t0 = time.perf_counter()
         if not (home / "baci").exists():
-            base = synthetic_year(args.rows, args.products, args.countries, YEAR, seed=YEAR)
-            years = range(YEAR - args.years + 1, YEAR + 1)
-            write_warehouse(home, ((y, vary_year(base, y)) for y in years))
-            del base
+            generate(home, args.years, args.rows, args.products, args.countries)
         gen_s = round(time.perf_counter() - t0, 1)
-        child = ["--child", "years", "--home", str(home), "--threads", str(args.threads)]
-        p = subprocess.run(
-            [sys.executable, str(HERE / "bench_metrics.py"), *child],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if p.returncode != 0:
-            raise RuntimeError(f"benchmark child failed:\n{p.stderr[-3000:]}")
+        times = run_child("--child", "years", "--home", str(home), "--threads", str(args.threads))
         result = {
             "benchmark": "years",
             "years": args.years,
             "rows": args.rows,
             "threads": args.threads,
             "generate_s": gen_s,
-            **json.loads(p.stdout.strip().splitlines()[-1]),
+            **times,
             "targets": {"all_metrics_all_years_s": "< 60", "all_years_peak_mb": "< 4096"},
         }
         sys.stdout.write(json.dumps(result) + "\n")

@@ -30,7 +30,7 @@ from econsec.metrics import screens
 from econsec.metrics.summary import FlowSummary, summarize
 from econsec.query import summaries as store_mod
 from econsec.query import summary_files as files_mod
-from econsec.query.summaries import cache_root
+from econsec.query.summary_files import cache_root
 
 YEARS = (2023, 2024)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -150,7 +150,7 @@ def test_unwritable_cache_keeps_the_summary_in_memory(make_warehouse, monkeypatc
     expect = analysis.autonomy(year=2024, warehouse=Warehouse(home)).to_polars()
     blocked = tmp_path / "a-file"
     blocked.write_text("")  # a folder cannot be made under a file, even by root
-    monkeypatch.setattr(store_mod, "cache_root", lambda _home: blocked / "summaries")
+    monkeypatch.setattr(files_mod, "cache_root", lambda _home: blocked / "summaries")
     calls = _count_computations(monkeypatch)
     wh = Warehouse(home)
     assert analysis.autonomy(year=2024, warehouse=wh).to_polars().equals(expect)

@@ -48,7 +48,7 @@ from econsec.metrics.summary import (
     restrict_summary,
     summarize,
 )
-from econsec.query.summary_files import cache_root, readable, source_of
+from econsec.query.summary_files import readable, source_of, summary_dir
 from econsec.settings import get_settings
 
 if TYPE_CHECKING:
@@ -143,26 +143,25 @@ class SummaryStore:
         """Return one release year's summary: from memory, from disk, or computed (``build``)."""
         self._drop_unused()
         key = (str(rel.path), year)
-        source = self._source(rel, year)
-        # No local reference to the held summary: moving it to disk must let its tables go.
+        source = source_of(rel.path, year)
+        # No local reference to a held summary: moving it to disk must let its tables go.
         if key in self._memory and self._memory[key][0] == source:
             self._memory.move_to_end(key)
             if key in self._in_memory and key in self._written:
                 self._to_disk(key)  # the same tables, read from the file: memory freed
-                self._drop_unused()
-            return self._memory[key][1]
-        s = self._read(rel, year, source)
-        self._in_memory.discard(key)
-        if s is None:
-            if not build:
-                return None
-            s = self._compute(key, rel, year, source)
-            self._in_memory.add(key)
-        self._memory[key] = (source, s)
-        self._memory.move_to_end(key)
-        self._evict()
-        self._drop_unused()  # what the eviction let go of
-        return s
+        else:
+            s = self._read(rel, year, source)
+            self._in_memory.discard(key)
+            if s is None:
+                if not build:
+                    return None
+                s = self._compute(key, rel, year, source)
+                self._in_memory.add(key)
+            self._memory[key] = (source, s)
+            self._memory.move_to_end(key)
+            self._evict()
+        self._drop_unused()  # what moving to disk or eviction let go of
+        return self._memory[key][1]
 
     def _drop_unused(self) -> None:
         """Drop the DuckDB summary tables that no expression refers to any more."""
@@ -205,11 +204,8 @@ class SummaryStore:
                 self._release(self._memory.pop(key)[1])
                 self._in_memory.discard(key)
 
-    def _source(self, rel: ReleaseInfo, year: int) -> dict[str, Any]:
-        return source_of(rel.path, year)
-
     def _dir(self, rel: ReleaseInfo, year: int) -> Path:
-        return cache_root(self.wh.home) / f"hs={rel.hs}" / f"release={rel.release}" / f"year={year}"
+        return summary_dir(self.wh.home, rel.hs, rel.release, year)
 
     def _read(self, rel: ReleaseInfo, year: int, source: dict[str, Any]) -> FlowSummary | None:
         if not get_settings().summary_cache:

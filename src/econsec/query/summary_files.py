@@ -29,6 +29,11 @@ def cache_root(home: Path) -> Path:
     return home / "cache" / "summaries"
 
 
+def summary_dir(home: Path, hs: str, release: str, year: int) -> Path:
+    """Folder of one release year's summary (what :func:`prune_summaries` walks)."""
+    return cache_root(home) / f"hs={hs}" / f"release={release}" / f"year={year}"
+
+
 def readable(path: Path) -> bool:
     """Whether ``path`` is a whole Parquet file (its footer reads): a damaged copy is redone."""
     import pyarrow.parquet as pq
