@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import numpy as np
 
 from econsec.metrics.summary import (
     MARKET_COLUMNS,
@@ -65,6 +66,12 @@ MEMORY_YEARS = 3
 #: query (a full BACI year, about 1.1M markets: 530 MB peak in one slice, 320 MB in three) and
 #: slicing by an integer column costs no time.
 FLOWS_PER_SLICE = 4_000_000
+#: Summarise a year on DuckDB by scanning its files (:mod:`econsec.query.summary_scan`)
+#: where the scan can; ``False``: always with the engine's aggregates.
+SCAN_FILES = True
+#: Most threads scanning a year's files (:mod:`econsec.query.summary_scan`): each holds its
+#: own sums (about 70 MB for a full BACI release), and more than four gain little.
+SCAN_WORKERS = 4
 _PARTS = ("markets", "sellers")
 _COLUMNS = {"markets": MARKET_COLUMNS, "sellers": SELLER_COLUMNS}
 
@@ -231,13 +238,10 @@ class SummaryStore:
     ) -> FlowSummary:
         from econsec.query.flows import release_flows
 
-        flows, _ = release_flows(self.wh, rel, [year], rel.hs)
         if self.wh.con.name == "duckdb":
-            rows = int(rel.years.get(year, {}).get("rows") or 0)
-            codes = sorted(self.wh.countries(rel.hs, rel.release).codes)
-            s, save = self._as_duckdb(flows, importer_slices(codes, -(-rows // FLOWS_PER_SLICE)))
+            s, save = self._as_duckdb(rel, year)
         else:
-            s, save = self._as_arrow(flows)
+            s, save = self._as_arrow(release_flows(self.wh, rel, [year], rel.hs)[0])
         if get_settings().summary_cache:
             # Written while the query that asked for it runs (the process waits for it at
             # exit); this process reads the tables it already holds.
@@ -248,28 +252,19 @@ class SummaryStore:
             self._writers[key] = w
         return s
 
-    def _as_duckdb(
-        self, flows: ir.Table, slices: list[tuple[int, int]]
-    ) -> tuple[FlowSummary, Callable[[Path], None]]:
+    def _as_duckdb(self, rel: ReleaseInfo, year: int) -> tuple[FlowSummary, Callable[[Path], None]]:
         """Compute the summary into two DuckDB tables; return it and how to save it.
 
         The tables stay inside DuckDB: no copy out to Arrow and back (about 110 MB less peak
         memory for a full BACI year, and registering Arrow data imports pandas, 0.3 s). Once
         no expression refers to a table any more, its name is queued and the store drops it
         at its next use (:meth:`_drop_unused`): a finalizer may run in any thread, so it
-        never calls DuckDB itself. The market aggregate runs in ``slices`` of importer codes,
-        one after the other.
+        never calls DuckDB itself.
         """
         con = self.wh.con
         names = {p: f"_econsec_{p}_{uuid.uuid4().hex}" for p in _PARTS}
-        con.create_table(names["sellers"], obj=summarize(flows, pair_max=True).sellers)
-        for n, (lo, hi) in enumerate(slices):
-            part = flows.filter((flows.j >= lo) & (flows.j < hi)) if len(slices) > 1 else flows
-            m = summarize(part, pair_max=True).markets
-            if n == 0:
-                con.create_table(names["markets"], obj=m)
-            else:
-                con.insert(names["markets"], m)
+        if not (SCAN_FILES and self._scan_into(names, rel, year)):
+            self._aggregate_into(names, rel, year)
         tables = {}
         for p, name in names.items():
             tables[p] = con.table(name)
@@ -289,6 +284,69 @@ class SummaryStore:
                 cur.close()
 
         return FlowSummary(tables["markets"], tables["sellers"]), save
+
+    def _scan_into(self, names: dict[str, str], rel: ReleaseInfo, year: int) -> bool:
+        """Fill the tables ``names`` from a scan of the year's files; ``False`` if it cannot.
+
+        See :mod:`econsec.query.summary_scan`: about half the time of the engine's
+        aggregates. Numpy columns go into DuckDB as they are (no Arrow, so no pandas).
+        """
+        from econsec.query.summary_scan import scan_summary
+
+        con = self.wh.con.con
+        threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+        files = sorted((rel.path / f"year={year}").glob("*.parquet"))
+        products = self.wh.products(rel.hs, rel.release)["code"].to_list()
+        scanned = scan_summary(
+            files,
+            year,
+            self.wh.countries(rel.hs, rel.release),
+            products,
+            workers=min(threads, SCAN_WORKERS),
+        )
+        if scanned is None:
+            return False
+        # The products' codes by their row in the product table, the scan's product index.
+        path = str(rel.path / "products.parquet").replace("'", "''")
+        codes = (
+            "(SELECT file_row_number AS idx, code "
+            f"FROM read_parquet('{path}', file_row_number = true))"
+        )
+        for part, cols in (("markets", scanned.markets), ("sellers", scanned.sellers)):
+            view = f"_econsec_scan_{uuid.uuid4().hex}"
+            n = len(cols["k"])
+            con.register(view, {"t": np.full(n, year, np.int16), **cols})
+            try:
+                select = ", ".join(f"s.{c}" if c != "k" else "p.code AS k" for c in _COLUMNS[part])
+                con.execute(
+                    f'CREATE TABLE "{names[part]}" AS SELECT {select} '
+                    f'FROM "{view}" s JOIN {codes} p ON s.k = p.idx'
+                )
+            finally:
+                con.unregister(view)
+        return True
+
+    def _aggregate_into(self, names: dict[str, str], rel: ReleaseInfo, year: int) -> None:
+        """Fill the tables ``names`` with the engine's aggregates of the year's flows.
+
+        The market aggregate runs in slices of importer codes, one after the other
+        (:data:`FLOWS_PER_SLICE`).
+        """
+        from econsec.query.flows import release_flows
+
+        con = self.wh.con
+        flows, _ = release_flows(self.wh, rel, [year], rel.hs)
+        rows = int(rel.years.get(year, {}).get("rows") or 0)
+        codes = sorted(self.wh.countries(rel.hs, rel.release).codes)
+        slices = importer_slices(codes, -(-rows // FLOWS_PER_SLICE))
+        con.create_table(names["sellers"], obj=summarize(flows, pair_max=True).sellers)
+        for n, (lo, hi) in enumerate(slices):
+            part = flows.filter((flows.j >= lo) & (flows.j < hi)) if len(slices) > 1 else flows
+            m = summarize(part, pair_max=True).markets
+            if n == 0:
+                con.create_table(names["markets"], obj=m)
+            else:
+                con.insert(names["markets"], m)
 
     def _as_arrow(self, flows: ir.Table) -> tuple[FlowSummary, Callable[[Path], None]]:
         """Compute the summary as Arrow tables (other backends); return it and its saver."""

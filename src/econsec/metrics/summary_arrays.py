@@ -1,0 +1,121 @@
+r"""Flow summaries accumulated over chunks of flows held as numpy arrays.
+
+The same two aggregates as :mod:`econsec.metrics.summary` (markets per importer × product,
+sellers per exporter × product), for flows whose exporter *e*, importer *m* and product *k*
+are dense indices: ``0 <= e, m < C`` and ``0 <= k < K``, indices ordered as the codes they
+stand for. Each (m, k) and (e, k) is a slot of a flat array of :math:`C K` entries, so every
+aggregate is a scatter-add (``numpy.bincount``) or a scatter-max, with no hashing; the
+accumulator takes the flows in chunks (a Parquet row group at a time) and two accumulators
+merge, so chunks can be summed in parallel.
+
+For a market :math:`(m, k)`:
+:math:`M_{mk} = \sum_e x_{emk}`, :math:`n_{mk}`, :math:`\sum_e x_{emk}^2`,
+:math:`x^{max}_{mk} = \max_e x_{emk}` and its supplier (ties: the lower index);
+for a seller :math:`(e, k)`: :math:`S_{ek} = \sum_m x_{emk}`.
+Every flow must be unique per (e, m, k), as BACI's are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Largest number of slots (countries × products) an accumulator allocates: about 60 bytes
+#: a slot, so 20M slots are 1.2 GB. A full BACI release has about 1.3M.
+MAX_SLOTS = 20_000_000
+
+
+@dataclass
+class SummaryArrays:
+    """Running markets and sellers aggregates of flows coded ``0 <= e, m < C``, ``0 <= k < K``."""
+
+    n_countries: int
+    n_products: int
+    total: np.ndarray = field(init=False, repr=False)
+    n: np.ndarray = field(init=False, repr=False)
+    sum_sq: np.ndarray = field(init=False, repr=False)
+    vmax: np.ndarray = field(init=False, repr=False)
+    top: np.ndarray = field(init=False, repr=False)
+    sales: np.ndarray = field(init=False, repr=False)
+    n_sales: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        slots = self.n_countries * self.n_products
+        if slots > MAX_SLOTS:
+            raise ValueError(f"{slots:,} slots: more than MAX_SLOTS ({MAX_SLOTS:,})")
+        self.total = np.zeros(slots)
+        self.n = np.zeros(slots, np.int64)
+        self.sum_sq = np.zeros(slots)
+        self.vmax = np.full(slots, -np.inf)
+        # No supplier yet: the sentinel C, above every index, so any flow's index is lower.
+        self.top = np.full(slots, self.n_countries, np.int32)
+        self.sales = np.zeros(slots)
+        self.n_sales = np.zeros(slots, np.int64)
+
+    @property
+    def slots(self) -> int:
+        """Number of slots of each array: countries × products."""
+        return self.n_countries * self.n_products
+
+    def add(self, e: np.ndarray, m: np.ndarray, k: np.ndarray, x: np.ndarray) -> None:
+        """Add flows: exporter, importer and product indices (integer arrays) and values."""
+        s, K = self.slots, self.n_products
+        key = m.astype(np.int64)
+        key *= K
+        key += k
+        self.total += np.bincount(key, x, s)
+        self.n += np.bincount(key, minlength=s)
+        self.sum_sq += np.bincount(key, x * x, s)
+        # Only flows at least as large as their market's largest so far can be its largest.
+        cand = np.flatnonzero(x >= self.vmax[key])
+        key_c, x_c = key[cand], x[cand]
+        before = self.vmax[key_c]
+        np.maximum.at(self.vmax, key_c, x_c)
+        after = self.vmax[key_c]
+        # A market whose largest flow grew in this chunk drops its supplier; then every flow
+        # equal to the largest competes, the lower index winning (earlier chunks' included).
+        self.top[key_c[after > before]] = self.n_countries
+        at_max = x_c == after
+        np.minimum.at(self.top, key_c[at_max], e[cand[at_max]].astype(np.int32))
+        key = e.astype(np.int64)
+        key *= K
+        key += k
+        self.sales += np.bincount(key, x, s)
+        self.n_sales += np.bincount(key, minlength=s)
+
+    def merge(self, other: SummaryArrays) -> None:
+        """Add another accumulator's flows (the same countries and products) to this one."""
+        if (other.n_countries, other.n_products) != (self.n_countries, self.n_products):
+            raise ValueError("accumulators of different countries or products")
+        self.total += other.total
+        self.n += other.n
+        self.sum_sq += other.sum_sq
+        self.sales += other.sales
+        self.n_sales += other.n_sales
+        self.top = np.where(
+            other.vmax > self.vmax,
+            other.top,
+            np.where(other.vmax < self.vmax, self.top, np.minimum(self.top, other.top)),
+        )
+        np.maximum(self.vmax, other.vmax, out=self.vmax)
+
+    def markets(self) -> dict[str, np.ndarray]:
+        """Return the markets with a flow, by (m, k): ``m, k, total, n, sum_sq, vmax, top``."""
+        slot = np.flatnonzero(self.n)
+        m, k = np.divmod(slot, self.n_products)
+        return {
+            "m": m,
+            "k": k,
+            "total": self.total[slot],
+            "n": self.n[slot],
+            "sum_sq": self.sum_sq[slot],
+            "vmax": self.vmax[slot],
+            "top": self.top[slot],
+        }
+
+    def sellers(self) -> dict[str, np.ndarray]:
+        """Return the exporter × product pairs with a flow, by (e, k): ``e, k, S``."""
+        slot = np.flatnonzero(self.n_sales)
+        e, k = np.divmod(slot, self.n_products)
+        return {"e": e, "k": k, "S": self.sales[slot]}
