@@ -1,0 +1,150 @@
+"""Flow summaries accumulated over chunks of dense-coded flows (``SummaryArrays``).
+
+Checked against a plain-Python reference on random flows with many ties (values on a coarse
+grid), whatever the chunking and however chunks are split between merged accumulators; and
+by hand on a small example.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from econsec.metrics.summary_arrays import MAX_SLOTS, SummaryArrays
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def dense_flows(draw):
+    """Unique (e, m, k) flows with values on a coarse grid; countries and products counts."""
+    c = draw(st.integers(1, 5))
+    k = draw(st.integers(1, 4))
+    cells = [(e, m, p) for e in range(c) for m in range(c) for p in range(k)]
+    chosen = draw(st.lists(st.sampled_from(cells), unique=True, max_size=len(cells)))
+    values = draw(
+        st.lists(
+            st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0]), min_size=len(chosen), max_size=len(chosen)
+        )
+    )
+    return c, k, chosen, values
+
+
+def reference(chosen, values):
+    """Markets and sellers by definition, in plain Python."""
+    markets: dict[tuple[int, int], list[tuple[float, int]]] = {}
+    sellers: dict[tuple[int, int], float] = {}
+    for (e, m, k), x in zip(chosen, values, strict=True):
+        markets.setdefault((m, k), []).append((x, e))
+        sellers[(e, k)] = sellers.get((e, k), 0.0) + x
+    out = {}
+    for key, fl in sorted(markets.items()):
+        vmax = max(x for x, _ in fl)
+        out[key] = (
+            sum(x for x, _ in fl),
+            len(fl),
+            sum(x * x for x, _ in fl),
+            vmax,
+            min(e for x, e in fl if x == vmax),
+        )
+    return out, dict(sorted(sellers.items()))
+
+
+def accumulate(c, k, chosen, values, cuts, split):
+    """Add the flows in chunks (``cuts``), chunk n to accumulator ``split[n]``; merge."""
+    arr = np.array(chosen, dtype=np.int64).reshape(-1, 3)
+    x = np.array(values, dtype=float)
+    accs = [SummaryArrays(c, k) for _ in range(2)]
+    bounds = [0, *sorted(cuts), len(x)]
+    for n, (a, b) in enumerate(itertools.pairwise(bounds)):
+        accs[split[n % len(split)]].add(arr[a:b, 0], arr[a:b, 1], arr[a:b, 2], x[a:b])
+    accs[0].merge(accs[1])
+    return accs[0]
+
+
+@SETTINGS
+@given(dense_flows(), st.data())
+def test_equals_the_definition_whatever_the_chunks(case, data):
+    c, k, chosen, values = case
+    n = len(values)
+    cuts = data.draw(st.lists(st.integers(0, n), max_size=4))
+    split = data.draw(st.lists(st.integers(0, 1), min_size=1, max_size=4))
+    # Shuffled rows: the tie rule must not depend on the order flows come in.
+    order = data.draw(st.permutations(range(n)))
+    chosen = [chosen[i] for i in order]
+    values = [values[i] for i in order]
+    acc = accumulate(c, k, chosen, values, cuts, split)
+    markets, sellers = reference(chosen, values)
+    mk = acc.markets()
+    got = {
+        (int(m), int(p)): (t, int(nn), s, v, int(top))
+        for m, p, t, nn, s, v, top in zip(
+            mk["m"],
+            mk["k"],
+            mk["total"],
+            mk["n"],
+            mk["sum_sq"],
+            mk["vmax"],
+            mk["top"],
+            strict=True,
+        )
+    }
+    assert got == markets  # grid values: every sum is exact
+    sl = acc.sellers()
+    assert {
+        (int(e), int(p)): s for e, p, s in zip(sl["e"], sl["k"], sl["S"], strict=True)
+    } == sellers
+    # Invariants: every flow counted once on each side; the top supplier holds the largest.
+    assert mk["n"].sum() == n
+    assert mk["total"].sum() == pytest.approx(sum(values)) == sl["S"].sum()
+    assert list(zip(mk["m"], mk["k"], strict=True)) == sorted(markets)
+
+
+def test_small_example_by_hand():
+    """Two importers, one product; a tie between suppliers 0 and 2 goes to 0."""
+    acc = SummaryArrays(3, 1)
+    e = np.array([2, 1, 0, 0])
+    m = np.array([1, 1, 1, 2])
+    x = np.array([5.0, 1.0, 5.0, 4.0])
+    acc.add(e[:2], m[:2], np.zeros(2, np.int64), x[:2])  # supplier 2 leads market 1 ...
+    acc.add(e[2:], m[2:], np.zeros(2, np.int64), x[2:])  # ... until 0 ties it
+    mk = acc.markets()
+    assert mk["m"].tolist() == [1, 2]
+    assert mk["total"].tolist() == [11.0, 4.0]
+    assert mk["n"].tolist() == [3, 1]
+    assert mk["sum_sq"].tolist() == [51.0, 16.0]
+    assert mk["vmax"].tolist() == [5.0, 4.0]
+    assert mk["top"].tolist() == [0, 0]
+    sl = acc.sellers()
+    assert sl["e"].tolist() == [0, 1, 2]
+    assert sl["S"].tolist() == [9.0, 1.0, 5.0]
+
+
+def test_a_larger_flow_in_a_later_chunk_replaces_the_supplier():
+    acc = SummaryArrays(3, 1)
+    z = np.zeros(1, np.int64)
+    acc.add(np.array([0]), np.array([1]), z, np.array([2.0]))
+    acc.add(np.array([2]), np.array([1]), z, np.array([3.0]))
+    assert acc.markets()["top"].tolist() == [2]
+
+
+def test_merge_needs_the_same_grid_and_size_is_capped():
+    with pytest.raises(ValueError, match="different"):
+        SummaryArrays(2, 2).merge(SummaryArrays(3, 2))
+    with pytest.raises(ValueError, match="MAX_SLOTS"):
+        SummaryArrays(MAX_SLOTS, 2)
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_a_tie_across_merged_accumulators_goes_to_the_lower_index(first):
+    accs = [SummaryArrays(3, 1), SummaryArrays(3, 1)]
+    z = np.zeros(1, np.int64)
+    accs[first].add(np.array([2]), np.array([0]), z, np.array([4.0]))
+    accs[1 - first].add(np.array([1]), np.array([0]), z, np.array([4.0]))
+    accs[0].merge(accs[1])
+    assert accs[0].markets()["top"].tolist() == [1]
+    assert accs[0].markets()["n"].tolist() == [2]
