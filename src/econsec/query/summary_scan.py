@@ -76,6 +76,7 @@ def scan_summary(
     workers: int | None = None,
 ) -> ScannedSummary | None:
     """Summarise the flows in ``files`` (all of ``year``); ``None`` where it cannot (module)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     canon = sorted({countries.canonical(c) for c in countries.codes})
@@ -119,6 +120,8 @@ def scan_summary(
     except _Unsupported as why:
         log.debug("flow summary left to the engine: %s", why)
         return None
+    finally:  # Arrow's allocator keeps what the row groups used; the sums below need none
+        pa.default_memory_pool().release_unused()
     acc, present = done[0]
     for other, seen in done[1:]:
         acc.merge(other)
