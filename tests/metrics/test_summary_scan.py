@@ -211,3 +211,21 @@ def test_store_falls_back_to_the_engine_and_answers_the_same(make_warehouse, mon
 
 def _refuse(a):
     raise summary_scan._Unsupported("refused by the test")
+
+
+def test_files_written_from_the_scan_read_back_as_the_engine_computes(make_warehouse, monkeypatch):
+    """The next process reads what the scan wrote: the same tables, column types included."""
+    home = make_warehouse(random_year(13))
+    engine = summaries_of(home, scan=False, monkeypatch=monkeypatch)
+    monkeypatch.setenv("ECONSEC_SUMMARY_CACHE", "1")
+    monkeypatch.setattr(store_mod, "SCAN_FILES", True)
+    seen = used_scan(monkeypatch)
+    wh = Warehouse(home)
+    wh.summaries.get(wh.release_for(2024), 2024)
+    wh.summaries.flush()
+    assert seen == [True]
+    again = Warehouse(home)
+    s = again.summaries.get(again.release_for(2024), 2024, build=False)
+    assert s is not None and seen == [True]  # read from the files, not scanned again
+    for part in KEYS:
+        assert getattr(s, part).to_polars().sort(KEYS[part]).equals(engine[part]), part

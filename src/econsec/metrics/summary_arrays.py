@@ -64,9 +64,9 @@ class SummaryArrays:
         key = m.astype(np.int64)
         key *= K
         key += k
-        self.total += np.bincount(key, x, s)
-        self.n += np.bincount(key, minlength=s)
-        self.sum_sq += np.bincount(key, x * x, s)
+        np.add.at(self.total, key, x)
+        np.add.at(self.n, key, 1)
+        np.add.at(self.sum_sq, key, x * x)
         # Only flows at least as large as their market's largest so far can be its largest.
         cand = np.flatnonzero(x >= self.vmax[key])
         key_c, x_c = key[cand], x[cand]
@@ -81,8 +81,8 @@ class SummaryArrays:
         key = e.astype(np.int64)
         key *= K
         key += k
-        self.sales += np.bincount(key, x, s)
-        self.n_sales += np.bincount(key, minlength=s)
+        np.add.at(self.sales, key, x)
+        np.add.at(self.n_sales, key, 1)
 
     def merge(self, other: SummaryArrays) -> None:
         """Add another accumulator's flows (the same countries and products) to this one."""

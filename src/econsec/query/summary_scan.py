@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,11 +60,38 @@ class ScannedSummary:
     """Markets and sellers of one year: columns as numpy arrays, products as indices.
 
     ``markets``: ``j, k, total, n, sum_sq, vmax, top``; ``sellers``: ``i, k, S``; ``k``
-    indexes the ``products`` passed to :func:`scan_summary`, countries are canonical codes.
+    indexes ``products``, countries are canonical codes.
     """
 
+    year: int
+    products: Sequence[str]
     markets: dict[str, np.ndarray]
     sellers: dict[str, np.ndarray]
+
+    def write(self, folder: Path, columns: Mapping[str, Sequence[str]]) -> None:
+        """Write ``markets.parquet`` and ``sellers.parquet`` (``columns`` of each) to ``folder``.
+
+        Products are written dictionary-encoded, as the summary's files are read back.
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        dictionary = _strings(self.products)
+        for part, cols in (("markets", self.markets), ("sellers", self.sellers)):
+            n = len(cols["k"])
+            arrays = {"t": _arrow(np.full(n, self.year, np.int16))}
+            arrays.update({c: _arrow(v) for c, v in cols.items() if c != "k"})
+            arrays["k"] = pa.DictionaryArray.from_arrays(
+                _arrow(cols["k"].astype(np.int32)), dictionary
+            )
+            table = pa.Table.from_arrays([arrays[c] for c in columns[part]], list(columns[part]))
+            # Dictionaries only for the codes: for values they cost time and save nothing.
+            pq.write_table(
+                table,
+                folder / f"{part}.parquet",
+                compression="lz4",
+                use_dictionary=[c for c in columns[part] if c in ("t", "i", "j", "k", "top")],
+            )
 
 
 def scan_summary(
@@ -132,6 +159,8 @@ def scan_summary(
     code = np.asarray(canon, np.int16)
     mk, sl = acc.markets(), acc.sellers()
     return ScannedSummary(
+        year=year,
+        products=products,
         markets={
             "j": code[mk["m"]],
             "k": mk["k"],
@@ -154,6 +183,28 @@ def _cpus() -> int:
 def _clash(codes: np.ndarray, countries: CountryTable) -> bool:
     canon = [countries.canonical(int(c)) for c in codes]
     return len(canon) != len(set(canon))
+
+
+def _arrow(x: np.ndarray) -> pa.Array:
+    """Return a numpy array as an Arrow array over the same buffer (``pa.array`` imports pandas)."""
+    import pyarrow as pa
+
+    x = np.ascontiguousarray(x)
+    types = {v: k for k, v in _NUMPY.items()}
+    return pa.Array.from_buffers(
+        pa.type_for_alias(types[x.dtype.type]), len(x), [None, pa.py_buffer(x)]
+    )
+
+
+def _strings(values: Sequence[str]) -> pa.Array:
+    """Return Python strings as an Arrow string array, built from its buffers."""
+    import pyarrow as pa
+
+    encoded = [v.encode() for v in values]
+    offsets = np.zeros(len(encoded) + 1, np.int32)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    return pa.Array.from_buffers(pa.string(), len(encoded), buffers)
 
 
 def _numpy(a: pa.Array) -> np.ndarray:
