@@ -94,6 +94,11 @@ def test_equals_the_definition_whatever_the_chunks(case, data):
         )
     }
     assert got == markets  # grid values: every sum is exact
+    # Each market carries its importer's own sales of the product (0 when none).
+    own = dict(
+        zip(zip(mk["m"].tolist(), mk["k"].tolist(), strict=True), mk["own_exports"], strict=True)
+    )
+    assert own == {key: sellers.get(key, 0.0) for key in markets}
     sl = acc.sellers()
     assert {
         (int(e), int(p)): s for e, p, s in zip(sl["e"], sl["k"], sl["S"], strict=True)

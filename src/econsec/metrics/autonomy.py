@@ -139,22 +139,20 @@ def autonomy(
         if rival is not None:
             extra["rival_value"] = imports.v.sum(where=imports.i.isin(sorted(rival)))
         c = concentration(imports, ["t", "j", "k"], "i", extra=extra)
-        e = exporter_totals(f) if exports is None else exports
+        e = restrict(exporter_totals(f) if exports is None else exports, exporters=importers)
+        out = c.left_join(e.select(t=e.t, j=e.i, k=e.k, xv=e.S), ["t", "j", "k"])
+        xv = out.xv.fill_null(0.0)
     else:
         s = restrict_summary(summary, products)
-        c = from_moments(s.markets)
+        out = from_moments(s.markets)
         if importers is not None:
-            c = c.filter(c.j.isin(sorted(importers)))
+            out = out.filter(out.j.isin(sorted(importers)))
         if rival is not None:
             # Only the rival's flows are read: a small slice of the year.
             rf = imports.filter(imports.i.isin(sorted(rival)))
             rv = rf.group_by(["t", "j", "k"]).aggregate(rival_value=rf.v.sum())
-            c = lookup(c, rv, ["t", "j", "k"])
-        e = s.sellers
-    e = restrict(e, exporters=importers)
-    x = e.select(t=e.t, j=e.i, k=e.k, xv=e.S)
-    out = c.left_join(x, ["t", "j", "k"])
-    xv = out.xv.fill_null(0.0)
+            out = lookup(out, rv, ["t", "j", "k"])
+        xv = out.own_exports  # each market carries its importer's own sales: no join
     cols = {
         "year": out.t,
         "importer": out.j,

@@ -2,9 +2,11 @@ r"""Flow summaries: the two aggregates the import- and export-side metrics start
 
 For flows :math:`x_{emkt}` (exporter *e*, importer *m*, product *k*, year *t*):
 
-* **markets** ``t, j, k, total, n, sum_sq, vmax, top``: per importer × product × year,
-  :math:`M_{mkt} = \sum_e x_{emkt}`, the number of suppliers, :math:`\sum_e x_{emkt}^2`,
-  the largest flow and its supplier (ties: the lower code);
+* **markets** ``t, j, k, total, n, sum_sq, vmax, top, own_exports``: per importer ×
+  product × year, :math:`M_{mkt} = \sum_e x_{emkt}`, the number of suppliers,
+  :math:`\sum_e x_{emkt}^2`, the largest flow and its supplier (ties: the lower code), and
+  the importer's own sales of the product :math:`S_{mkt}` (0 when none), which autonomy
+  compares imports with;
 * **sellers** ``t, i, k, S``: per exporter × product × year, :math:`S_{ekt} = \sum_m x_{emkt}`.
 
 Autonomy is a function of the two; indispensability needs, besides them, only the flows of
@@ -23,10 +25,10 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from econsec.metrics.shares import group_moments
+from econsec.metrics.shares import group_moments, lookup
 
 #: Columns of the two tables.
-MARKET_COLUMNS = ("t", "j", "k", "total", "n", "sum_sq", "vmax", "top")
+MARKET_COLUMNS = ("t", "j", "k", "total", "n", "sum_sq", "vmax", "top", "own_exports")
 SELLER_COLUMNS = ("t", "i", "k", "S")
 
 
@@ -38,26 +40,33 @@ class FlowSummary:
     sellers: ir.Table
 
 
-def markets(flows: ir.Table, *, pair_max: bool = False) -> ir.Table:
+def markets(
+    flows: ir.Table, *, pair_max: bool = False, sellers: ir.Table | None = None
+) -> ir.Table:
     """Per importer × product × year: :data:`MARKET_COLUMNS`.
 
     ``pair_max``: take the largest flow and its supplier as the maximum of the pairs
     :math:`(x, -e)`, one aggregate with a fixed state per market; ties still go to the lower
     code, as pairs compare by value first. Faster on DuckDB; backends that cannot order
-    structs (polars) use an ordered aggregate (the default).
+    structs (polars) use an ordered aggregate (the default). ``sellers``:
+    :func:`exporter_totals` of the same flows, when already computed.
     """
     if not pair_max:
-        return group_moments(flows, ["t", "j", "k"], "i")
-    v = flows.v
-    g = flows.group_by(["t", "j", "k"]).aggregate(
-        total=v.sum(),
-        n=flows.count(),
-        sum_sq=(v * v).sum(),
-        m=ibis.struct({"v": v, "ni": -flows.i}).max(),
-    )
-    return g.select(
-        "t", "j", "k", "total", "n", "sum_sq", vmax=g.m["v"], top=(-g.m["ni"]).cast(flows.i.type())
-    )
+        g = group_moments(flows, ["t", "j", "k"], "i")
+    else:
+        v = flows.v
+        a = flows.group_by(["t", "j", "k"]).aggregate(
+            total=v.sum(),
+            n=flows.count(),
+            sum_sq=(v * v).sum(),
+            m=ibis.struct({"v": v, "ni": -flows.i}).max(),
+        )
+        top = (-a.m["ni"]).cast(flows.i.type())
+        g = a.select("t", "j", "k", "total", "n", "sum_sq", vmax=a.m["v"], top=top)
+    e = exporter_totals(flows) if sellers is None else sellers
+    own = e.select("t", j=e.i, k="k", own=e.S)
+    out = lookup(g, own, ["t", "j", "k"])
+    return out.select(*MARKET_COLUMNS[:-1], own_exports=out.own.fill_null(0.0))
 
 
 def exporter_totals(flows: ir.Table) -> ir.Table:
@@ -70,7 +79,8 @@ def summarize(flows: ir.Table, *, pair_max: bool = False) -> FlowSummary:
 
     ``pair_max``: see :func:`markets`.
     """
-    return FlowSummary(markets(flows, pair_max=pair_max), exporter_totals(flows))
+    sellers = exporter_totals(flows)
+    return FlowSummary(markets(flows, pair_max=pair_max, sellers=sellers), sellers)
 
 
 def restrict_summary(s: FlowSummary, products: Collection[str] | None = None) -> FlowSummary:

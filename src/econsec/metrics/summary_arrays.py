@@ -4,14 +4,16 @@ The same two aggregates as :mod:`econsec.metrics.summary` (markets per importer 
 sellers per exporter × product), for flows whose exporter *e*, importer *m* and product *k*
 are dense indices: ``0 <= e, m < C`` and ``0 <= k < K``, indices ordered as the codes they
 stand for. Each (m, k) and (e, k) is a slot of a flat array of :math:`C K` entries, so every
-aggregate is a scatter-add (``numpy.bincount``) or a scatter-max, with no hashing; the
-accumulator takes the flows in chunks (a Parquet row group at a time) and two accumulators
-merge, so chunks can be summed in parallel.
+aggregate is an unbuffered scatter-add or scatter-max into the running arrays
+(``numpy.add.at``, ``numpy.maximum.at``), with no hashing; the accumulator takes the flows
+in chunks (a Parquet row group at a time) and two accumulators merge, so chunks can be
+summed in parallel.
 
 For a market :math:`(m, k)`:
 :math:`M_{mk} = \sum_e x_{emk}`, :math:`n_{mk}`, :math:`\sum_e x_{emk}^2`,
 :math:`x^{max}_{mk} = \max_e x_{emk}` and its supplier (ties: the lower index);
-for a seller :math:`(e, k)`: :math:`S_{ek} = \sum_m x_{emk}`.
+for a seller :math:`(e, k)`: :math:`S_{ek} = \sum_m x_{emk}`. Countries index both sides
+alike, so a market's slot is also its importer's seller slot.
 Every flow must be unique per (e, m, k), as BACI's are.
 """
 
@@ -60,7 +62,7 @@ class SummaryArrays:
 
     def add(self, e: np.ndarray, m: np.ndarray, k: np.ndarray, x: np.ndarray) -> None:
         """Add flows: exporter, importer and product indices (integer arrays) and values."""
-        s, K = self.slots, self.n_products
+        K = self.n_products
         key = m.astype(np.int64)
         key *= K
         key += k
@@ -101,7 +103,11 @@ class SummaryArrays:
         np.maximum(self.vmax, other.vmax, out=self.vmax)
 
     def markets(self) -> dict[str, np.ndarray]:
-        """Return the markets with a flow, by (m, k): ``m, k, total, n, sum_sq, vmax, top``."""
+        """Return the markets with a flow, by (m, k).
+
+        Columns ``m, k, total, n, sum_sq, vmax, top`` and ``own_exports``, the importer's
+        own sales of the product :math:`S_{mk}` (its seller slot is the market's slot).
+        """
         slot = np.flatnonzero(self.n)
         m, k = np.divmod(slot, self.n_products)
         return {
@@ -112,6 +118,7 @@ class SummaryArrays:
             "sum_sq": self.sum_sq[slot],
             "vmax": self.vmax[slot],
             "top": self.top[slot],
+            "own_exports": self.sales[slot],
         }
 
     def sellers(self) -> dict[str, np.ndarray]:

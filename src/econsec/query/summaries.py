@@ -46,6 +46,8 @@ from econsec.metrics.summary import (
     MARKET_COLUMNS,
     SELLER_COLUMNS,
     FlowSummary,
+    exporter_totals,
+    markets,
     restrict_summary,
     summarize,
 )
@@ -344,10 +346,11 @@ class SummaryStore:
         rows = int(rel.years.get(year, {}).get("rows") or 0)
         codes = sorted(self.wh.countries(rel.hs, rel.release).codes)
         slices = importer_slices(codes, -(-rows // FLOWS_PER_SLICE))
-        con.create_table(names["sellers"], obj=summarize(flows, pair_max=True).sellers)
+        sellers = con.create_table(names["sellers"], obj=exporter_totals(flows))
         for n, (lo, hi) in enumerate(slices):
             part = flows.filter((flows.j >= lo) & (flows.j < hi)) if len(slices) > 1 else flows
-            m = summarize(part, pair_max=True).markets
+            # Own exports come from every flow of the year: the sellers, not the slice.
+            m = markets(part, pair_max=True, sellers=sellers)
             if n == 0:
                 con.create_table(names["markets"], obj=m)
             else:

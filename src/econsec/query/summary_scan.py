@@ -59,7 +59,8 @@ class _Unsupported(Exception):
 class ScannedSummary:
     """Markets and sellers of one year: columns as numpy arrays, products as indices.
 
-    ``markets``: ``j, k, total, n, sum_sq, vmax, top``; ``sellers``: ``i, k, S``; ``k``
+    ``markets``: ``j, k, total, n, sum_sq, vmax, top, own_exports``; ``sellers``:
+    ``i, k, S``; ``k``
     indexes ``products``, countries are canonical codes.
     """
 
@@ -169,6 +170,7 @@ def scan_summary(
             "sum_sq": mk["sum_sq"],
             "vmax": mk["vmax"],
             "top": code[mk["top"]],
+            "own_exports": mk["own_exports"],
         },
         sellers={"i": code[sl["e"]], "k": sl["k"], "S": sl["S"]},
     )
