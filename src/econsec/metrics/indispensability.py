@@ -157,10 +157,10 @@ def indispensability(
     out = lookup(
         lookup(lookup(per, world, ["t", "k"]), deps, ["t", "i", "k"]), short, ["t", "i", "k"]
     )
-    # Ranks among all exporters of the product, before any exporter filter (``out`` has a
-    # row for every seller: no join back).
-    w = ibis.window(group_by=[out.t, out.k], order_by=ibis.desc(out.S))
-    out = out.mutate(world_rank=(ibis.rank().over(w) + 1).cast("int32"))
+    # Ranks among all exporters of the product, before any exporter filter.
+    w = ibis.window(group_by=[per.t, per.k], order_by=ibis.desc(per.S))
+    ranks = per.select("t", "i", "k", world_rank=(ibis.rank().over(w) + 1).cast("int32"))
+    out = lookup(out, ranks, ["t", "i", "k"])
     if exporters is not None:
         out = out.filter(out.i.isin(sorted(exporters)))
     covered = out.S - out.shortfall.fill_null(0.0)

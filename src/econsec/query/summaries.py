@@ -278,9 +278,10 @@ class SummaryStore:
             unused = weakref.finalize(tables[p].op(), self._unused.append, name)
             unused.atexit = False  # an in-memory database: nothing to tidy at exit
         if scanned is not None:  # Arrow writes the arrays: a third of DuckDB's COPY's time
+            held = [scanned]
 
             def save(folder: Path) -> None:
-                scanned.write(folder, _COLUMNS)
+                held.pop().write(folder, _COLUMNS)  # the arrays go once written
 
             return FlowSummary(tables["markets"], tables["sellers"]), save
         # Its own connection, opened here: the writer thread copies while the query goes on.

@@ -47,6 +47,9 @@ _NUMPY = {
     "float": np.float32,
     "double": np.float64,
 }
+#: Flows summed at a time: their temporaries (a few MB) stay in the threads' malloc arenas,
+#: where larger ones would be kept there after the scan, unused, raising the process's memory.
+CHUNK_ROWS = 1 << 18
 #: Country codes are looked up in a table of this size (CEPII codes are below 1,000).
 _CODE_SPACE = 1 << 16
 
@@ -93,7 +96,7 @@ class ScannedSummary:
                 compression="lz4",
                 use_dictionary=[c for c in columns[part] if c in ("t", "i", "j", "k", "top")],
             )
-
+        pa.default_memory_pool().release_unused()  # what the writer buffered
 
 def scan_summary(
     files: Sequence[Path],
@@ -127,7 +130,7 @@ def scan_summary(
         for f, r in mine:
             pf = handles.get(f) or handles.setdefault(f, pq.ParquetFile(f, read_dictionary=["k"]))
             t = pf.read_row_group(r, columns=["t", "i", "j", "k", "v"], use_threads=False)
-            for b in t.to_batches():
+            for b in t.to_batches(max_chunksize=CHUNK_ROWS):
                 i, j = _codes(b.column(1)), _codes(b.column(2))
                 if aliased:  # two codes of one country in the year are found below
                     present[i] = True
