@@ -31,41 +31,48 @@ Run by ``make bench``; not part of the test suite.
 Where the time goes (cProfile, DuckDB's operator profile and the compiled SQL run on its own
 beside variants of it, 11M-row year, 2 cores). The two metrics share a flow summary
 (:mod:`econsec.query.summaries`): per importer × product the value, number of suppliers,
-sum of squares, largest flow and its supplier; per exporter × product the sales. Computing
-it is most of a cold query: the market aggregate about 2.2–2.7 s CPU (the largest flow and
-its supplier as the maximum of (value, -code) pairs: 10–20% less than the ordered ``first``
-that breaks ties the same way, 0.3 s more than ``arg_max``, which breaks ties arbitrarily),
-the sellers 0.6 s; both stay in DuckDB tables (no copy out to Arrow and back: 110 MB less
-peak, and no pandas import, which registering Arrow data triggers), and DuckDB writes them to
-disk (lz4) from a second cursor while the query goes on. The market aggregate runs in three
-slices of importer codes, one after the other: the same time, 150–200 MB less peak memory
-(slices by product code cost 10% more: string comparisons). From the
-summary, autonomy is a join of a million markets to the sellers and a sort (about 0.25 s;
-0.4 s when the summary is read from its files); indispensability reads the flows once more
-only for the few thousand markets their largest flow does not settle (0.4 s), then world
-totals, the rank window (0.3 s) and the final sort (0.3 s) dominate. Ibis compilation is
-under 30 ms, the ISO3 display and notes under 0.2 s for a million rows. Each CLI command
-also pays about 0.4–0.5 s of imports (ibis and sqlglot, polars, pyarrow, numpy, DuckDB,
-pydantic) and about 0.3 s of rounding and CSV writing; the collector no longer walks the
-libraries' objects during imports and again at exit (0.3 s a command, see
-:func:`econsec.cli.run`). Peak memory is the market aggregate's hash table over the
-interpreter's 270 MB, then the indispensability query (about 500 MB of DuckDB buffers: its
-joins, window and sort) on top of what DuckDB's allocator keeps for about a second after
-each query; ``allocator_flush_threshold`` and ``allocator_bulk_deallocation_flush_threshold``
-change neither. Over thirty years, memory stays flat since the summaries that leave memory
-are dropped from the connection (ibis keeps every in-memory table it registered until exit:
-95 MB a year before).
+sum of squares, largest flow and its supplier, and the importer's own exports; per exporter
+× product the sales. Computing it is most of a cold query. On DuckDB the store scans the
+year's Parquet files itself (:mod:`econsec.query.summary_scan`): row groups read in two
+threads, products as the files' dictionary indices, codes as positions in the release's
+tables, every aggregate an unbuffered scatter-add or scatter-max into a country × product
+array: 0.5–0.7 s, against 1.5 s (2.9 s CPU) for DuckDB's hash aggregates, which spend it on
+a million-group hash table (the largest flow and its supplier as the maximum of (value,
+-code) pairs alone cost 0.5 s there). The arrays enter DuckDB as numpy columns (0.1–0.2 s;
+registering Arrow data would import pandas, 0.26 s) and Arrow writes the summary's files in
+a background thread (0.23 s CPU, where DuckDB's COPY took 0.73 s). From the summary,
+autonomy is a scan of the million markets and a sort (0.2–0.3 s, no join: each market
+carries its importer's own exports); indispensability reads the flows once more only for
+the few thousand markets their largest flow does not settle (0.35 s: the Parquet scan and
+the join), then the rank window (0.25 s), the joins of the sellers to their dependents and
+shortfall (0.2 s) and the final sort (0.1 s) dominate. Ibis compilation is under 30 ms in a
+warm process (0.18 s in a fresh one, which loads sqlglot's dialects then), the ISO3 display
+and notes under 0.2 s for a million rows. Each CLI command also pays about 0.45–0.55 s of
+imports and connection (ibis and every SQL dialect's compiler, polars, pyarrow, numpy,
+DuckDB, pydantic) and about 0.3 s of rounding and CSV writing; the collector no longer walks
+the libraries' objects during imports and again at exit (0.3 s a command, see
+:func:`econsec.cli.run`). Peak memory is the indispensability query (about 300 MB of DuckDB
+buffers: its joins, window and sort) on top of the interpreter's 270 MB, the summary's
+tables (about 100 MB) and the autonomy result the pair holds; the scan peaks lower (about
+300 MB over the interpreter, flows summed 256k rows at a time so that their temporaries do
+not stay in the threads' malloc arenas). Over thirty years, memory stays flat since the
+summaries that leave memory are dropped from the connection.
 
-The remaining gap to the hand-written SQL: autonomy from cold computes the whole summary
-(sellers included, kept for the next query), where the SQL computes only its own aggregate;
-indispensability beats the direct SQL, which joins every flow to its market and exporter
-totals. Tried and dropped, measured side by side: sorting results in polars after collecting
-(no faster than DuckDB's ORDER BY); DuckDB ``memory_limit`` of 300–500 MB (40% less memory,
-50% more CPU: spilling); joining every flow to its exporter's total (40% more CPU); one
-thread (10% less CPU, twice the wall time); polars for the summary (the market sum alone
-60% more CPU than DuckDB's); both aggregates in one scan with ``GROUPING SETS`` (1.5 s
-against 1.2 s for the two); grouping on the product code cast to an integer (the cast costs
-what the hashing saves).
+The remaining gap to the hand-written SQL: none now; autonomy from cold computes the whole
+summary (sellers included, kept for the next query) and is still faster than the SQL's own
+aggregate; indispensability beats the direct SQL, which joins every flow to its market and
+exporter totals. Tried and dropped, measured side by side: sorting results in polars after
+collecting (no faster than DuckDB's ORDER BY); DuckDB ``memory_limit`` of 300–500 MB (40%
+less memory, 50% more CPU: spilling); joining every flow to its exporter's total (40% more
+CPU); one thread (10% less CPU, twice the wall time); polars for the summary (the market sum
+alone 60% more CPU than DuckDB's); both aggregates in one scan with ``GROUPING SETS`` (1.5 s
+against 1.2 s for the two); grouping on the product code cast to an integer or to an ENUM,
+with or without DuckDB's perfect hash aggregate (the cast costs what the hashing saves, or
+more); in the scan, ``numpy.bincount`` per chunk (a fresh grid per chunk: 40% slower than
+unbuffered scatter-adds) and row groups of a million flows at a time (100 MB more kept after
+the scan); ranking exporters on the joined rows rather than joining the ranks back (one
+join fewer, 140 MB more peak); reading summaries into DuckDB tables rather than from their
+files (no faster); ``preserve_insertion_order`` off (no faster).
 
 Usage::
 
