@@ -98,6 +98,7 @@ class ScannedSummary:
             )
         pa.default_memory_pool().release_unused()  # what the writer buffered
 
+
 def scan_summary(
     files: Sequence[Path],
     year: int,
