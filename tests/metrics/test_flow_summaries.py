@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from metrics_helpers import CHN, GOLDEN, JPN, MAGNETS, USA, flows, frame, run, table
+from polars.testing import assert_frame_equal
 
 from econsec import analysis
 from econsec.engine import Warehouse
@@ -60,7 +61,10 @@ def test_indispensability_from_summary_equals_inline(df, theta, r):
     for products in (None, [MAGNETS]):
         kw = {"products": products, "threshold": theta, "redirect": r}
         inline = run(ind.indispensability(f, **kw))
-        assert run(ind.indispensability(f, summary=materialised(df), **kw)).equals(inline)
+        got = run(ind.indispensability(f, summary=materialised(df), **kw))
+        # World totals add the same sales in another row order (the inline sellers come out
+        # of the rank window): equal to the last bits, counts and ranks exactly.
+        assert_frame_equal(got, inline, check_exact=False, rel_tol=1e-12, abs_tol=0.0)
 
 
 def test_exact_half_ties_count_both_suppliers():

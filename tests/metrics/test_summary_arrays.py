@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from econsec.metrics.summary_arrays import MAX_SLOTS, SummaryArrays
+from econsec.metrics.summary_arrays import MAX_SLOTS, SummaryArrays, ranks_desc
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -103,6 +103,9 @@ def test_equals_the_definition_whatever_the_chunks(case, data):
     assert {
         (int(e), int(p)): s for e, p, s in zip(sl["e"], sl["k"], sl["S"], strict=True)
     } == sellers
+    for e, p, r in zip(sl["e"], sl["k"], sl["world_rank"], strict=True):
+        larger = [x for (_, p2), x in sellers.items() if p2 == p and x > sellers[(e, p)]]
+        assert r == 1 + len(larger)
     # Invariants: every flow counted once on each side; the top supplier holds the largest.
     assert mk["n"].sum() == n
     assert mk["total"].sum() == pytest.approx(sum(values)) == sl["S"].sum()
@@ -153,3 +156,21 @@ def test_a_tie_across_merged_accumulators_goes_to_the_lower_index(first):
     accs[0].merge(accs[1])
     assert accs[0].markets()["top"].tolist() == [1]
     assert accs[0].markets()["n"].tolist() == [2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0.0, 1.0, 1.5, 2.0, 7.0]))))
+def test_ranks_desc_is_one_plus_the_larger_values_of_the_group(rows):
+    group = np.array([g for g, _ in rows], np.int64)
+    value = np.array([v for _, v in rows])
+    expect = [1 + sum(1 for h, w in rows if h == g and w > v) for g, v in rows]
+    got = ranks_desc(group, value)
+    assert got.dtype == np.int32
+    assert got.tolist() == expect
+
+
+def test_ranks_desc_by_hand():
+    # Product 0: 5 > 3 = 3 > 1 → 1, 2, 2, 4; product 1 alone → 1.
+    group = np.array([0, 1, 0, 0, 0])
+    value = np.array([3.0, 9.0, 5.0, 1.0, 3.0])
+    assert ranks_desc(group, value).tolist() == [2, 1, 1, 4, 2]

@@ -229,3 +229,16 @@ def test_files_written_from_the_scan_read_back_as_the_engine_computes(make_wareh
     assert s is not None and seen == [True]  # read from the files, not scanned again
     for part in KEYS:
         assert getattr(s, part).to_polars().sort(KEYS[part]).equals(engine[part]), part
+
+
+def test_polars_engine_summary_equals_duckdbs(make_warehouse, monkeypatch):
+    """Polars has no window functions: its sellers are ranked after collecting, the same."""
+    import ibis
+
+    home = make_warehouse(random_year(17))
+    engine = summaries_of(home, scan=False, monkeypatch=monkeypatch)
+    wh = Warehouse(home, con=ibis.polars.connect())
+    s = wh.summaries.get(wh.release_for(2024), 2024)
+    for part in KEYS:
+        got = getattr(s, part).to_polars().sort(KEYS[part])
+        assert got.equals(engine[part]), part

@@ -137,7 +137,7 @@ def indispensability(
 
     Notes
     -----
-    Computed from the flow summary: sales, world totals and ranks from the sellers, and
+    Computed from the flow summary: sales, ranks and world totals from the sellers, and
     each market's largest flow from the markets. Flows are read again only in the markets
     where the largest flow does not settle the answer (:func:`_open_markets`).
     """
@@ -154,13 +154,11 @@ def indispensability(
     # The settled markets' tops come from the summary itself: one aggregate, read twice.
     deps = _dependents(s.markets, rows, theta)
     short = _shortfall(rows.filter(rows.open_short), per, r)
+    # The sellers carry their ranks among all exporters of the product (any exporter filter
+    # comes after).
     out = lookup(
         lookup(lookup(per, world, ["t", "k"]), deps, ["t", "i", "k"]), short, ["t", "i", "k"]
     )
-    # Ranks among all exporters of the product, before any exporter filter.
-    w = ibis.window(group_by=[per.t, per.k], order_by=ibis.desc(per.S))
-    ranks = per.select("t", "i", "k", world_rank=(ibis.rank().over(w) + 1).cast("int32"))
-    out = lookup(out, ranks, ["t", "i", "k"])
     if exporters is not None:
         out = out.filter(out.i.isin(sorted(exporters)))
     covered = out.S - out.shortfall.fill_null(0.0)

@@ -7,7 +7,9 @@ For flows :math:`x_{emkt}` (exporter *e*, importer *m*, product *k*, year *t*):
   :math:`\sum_e x_{emkt}^2`, the largest flow and its supplier (ties: the lower code), and
   the importer's own sales of the product :math:`S_{mkt}` (0 when none), which autonomy
   compares imports with;
-* **sellers** ``t, i, k, S``: per exporter × product × year, :math:`S_{ekt} = \sum_m x_{emkt}`.
+* **sellers** ``t, i, k, S, world_rank``: per exporter × product × year,
+  :math:`S_{ekt} = \sum_m x_{emkt}`, and the exporter's rank among the product's exporters
+  (1 = largest; ties share a rank).
 
 Autonomy is a function of the two; indispensability needs, besides them, only the flows of
 the few markets where a supplier other than the largest can hold a share :math:`\theta` or
@@ -29,7 +31,7 @@ from econsec.metrics.shares import group_moments, lookup
 
 #: Columns of the two tables.
 MARKET_COLUMNS = ("t", "j", "k", "total", "n", "sum_sq", "vmax", "top", "own_exports")
-SELLER_COLUMNS = ("t", "i", "k", "S")
+SELLER_COLUMNS = ("t", "i", "k", "S", "world_rank")
 
 
 @dataclass(frozen=True)
@@ -74,13 +76,23 @@ def exporter_totals(flows: ir.Table) -> ir.Table:
     return flows.group_by(["t", "i", "k"]).aggregate(S=flows.v.sum())
 
 
+def world_ranks(sales: ir.Table) -> ir.Table:
+    """:func:`exporter_totals` with each exporter's ``world_rank`` in its product and year.
+
+    1 is the largest; ties share the lower rank (SQL ``RANK``). A window function: backends
+    without windows (polars) rank after collecting, as the store does.
+    """
+    w = ibis.window(group_by=[sales.t, sales.k], order_by=ibis.desc(sales.S))
+    return sales.mutate(world_rank=(ibis.rank().over(w) + 1).cast("int32"))
+
+
 def summarize(flows: ir.Table, *, pair_max: bool = False) -> FlowSummary:
     """Both aggregates of ``flows`` (lazy expressions; a caller may materialise them).
 
     ``pair_max``: see :func:`markets`.
     """
-    sellers = exporter_totals(flows)
-    return FlowSummary(markets(flows, pair_max=pair_max, sellers=sellers), sellers)
+    sales = exporter_totals(flows)
+    return FlowSummary(markets(flows, pair_max=pair_max, sellers=sales), world_ranks(sales))
 
 
 def restrict_summary(s: FlowSummary, products: Collection[str] | None = None) -> FlowSummary:

@@ -122,7 +122,32 @@ class SummaryArrays:
         }
 
     def sellers(self) -> dict[str, np.ndarray]:
-        """Return the exporter × product pairs with a flow, by (e, k): ``e, k, S``."""
+        """Return the exporter × product pairs with a flow, by (e, k): ``e, k, S, world_rank``.
+
+        ``world_rank``: see :func:`ranks_desc`, among the product's exporters.
+        """
         slot = np.flatnonzero(self.n_sales)
         e, k = np.divmod(slot, self.n_products)
-        return {"e": e, "k": k, "S": self.sales[slot]}
+        sales = self.sales[slot]
+        return {"e": e, "k": k, "S": sales, "world_rank": ranks_desc(k, sales)}
+
+
+def ranks_desc(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Rank of each value within its group, largest first: 1 + the number of larger values.
+
+    Equal values share the lower rank (SQL ``RANK() OVER (PARTITION BY group ORDER BY value
+    DESC)``); returned as int32 in the input's order.
+    """
+    n = len(value)
+    order = np.lexsort((-value, group))
+    g, v = group[order], value[order]
+    pos = np.arange(n)
+    first = np.ones(n, bool)
+    first[1:] = g[1:] != g[:-1]
+    tie_start = first.copy()
+    tie_start[1:] |= v[1:] != v[:-1]
+    group_start = np.maximum.accumulate(np.where(first, pos, 0))
+    run_start = np.maximum.accumulate(np.where(tie_start, pos, 0))
+    ranks = np.empty(n, np.int32)
+    ranks[order] = run_start - group_start + 1
+    return ranks

@@ -49,7 +49,7 @@ from econsec.metrics.summary import (
     exporter_totals,
     markets,
     restrict_summary,
-    summarize,
+    world_ranks,
 )
 from econsec.query.summary_files import readable, source_of, summary_dir
 from econsec.settings import get_settings
@@ -347,7 +347,7 @@ class SummaryStore:
         rows = int(rel.years.get(year, {}).get("rows") or 0)
         codes = sorted(self.wh.countries(rel.hs, rel.release).codes)
         slices = importer_slices(codes, -(-rows // FLOWS_PER_SLICE))
-        sellers = con.create_table(names["sellers"], obj=exporter_totals(flows))
+        sellers = con.create_table(names["sellers"], obj=world_ranks(exporter_totals(flows)))
         for n, (lo, hi) in enumerate(slices):
             part = flows.filter((flows.j >= lo) & (flows.j < hi)) if len(slices) > 1 else flows
             # Own exports come from every flow of the year: the sellers, not the slice.
@@ -359,13 +359,19 @@ class SummaryStore:
 
     def _as_arrow(self, flows: ir.Table) -> tuple[FlowSummary, Callable[[Path], None]]:
         """Compute the summary as Arrow tables (other backends); return it and its saver."""
+        import polars as pl
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         from econsec.query.fetch import to_arrow
 
-        lazy = summarize(flows)
-        tables = {p: to_arrow(self.wh.con, getattr(lazy, p)) for p in _PARTS}
+        sales = exporter_totals(flows)
+        tables = {"markets": to_arrow(self.wh.con, markets(flows, sellers=sales))}
+        # Ranked here: not every backend has window functions (polars has none).
+        ranked = pl.DataFrame(to_arrow(self.wh.con, sales)).with_columns(
+            world_rank=pl.col("S").rank("min", descending=True).over("t", "k").cast(pl.Int32)
+        )
+        tables["sellers"] = ranked.select(SELLER_COLUMNS).to_arrow()
 
         def save(folder: Path) -> None:
             for p, t in tables.items():

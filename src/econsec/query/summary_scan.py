@@ -63,7 +63,7 @@ class ScannedSummary:
     """Markets and sellers of one year: columns as numpy arrays, products as indices.
 
     ``markets``: ``j, k, total, n, sum_sq, vmax, top, own_exports``; ``sellers``:
-    ``i, k, S``; ``k``
+    ``i, k, S, world_rank``; ``k``
     indexes ``products``, countries are canonical codes.
     """
 
@@ -176,7 +176,7 @@ def scan_summary(
             "top": code[mk["top"]],
             "own_exports": mk["own_exports"],
         },
-        sellers={"i": code[sl["e"]], "k": sl["k"], "S": sl["S"]},
+        sellers={"i": code[sl["e"]], "k": sl["k"], "S": sl["S"], "world_rank": sl["world_rank"]},
     )
 
 
