@@ -44,15 +44,16 @@ a background thread (0.23 s CPU, where DuckDB's COPY took 0.73 s). From the summ
 autonomy is a scan of the million markets and a sort (0.2–0.3 s, no join: each market
 carries its importer's own exports); indispensability reads the flows once more only for
 the few thousand markets their largest flow does not settle (0.35 s: the Parquet scan and
-the join), then the rank window (0.25 s), the joins of the sellers to their dependents and
-shortfall (0.2 s) and the final sort (0.1 s) dominate. Ibis compilation is under 30 ms in a
+the join), then the joins of the sellers to their dependents and shortfall (0.2 s) and the
+final sort (0.1 s) dominate (each seller carries its world rank, ranked in the scan: the
+window took 0.25 s and a join back 0.15 s). Ibis compilation is under 30 ms in a
 warm process (0.18 s in a fresh one, which loads sqlglot's dialects then), the ISO3 display
 and notes under 0.2 s for a million rows. Each CLI command also pays about 0.45–0.55 s of
 imports and connection (ibis and every SQL dialect's compiler, polars, pyarrow, numpy,
 DuckDB, pydantic) and about 0.3 s of rounding and CSV writing; the collector no longer walks
 the libraries' objects during imports and again at exit (0.3 s a command, see
 :func:`econsec.cli.run`). Peak memory is the indispensability query (about 300 MB of DuckDB
-buffers: its joins, window and sort) on top of the interpreter's 270 MB, the summary's
+buffers: its joins and sort) on top of the interpreter's 270 MB, the summary's
 tables (about 100 MB) and the autonomy result the pair holds; the scan peaks lower (about
 300 MB over the interpreter, flows summed 256k rows at a time so that their temporaries do
 not stay in the threads' malloc arenas). Over thirty years, memory stays flat since the
