@@ -43,7 +43,7 @@ class SummaryArrays:
     n_sales: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        slots = self.n_countries * self.n_products
+        slots = self.slots
         if slots > MAX_SLOTS:
             raise ValueError(f"{slots:,} slots: more than MAX_SLOTS ({MAX_SLOTS:,})")
         self.total = np.zeros(slots)

@@ -277,13 +277,14 @@ class SummaryStore:
             tables[p] = con.table(name)
             unused = weakref.finalize(tables[p].op(), self._unused.append, name)
             unused.atexit = False  # an in-memory database: nothing to tidy at exit
+        summary = FlowSummary(tables["markets"], tables["sellers"])
         if scanned is not None:  # Arrow writes the arrays: a third of DuckDB's COPY's time
             held = [scanned]
 
             def save(folder: Path) -> None:
                 held.pop().write(folder, _COLUMNS)  # the arrays go once written
 
-            return FlowSummary(tables["markets"], tables["sellers"]), save
+            return summary, save
         # Its own connection, opened here: the writer thread copies while the query goes on.
         cur = con.con.cursor()
 
@@ -297,7 +298,7 @@ class SummaryStore:
             finally:
                 cur.close()
 
-        return FlowSummary(tables["markets"], tables["sellers"]), copy
+        return summary, copy
 
     def _scan(self, rel: ReleaseInfo, year: int) -> ScannedSummary | None:
         """Scan the year's files (``None`` where the scan cannot reproduce the engine)."""

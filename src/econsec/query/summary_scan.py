@@ -47,6 +47,8 @@ _NUMPY = {
     "float": np.float32,
     "double": np.float64,
 }
+#: The Arrow type of each numpy type above (``pa.array`` would import pandas).
+_ARROW = {v: k for k, v in _NUMPY.items()}
 #: Flows summed at a time: their temporaries (a few MB) stay in the threads' malloc arenas,
 #: where larger ones would be kept there after the scan, unused, raising the process's memory.
 CHUNK_ROWS = 1 << 18
@@ -196,9 +198,8 @@ def _arrow(x: np.ndarray) -> pa.Array:
     import pyarrow as pa
 
     x = np.ascontiguousarray(x)
-    types = {v: k for k, v in _NUMPY.items()}
     return pa.Array.from_buffers(
-        pa.type_for_alias(types[x.dtype.type]), len(x), [None, pa.py_buffer(x)]
+        pa.type_for_alias(_ARROW[x.dtype.type]), len(x), [None, pa.py_buffer(x)]
     )
 
 
