@@ -159,18 +159,40 @@ def test_a_tie_across_merged_accumulators_goes_to_the_lower_index(first):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from([0.0, 1.0, 1.5, 2.0, 7.0]))))
-def test_ranks_desc_is_one_plus_the_larger_values_of_the_group(rows):
-    group = np.array([g for g, _ in rows], np.int64)
-    value = np.array([v for _, v in rows])
-    expect = [1 + sum(1 for h, w in rows if h == g and w > v) for g, v in rows]
-    got = ranks_desc(group, value)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda cols: st.lists(
+            st.lists(
+                st.sampled_from([0.0, 1.0, 1.5, 2.0, 7.0, -np.inf]), min_size=cols, max_size=cols
+            ),
+            min_size=1,
+        )
+    )
+)
+def test_ranks_desc_is_one_plus_the_larger_values_of_the_row(rows):
+    expect = [[1 + sum(1 for w in row if w > v) for v in row] for row in rows]
+    got = ranks_desc(np.array(rows))
     assert got.dtype == np.int32
     assert got.tolist() == expect
 
 
 def test_ranks_desc_by_hand():
-    # Product 0: 5 > 3 = 3 > 1 → 1, 2, 2, 4; product 1 alone → 1.
-    group = np.array([0, 1, 0, 0, 0])
-    value = np.array([3.0, 9.0, 5.0, 1.0, 3.0])
-    assert ranks_desc(group, value).tolist() == [2, 1, 1, 4, 2]
+    # Product 0: 5 > 3 = 3 > 1 → 1, 2, 2, 4; product 1: 9, then the absent (-inf) ones.
+    grid = np.array([[3.0, 5.0, 1.0, 3.0], [9.0, -np.inf, -np.inf, -np.inf]])
+    assert ranks_desc(grid).tolist() == [[2, 1, 4, 2], [1, 2, 2, 2]]
+
+
+def test_sellers_rank_among_the_products_exporters_only():
+    # Exporter 2 has no flow of product 1; exporters 0 and 1 tie on product 0.
+    acc = SummaryArrays(3, 2)
+    acc.add(
+        np.array([0, 1, 2, 0, 1]),
+        np.array([1, 0, 0, 2, 2]),
+        np.array([0, 0, 0, 1, 1]),
+        np.array([4.0, 4.0, 1.0, 0.0, 2.0]),
+    )
+    s = acc.sellers()
+    got = {
+        (int(e), int(k)): int(r) for e, k, r in zip(s["e"], s["k"], s["world_rank"], strict=True)
+    }
+    assert got == {(0, 0): 1, (1, 0): 1, (2, 0): 3, (0, 1): 2, (1, 1): 1}

@@ -10,6 +10,7 @@ values, rows of another year.
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 
 import numpy as np
@@ -242,3 +243,43 @@ def test_polars_engine_summary_equals_duckdbs(make_warehouse, monkeypatch):
     for part in KEYS:
         got = getattr(s, part).to_polars().sort(KEYS[part])
         assert got.equals(engine[part]), part
+
+
+def test_row_groups_are_decoded_ahead_in_order_and_few_at_a_time():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow(x: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.002 * (x % 3))
+        with lock:
+            running -= 1
+        return x * x
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(summary_scan._ahead(pool, slow, list(range(40)), 2)) == [
+            x * x for x in range(40)
+        ]
+    assert most <= 2
+
+
+def test_an_error_while_decoding_ahead_cancels_the_rest():
+    from concurrent.futures import ThreadPoolExecutor
+
+    started: list[int] = []
+
+    def fail_at_three(x: int) -> int:
+        started.append(x)
+        if x == 3:
+            raise ValueError("bad row group")
+        return x
+
+    with ThreadPoolExecutor(1) as pool, pytest.raises(ValueError, match="bad row group"):
+        list(summary_scan._ahead(pool, fail_at_three, list(range(100)), 3))
+    assert max(started) < 10

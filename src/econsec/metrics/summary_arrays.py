@@ -128,26 +128,26 @@ class SummaryArrays:
         """
         slot = np.flatnonzero(self.n_sales)
         e, k = np.divmod(slot, self.n_products)
-        sales = self.sales[slot]
-        return {"e": e, "k": k, "S": sales, "world_rank": ranks_desc(k, sales)}
+        # One row per product, exporters without a flow at -inf (below every seller).
+        grid = np.where(self.n_sales > 0, self.sales, -np.inf).reshape(-1, self.n_products)
+        ranks = ranks_desc(np.ascontiguousarray(grid.T))
+        return {"e": e, "k": k, "S": self.sales[slot], "world_rank": ranks[k, e]}
 
 
-def ranks_desc(group: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Rank of each value within its group, largest first: 1 + the number of larger values.
+def ranks_desc(grid: np.ndarray) -> np.ndarray:
+    """Rank of each value within its row, largest first: 1 + the number of larger values.
 
-    Equal values share the lower rank (SQL ``RANK() OVER (PARTITION BY group ORDER BY value
-    DESC)``); returned as int32 in the input's order.
+    Equal values share the lower rank (SQL ``RANK() OVER (PARTITION BY row ORDER BY value
+    DESC)``). Rows are sorted independently (a product's exporters are a few hundred), which
+    is several times faster than one sort of every (row, value) pair. Returned as int32, the
+    shape of ``grid``.
     """
-    n = len(value)
-    order = np.lexsort((-value, group))
-    g, v = group[order], value[order]
-    pos = np.arange(n)
-    first = np.ones(n, bool)
-    first[1:] = g[1:] != g[:-1]
-    tie_start = first.copy()
-    tie_start[1:] |= v[1:] != v[:-1]
-    group_start = np.maximum.accumulate(np.where(first, pos, 0))
-    run_start = np.maximum.accumulate(np.where(tie_start, pos, 0))
-    ranks = np.empty(n, np.int32)
-    ranks[order] = run_start - group_start + 1
+    order = np.argsort(-grid, axis=1)
+    ordered = np.take_along_axis(grid, order, axis=1)
+    pos = np.broadcast_to(np.arange(grid.shape[1]), grid.shape)
+    tie_start = np.ones(grid.shape, bool)
+    tie_start[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    run_start = np.maximum.accumulate(np.where(tie_start, pos, 0), axis=1)
+    ranks = np.empty(grid.shape, np.int32)
+    np.put_along_axis(ranks, order, (run_start + 1).astype(np.int32), axis=1)
     return ranks

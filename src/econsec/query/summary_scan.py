@@ -16,13 +16,15 @@ a row of another year, or a country × product grid above
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -30,10 +32,13 @@ from econsec.metrics.summary_arrays import MAX_SLOTS, SummaryArrays
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    import pyarrow.parquet as pq
 
     from econsec.countries import CountryTable
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: Arrow primitive types read as numpy arrays (``Array.to_numpy`` would import pandas).
 _NUMPY = {
@@ -109,57 +114,59 @@ def scan_summary(
     *,
     workers: int | None = None,
 ) -> ScannedSummary | None:
-    """Summarise the flows in ``files`` (all of ``year``); ``None`` where it cannot (module)."""
+    """Summarise the flows in ``files`` (all of ``year``); ``None`` where it cannot (module).
+
+    ``workers`` threads read and decode row groups ahead (Arrow and numpy's gathers release
+    the GIL); the calling thread sums them, in file order, into one accumulator. The sums
+    hold the GIL, so more summing threads would only wait for each other, and file order
+    makes every run add in the same order (the same totals to the last bit).
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     canon = sorted({countries.canonical(c) for c in countries.codes})
     index = {c: n for n, c in enumerate(canon)}
-    lut = np.full(_CODE_SPACE, -1, np.int64)
+    lut = np.full(_CODE_SPACE, -1, np.int32)
     for c in countries.codes:
         if 0 <= c < _CODE_SPACE:
             lut[c] = index[countries.canonical(c)]
     kpos = {p: n for n, p in enumerate(products)}
     if len(kpos) != len(products) or len(canon) * len(products) > MAX_SLOTS or not files:
         return None
-    tasks = [(f, r) for f in files for r in range(pq.ParquetFile(f).metadata.num_row_groups)]
+    handles = {f: pq.ParquetFile(f, read_dictionary=["k"]) for f in files}
+    tasks = [(f, r) for f in files for r in range(handles[f].metadata.num_row_groups)]
     n_workers = max(1, min(workers or _cpus(), len(tasks) or 1))
     aliased = bool(countries.aliases)
+    present = np.zeros(_CODE_SPACE, bool)
 
-    def work(mine: list[tuple[Path, int]]) -> tuple[SummaryArrays, np.ndarray]:
-        acc = SummaryArrays(len(canon), len(products))
-        present = np.zeros(_CODE_SPACE, bool)
-        handles: dict[Path, pq.ParquetFile] = {}
-        for f, r in mine:
-            pf = handles.get(f) or handles.setdefault(f, pq.ParquetFile(f, read_dictionary=["k"]))
-            t = pf.read_row_group(r, columns=["t", "i", "j", "k", "v"], use_threads=False)
-            for b in t.to_batches(max_chunksize=CHUNK_ROWS):
-                i, j = _codes(b.column(1)), _codes(b.column(2))
-                if aliased:  # two codes of one country in the year are found below
-                    present[i] = True
-                    present[j] = True
-                k, v = _products(b.column(3), kpos), _values(b.column(4))
-                if not (_numpy(b.column(0)) == year).all():
-                    raise _Unsupported(f"{f}: a row of another year than {year}")
-                e, m = lut[i], lut[j]
-                if e.min(initial=0) < 0 or m.min(initial=0) < 0:
-                    raise _Unsupported(f"{f}: a country code outside the country table")
-                acc.add(e, m, k, v)
-        return acc, present
+    def decode(task: tuple[Path, int]) -> _Flows:
+        f, r = task
+        pf = handles[f]
+        columns = ["i", "j", "k", "v"] if _one_year(pf, r, year) else ["t", "i", "j", "k", "v"]
+        t = pf.read_row_group(r, columns=columns, use_threads=False)
+        if "t" in columns and not (_numpy(t.column("t").combine_chunks()) == year).all():
+            raise _Unsupported(f"{f}: a row of another year than {year}")
+        i, j = _codes(t.column("i")), _codes(t.column("j"))
+        if aliased:  # two codes of one country in the year are found below
+            present[i] = True
+            present[j] = True
+        e, m = lut[i], lut[j]
+        if e.min(initial=0) < 0 or m.min(initial=0) < 0:
+            raise _Unsupported(f"{f}: a country code outside the country table")
+        return e, m, _products(t.column("k"), kpos), _values(t.column("v"))
 
-    shares = [tasks[w::n_workers] for w in range(n_workers)]
+    acc = SummaryArrays(len(canon), len(products))
     try:
         with ThreadPoolExecutor(n_workers, thread_name_prefix="econsec-scan") as pool:
-            done = list(pool.map(work, shares))
+            for e, m, k, v in _ahead(pool, decode, tasks, n_workers + 1):
+                for a in range(0, len(v), CHUNK_ROWS):
+                    cut = slice(a, a + CHUNK_ROWS)
+                    acc.add(e[cut], m[cut], k[cut], v[cut])
     except _Unsupported as why:
         log.debug("flow summary left to the engine: %s", why)
         return None
     finally:  # Arrow's allocator keeps what the row groups used; the sums below need none
         pa.default_memory_pool().release_unused()
-    acc, present = done[0]
-    for other, seen in done[1:]:
-        acc.merge(other)
-        present |= seen
     if aliased and _clash(np.flatnonzero(present), countries):
         log.debug("flow summary left to the engine: two codes of one country in %s", year)
         return None
@@ -180,6 +187,54 @@ def scan_summary(
         },
         sellers={"i": code[sl["e"]], "k": sl["k"], "S": sl["S"], "world_rank": sl["world_rank"]},
     )
+
+
+#: A row group's flows as the accumulator takes them: exporter, importer and product
+#: indices and values.
+_Flows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _ahead(
+    pool: ThreadPoolExecutor,
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    depth: int,
+) -> Iterator[R]:
+    """``fn`` of each item, in order, with at most ``depth`` items in flight (bounded memory).
+
+    On an error, items not yet started are cancelled before it is raised.
+    """
+    pending: deque[Future[R]] = deque()
+    todo = iter(items)
+    try:
+        for item in itertools.islice(todo, depth):
+            pending.append(pool.submit(fn, item))
+        while pending:
+            out = pending.popleft().result()
+            for item in itertools.islice(todo, 1):
+                pending.append(pool.submit(fn, item))
+            yield out
+    finally:
+        for f in pending:
+            f.cancel()
+
+
+def _one_year(pf: pq.ParquetFile, row_group: int, year: int) -> bool:
+    """Whether the row group's statistics show every ``t`` is ``year`` (its column unread)."""
+    rg = pf.metadata.row_group(row_group)
+    for c in range(rg.num_columns):
+        col = rg.column(c)
+        if col.path_in_schema == "t":
+            st = col.statistics
+            return bool(
+                st is not None
+                and st.has_min_max
+                and st.has_null_count
+                and st.null_count == 0
+                and st.min == year
+                and st.max == year
+            )
+    return False
 
 
 def _cpus() -> int:
@@ -222,17 +277,17 @@ def _numpy(a: pa.Array) -> np.ndarray:
     return np.frombuffer(a.buffers()[1], dtype, len(a), a.offset * np.dtype(dtype).itemsize)
 
 
-def _codes(a: pa.Array) -> np.ndarray:
-    x = _numpy(a)
+def _codes(a: pa.ChunkedArray) -> np.ndarray:
+    x = _numpy(a.combine_chunks())
     if x.dtype.kind not in "iu":
         raise _Unsupported(f"country codes of type {a.type}")
     if len(x) and (int(x.min()) < 0 or int(x.max()) >= _CODE_SPACE):
         raise _Unsupported("a country code outside the country table")
-    return x.astype(np.int64)
+    return x
 
 
-def _values(a: pa.Array) -> np.ndarray:
-    x = _numpy(a)
+def _values(a: pa.ChunkedArray) -> np.ndarray:
+    x = _numpy(a.combine_chunks())
     if x.dtype.kind != "f":
         raise _Unsupported(f"values of type {a.type}")
     x = x.astype(np.float64, copy=False)
@@ -241,12 +296,15 @@ def _values(a: pa.Array) -> np.ndarray:
     return x
 
 
-def _products(a: pa.Array, kpos: dict[str, int]) -> np.ndarray:
+def _products(a: pa.ChunkedArray, kpos: dict[str, int]) -> np.ndarray:
     """Return the indices into the product list of a dictionary-encoded product column."""
-    if a.null_count or not hasattr(a, "dictionary"):
-        raise _Unsupported("product codes with nulls or without a dictionary")
-    try:
-        lut = np.array([kpos[p] for p in a.dictionary.to_pylist()], np.int64)
-    except KeyError as e:
-        raise _Unsupported(f"product {e} outside the product table") from None
-    return lut[_numpy(a.indices)]
+    parts = []
+    for chunk in a.chunks:
+        if chunk.null_count or not hasattr(chunk, "dictionary"):
+            raise _Unsupported("product codes with nulls or without a dictionary")
+        try:
+            lut = np.array([kpos[p] for p in chunk.dictionary.to_pylist()], np.int32)
+        except KeyError as e:
+            raise _Unsupported(f"product {e} outside the product table") from None
+        parts.append(lut[_numpy(chunk.indices)])
+    return np.concatenate(parts) if len(parts) != 1 else parts[0]
