@@ -135,7 +135,7 @@ _LABEL_SPAN = 1 << 16
 
 
 def _labelled(codes: pl.Series, mapping: Mapping[int, str]) -> pl.Series:
-    """Return codes as their labels: one gather from a table indexed by code (a million rows: 5 ms)."""
+    """Return codes as their labels, gathered from a table indexed by code (a million: 5 ms)."""
     if codes.null_count() == len(codes):  # no codes at all
         return codes.cast(pl.Utf8)
     lo, hi = int(codes.min()), int(codes.max())  # type: ignore[arg-type]
