@@ -10,6 +10,7 @@ values, rows of another year.
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from pathlib import Path
 
@@ -283,3 +284,30 @@ def test_an_error_while_decoding_ahead_cancels_the_rest():
     with ThreadPoolExecutor(1) as pool, pytest.raises(ValueError, match="bad row group"):
         list(summary_scan._ahead(pool, fail_at_three, list(range(100)), 3))
     assert max(started) < 10
+
+
+def test_many_row_groups_of_one_file_read_by_several_threads(make_warehouse):
+    # Readers of one Parquet file are not shared between threads (a shared one can hang).
+    df = pl.concat([random_year(s) for s in range(40)]).unique(["t", "i", "j", "k"])
+    home = make_warehouse(df)
+    rewrite(home, df, files=1, row_group=3)
+    wh = Warehouse(home)
+    rel = wh.release_for(2024)
+    products = wh.products(rel.hs, rel.release)["code"].to_list()
+    ct = wh.countries(rel.hs, rel.release)
+    files = sorted(year_dir(home).glob("*.parquet"))
+    result: list[object] = []
+
+    def scans() -> None:
+        result.extend(scan_summary(files, 2024, ct, products, workers=4) for _ in range(5))
+
+    worker = threading.Thread(target=scans, daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "the scan hung"
+    assert len(result) == 5 and all(r is not None for r in result)
+    first = result[0]
+    for other in result[1:]:  # the same sums, to the last bit, every time
+        for part in ("markets", "sellers"):
+            for c, x in getattr(first, part).items():
+                assert np.array_equal(x, getattr(other, part)[c]), (part, c)

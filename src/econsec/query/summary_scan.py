@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -133,15 +134,17 @@ def scan_summary(
     kpos = {p: n for n, p in enumerate(products)}
     if len(kpos) != len(products) or len(canon) * len(products) > MAX_SLOTS or not files:
         return None
-    handles = {f: pq.ParquetFile(f, read_dictionary=["k"]) for f in files}
-    tasks = [(f, r) for f in files for r in range(handles[f].metadata.num_row_groups)]
+    tasks = [(f, r) for f in files for r in range(pq.ParquetFile(f).metadata.num_row_groups)]
+    # A Parquet reader serves one thread at a time: each thread opens its own.
+    local = threading.local()
     n_workers = max(1, min(workers or _cpus(), len(tasks) or 1))
     aliased = bool(countries.aliases)
     present = np.zeros(_CODE_SPACE, bool)
 
     def decode(task: tuple[Path, int]) -> _Flows:
         f, r = task
-        pf = handles[f]
+        handles = local.__dict__.setdefault("handles", {})
+        pf = handles.get(f) or handles.setdefault(f, pq.ParquetFile(f, read_dictionary=["k"]))
         columns = ["i", "j", "k", "v"] if _one_year(pf, r, year) else ["t", "i", "j", "k", "v"]
         t = pf.read_row_group(r, columns=columns, use_threads=False)
         if "t" in columns and not (_numpy(t.column("t").combine_chunks()) == year).all():
