@@ -150,15 +150,25 @@ def indispensability(
         W=per.S.sum(), n_exporters=per.count(), sum_sq=(per.S * per.S).sum(), Smax=per.S.max()
     )
     mk = _open_markets(s.markets, world, theta, r)
-    rows = f.join(mk.filter(mk.open_dep | mk.open_short), ["t", "j", "k"])
-    # The settled markets' tops come from the summary itself: one aggregate, read twice.
-    deps = _dependents(s.markets, rows, theta)
-    short = _shortfall(rows.filter(rows.open_short), per, r)
+    mk = mk.filter(mk.open_dep | mk.open_short)
+    # Only the columns used below: the rows are read twice, and the engine may hold them.
+    rows = f.select("t", "i", "j", "k", "v").join(
+        mk.select("t", "j", "k", "total", "W", "Smax", "open_dep", "open_short"), ["t", "j", "k"]
+    )
+    # Dependents and shortfall, one row per exporter × product that has either: one
+    # aggregate and one join back to the sellers.
+    both = ibis.union(
+        _dependents(s.markets, rows, theta),
+        _shortfall(rows.filter(rows.open_short), per, r),
+    )
+    parts = both.group_by(["t", "i", "k"]).aggregate(
+        n_dependents=both.dep.count(),
+        dependent_value=both.dep.sum(),
+        shortfall=both.short.sum(),
+    )
     # The sellers carry their ranks among all exporters of the product (any exporter filter
     # comes after).
-    out = lookup(
-        lookup(lookup(per, world, ["t", "k"]), deps, ["t", "i", "k"]), short, ["t", "i", "k"]
-    )
+    out = lookup(lookup(per, world, ["t", "k"]), parts, ["t", "i", "k"])
     if exporters is not None:
         out = out.filter(out.i.isin(sorted(exporters)))
     covered = out.S - out.shortfall.fill_null(0.0)
@@ -209,27 +219,31 @@ def _open_dep(m: ir.Table, theta: float) -> ir.BooleanValue:
 
 
 def _dependents(markets: ir.Table, rows: ir.Table, theta: float) -> ir.Table:
-    """Dependents per exporter × product × year: ``t, i, k, n_dependents, dependent_value``.
+    """Each dependent's flow, ``t, i, k, dep`` (and a null ``short``), one row per market.
 
     In a settled market the largest supplier is the only candidate (its flow ``vmax``); in
     an open one every flow is checked.
     """
     top = markets.filter(~_open_dep(markets, theta) & (markets.vmax >= theta * markets.total))
-    top = top.select("t", i=top.top, k="k", v=top.vmax)
-    op = rows.filter(rows.open_dep & (rows.v >= theta * rows.total)).select("t", "i", "k", "v")
-    d = ibis.union(top, op)
-    return d.group_by(["t", "i", "k"]).aggregate(n_dependents=d.count(), dependent_value=d.v.sum())
+    top = top.select("t", i=top.top, k="k", dep=top.vmax)
+    op = rows.filter(rows.open_dep & (rows.v >= theta * rows.total))
+    op = op.select("t", "i", "k", dep=op.v)
+    return ibis.union(top, op).mutate(short=ibis.null("float64"))
 
 
 def _shortfall(rows: ir.Table, per: ir.Table, r: float) -> ir.Table:
-    r"""Uncovered sales :math:`\sum_m \max(0, x_{em} - C_{em})` per exporter × product × year.
+    r"""Each flow's uncovered part :math:`\max(0, x_{em} - C_{em})`, ``t, i, k, short``.
 
     :math:`x - C = (1 - r)x - r(W - M_m) + rS_e`; it can be positive only where
     :math:`(1 - r)x - r(W - M_m) + r \max_e S_e > 0`, so only those rows (few: large flows
     into large shares of small markets) are joined to :math:`S_e`. ``rows`` are flows with
-    their market's ``total`` :math:`M_m`, ``W`` and ``Smax``.
+    their market's ``total`` :math:`M_m`, ``W`` and ``Smax``. Rows come with a null ``dep``
+    (see :func:`_dependents`); summed per exporter × product they give its shortfall.
     """
     c = rows.mutate(b=(1 - r) * rows.v - r * (rows.W - rows.total))
     c = c.filter(c.b + r * c.Smax > 0)
-    c = lookup(c.select("t", "i", "k", "b"), per.select("t", "i", "k", "S"), ["t", "i", "k"])
-    return c.group_by(["t", "i", "k"]).aggregate(shortfall=ibis.greatest(c.b + r * c.S, 0.0).sum())
+    # Every flow's exporter is a seller: an inner join lets the engine hash these few rows.
+    c = c.select("t", "i", "k", "b").join(per.select("t", "i", "k", "S"), ["t", "i", "k"])
+    return c.select(
+        "t", "i", "k", dep=ibis.null("float64"), short=ibis.greatest(c.b + r * c.S, 0.0)
+    )
