@@ -40,7 +40,7 @@ class SummaryArrays:
     vmax: np.ndarray = field(init=False, repr=False)
     top: np.ndarray = field(init=False, repr=False)
     sales: np.ndarray = field(init=False, repr=False)
-    n_sales: np.ndarray = field(init=False, repr=False)
+    sold: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         slots = self.slots
@@ -53,7 +53,7 @@ class SummaryArrays:
         # No supplier yet: the sentinel C, above every index, so any flow's index is lower.
         self.top = np.full(slots, self.n_countries, np.int32)
         self.sales = np.zeros(slots)
-        self.n_sales = np.zeros(slots, np.int64)
+        self.sold = np.zeros(slots, bool)
 
     @property
     def slots(self) -> int:
@@ -62,16 +62,32 @@ class SummaryArrays:
 
     def add(self, e: np.ndarray, m: np.ndarray, k: np.ndarray, x: np.ndarray) -> None:
         """Add flows: exporter, importer and product indices (integer arrays) and values."""
-        K = self.n_products
-        key = m.astype(np.int64)
-        key *= K
-        key += k
-        np.add.at(self.total, key, x)
-        np.add.at(self.n, key, 1)
-        np.add.at(self.sum_sq, key, x * x)
+        self.add_keyed(*self.keys(e, m, k), e, x)
+
+    def keys(self, e: np.ndarray, m: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the flows' market and seller slots, :math:`mK + k` and :math:`eK + k`.
+
+        A pure function of the flows, so it can run where the flows are read, off the thread
+        that sums them.
+        """
+        market = m.astype(np.int64)
+        market *= self.n_products
+        market += k
+        seller = e.astype(np.int64)
+        seller *= self.n_products
+        seller += k
+        return market, seller
+
+    def add_keyed(
+        self, market: np.ndarray, seller: np.ndarray, e: np.ndarray, x: np.ndarray
+    ) -> None:
+        """Add flows by their slots (:meth:`keys`), exporter indices and values."""
+        np.add.at(self.total, market, x)
+        np.add.at(self.n, market, 1)
+        np.add.at(self.sum_sq, market, x * x)
         # Only flows at least as large as their market's largest so far can be its largest.
-        cand = np.flatnonzero(x >= self.vmax[key])
-        key_c, x_c = key[cand], x[cand]
+        cand = np.flatnonzero(x >= self.vmax[market])
+        key_c, x_c = market[cand], x[cand]
         before = self.vmax[key_c]
         np.maximum.at(self.vmax, key_c, x_c)
         after = self.vmax[key_c]
@@ -80,11 +96,8 @@ class SummaryArrays:
         self.top[key_c[after > before]] = self.n_countries
         at_max = x_c == after
         np.minimum.at(self.top, key_c[at_max], e[cand[at_max]].astype(np.int32))
-        key = e.astype(np.int64)
-        key *= K
-        key += k
-        np.add.at(self.sales, key, x)
-        np.add.at(self.n_sales, key, 1)
+        np.add.at(self.sales, seller, x)
+        self.sold[seller] = True
 
     def merge(self, other: SummaryArrays) -> None:
         """Add another accumulator's flows (the same countries and products) to this one."""
@@ -94,7 +107,7 @@ class SummaryArrays:
         self.n += other.n
         self.sum_sq += other.sum_sq
         self.sales += other.sales
-        self.n_sales += other.n_sales
+        self.sold |= other.sold
         self.top = np.where(
             other.vmax > self.vmax,
             other.top,
@@ -126,10 +139,10 @@ class SummaryArrays:
 
         ``world_rank``: see :func:`ranks_desc`, among the product's exporters.
         """
-        slot = np.flatnonzero(self.n_sales)
+        slot = np.flatnonzero(self.sold)
         e, k = np.divmod(slot, self.n_products)
         # One row per product, exporters without a flow at -inf (below every seller).
-        grid = np.where(self.n_sales > 0, self.sales, -np.inf).reshape(-1, self.n_products)
+        grid = np.where(self.sold, self.sales, -np.inf).reshape(-1, self.n_products)
         ranks = ranks_desc(np.ascontiguousarray(grid.T))
         return {"e": e, "k": k, "S": self.sales[slot], "world_rank": ranks[k, e]}
 

@@ -117,10 +117,11 @@ def scan_summary(
 ) -> ScannedSummary | None:
     """Summarise the flows in ``files`` (all of ``year``); ``None`` where it cannot (module).
 
-    ``workers`` threads read and decode row groups ahead (Arrow and numpy's gathers release
-    the GIL); the calling thread sums them, in file order, into one accumulator. The sums
-    hold the GIL, so more summing threads would only wait for each other, and file order
-    makes every run add in the same order (the same totals to the last bit).
+    ``workers`` threads read and decode row groups ahead, down to each flow's slots (Arrow
+    and numpy's arithmetic release the GIL); the calling thread sums them, in file order,
+    into one accumulator. The sums hold the GIL, so more summing threads would only wait
+    for each other, and file order makes every run add in the same order (the same totals
+    to the last bit).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -156,15 +157,15 @@ def scan_summary(
         e, m = lut[i], lut[j]
         if e.min(initial=0) < 0 or m.min(initial=0) < 0:
             raise _Unsupported(f"{f}: a country code outside the country table")
-        return e, m, _products(t.column("k"), kpos), _values(t.column("v"))
+        return (*acc.keys(e, m, _products(t.column("k"), kpos)), e, _values(t.column("v")))
 
     acc = SummaryArrays(len(canon), len(products))
     try:
         with ThreadPoolExecutor(n_workers, thread_name_prefix="econsec-scan") as pool:
-            for e, m, k, v in _ahead(pool, decode, tasks, n_workers + 1):
+            for market, seller, e, v in _ahead(pool, decode, tasks, n_workers + 1):
                 for a in range(0, len(v), CHUNK_ROWS):
                     cut = slice(a, a + CHUNK_ROWS)
-                    acc.add(e[cut], m[cut], k[cut], v[cut])
+                    acc.add_keyed(market[cut], seller[cut], e[cut], v[cut])
     except _Unsupported as why:
         log.debug("flow summary left to the engine: %s", why)
         return None
@@ -192,7 +193,7 @@ def scan_summary(
     )
 
 
-#: A row group's flows as the accumulator takes them: exporter, importer and product
+#: A row group's flows as the accumulator takes them: market and seller slots, exporter
 #: indices and values.
 _Flows = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
