@@ -30,50 +30,57 @@ Run by ``make bench``; not part of the test suite.
 
 Where the time goes (cProfile, DuckDB's operator profile and the compiled SQL run on its own
 beside variants of it, 11M-row year, 2 cores). The two metrics share a flow summary
-(:mod:`econsec.query.summaries`): per importer × product the value, number of suppliers,
-sum of squares, largest flow and its supplier, and the importer's own exports; per exporter
-× product the sales. Computing it is most of a cold query. On DuckDB the store scans the
-year's Parquet files itself (:mod:`econsec.query.summary_scan`): row groups read in two
-threads, products as the files' dictionary indices, codes as positions in the release's
-tables, every aggregate an unbuffered scatter-add or scatter-max into a country × product
-array: 0.5–0.7 s, against 1.5 s (2.9 s CPU) for DuckDB's hash aggregates, which spend it on
-a million-group hash table (the largest flow and its supplier as the maximum of (value,
--code) pairs alone cost 0.5 s there). The arrays enter DuckDB as numpy columns (0.1–0.2 s;
-registering Arrow data would import pandas, 0.26 s) and Arrow writes the summary's files in
-a background thread (0.23 s CPU, where DuckDB's COPY took 0.73 s). From the summary,
-autonomy is a scan of the million markets and a sort (0.2–0.3 s, no join: each market
-carries its importer's own exports); indispensability reads the flows once more only for
-the few thousand markets their largest flow does not settle (0.35 s: the Parquet scan and
-the join), then the joins of the sellers to their dependents and shortfall (0.2 s) and the
-final sort (0.1 s) dominate (each seller carries its world rank, ranked in the scan: the
-window took 0.25 s and a join back 0.15 s). Ibis compilation is under 30 ms in a
-warm process (0.18 s in a fresh one, which loads sqlglot's dialects then), the ISO3 display
-and notes under 0.2 s for a million rows. Each CLI command also pays about 0.45–0.55 s of
-imports and connection (ibis and every SQL dialect's compiler, polars, pyarrow, numpy,
-DuckDB, pydantic) and about 0.3 s of rounding and CSV writing; the collector no longer walks
-the libraries' objects during imports and again at exit (0.3 s a command, see
-:func:`econsec.cli.run`). Peak memory is the indispensability query (about 300 MB of DuckDB
-buffers: its joins and sort) on top of the interpreter's 270 MB, the summary's
-tables (about 100 MB) and the autonomy result the pair holds; the scan peaks lower (about
-300 MB over the interpreter, flows summed 256k rows at a time so that their temporaries do
-not stay in the threads' malloc arenas). Over thirty years, memory stays flat since the
-summaries that leave memory are dropped from the connection.
+(:mod:`econsec.query.summaries`): per importer × product the value, number of suppliers, sum
+of squares, largest flow and its supplier, and the importer's own exports; per exporter ×
+product the sales. Computing it is most of a cold query. On DuckDB the store scans the
+year's Parquet files itself (:mod:`econsec.query.summary_scan`): two reader threads decode
+row groups ahead (products as the files' dictionary indices, codes as positions in the
+release's tables, then each flow's slots) while the calling thread adds them, in file order,
+into one country × product array per aggregate by unbuffered scatter-adds and scatter-maxes
+(numpy's hold the GIL: two threads each summing their own row groups took as long as one);
+0.5–0.6 s (1.0 s CPU), against 1.5 s (2.9 s CPU) for DuckDB's hash aggregates, which spend
+it on a million-group hash table (the largest flow and its supplier as the maximum of
+(value, -code) pairs alone cost 0.5 s there). World ranks come from sorting each product's
+few hundred exporters on their own (0.04 s; one lexsort of every pair took 0.2 s). The
+arrays enter DuckDB as numpy columns (0.1–0.2 s; registering Arrow data would import pandas,
+0.26 s) and Arrow writes the summary's files in a background thread (0.23 s CPU, where
+DuckDB's COPY took 0.73 s). From the summary, autonomy is a scan of the million markets and
+a sort (0.2–0.3 s, no join: each market carries its importer's own exports);
+indispensability reads the flows once more only for the few thousand markets their largest
+flow does not settle (0.35 s: the Parquet scan and the join), then the joins of the sellers
+to their dependents and shortfall (0.2 s) and the final sort (0.1 s) dominate (each seller
+carries its world rank, ranked in the scan: the window took 0.25 s and a join back 0.15 s;
+dependents and shortfall are one aggregate joined back once). Ibis compilation is 30–60 ms a
+query in a warm process (0.18 s in a fresh one, which loads sqlglot's dialects then); ISO3
+labels are one gather from a table indexed by code (0.02 s for a million rows, where a
+dictionary replace took 0.07 s). Each CLI command also pays about 0.45–0.55 s of imports and
+connection (ibis and every SQL dialect's compiler, polars, pyarrow, numpy, DuckDB, pydantic)
+and about 0.3 s of rounding and CSV writing; the collector no longer walks the libraries'
+objects during imports and again at exit (0.3 s a command, see :func:`econsec.cli.run`).
+Peak memory is the indispensability query (about 300 MB of DuckDB buffers: its joins and
+sort) on top of the interpreter's 270 MB, the summary's tables (about 100 MB) and the
+autonomy result the pair holds; the scan peaks lower (about 300 MB over the interpreter,
+flows summed 256k rows at a time so that their temporaries do not stay in the threads'
+malloc arenas). Over thirty years, memory stays flat since the summaries that leave memory
+are dropped from the connection.
 
 The remaining gap to the hand-written SQL: none now; autonomy from cold computes the whole
 summary (sellers included, kept for the next query) and is still faster than the SQL's own
 aggregate; indispensability beats the direct SQL, which joins every flow to its market and
 exporter totals. Tried and dropped, measured side by side: sorting results in polars after
-collecting (no faster than DuckDB's ORDER BY); DuckDB ``memory_limit`` of 300–500 MB (40%
-less memory, 50% more CPU: spilling); joining every flow to its exporter's total (40% more
-CPU); one thread (10% less CPU, twice the wall time); polars for the summary (the market sum
-alone 60% more CPU than DuckDB's); both aggregates in one scan with ``GROUPING SETS`` (1.5 s
-against 1.2 s for the two); grouping on the product code cast to an integer or to an ENUM,
-with or without DuckDB's perfect hash aggregate (the cast costs what the hashing saves, or
-more); in the scan, ``numpy.bincount`` per chunk (a fresh grid per chunk: 40% slower than
-unbuffered scatter-adds) and row groups of a million flows at a time (100 MB more kept after
-the scan); ranking exporters on the joined rows rather than joining the ranks back (one
-join fewer, 140 MB more peak); reading summaries into DuckDB tables rather than from their
-files (no faster); ``preserve_insertion_order`` off (no faster).
+collecting, even on keys packed into one integer per row (no faster than DuckDB's ORDER BY
+over thirty years); DuckDB ``memory_limit`` of 300–500 MB (40% less memory, 50% more CPU:
+spilling); joining every flow to its exporter's total (40% more CPU); one thread (10% less
+CPU, twice the wall time); polars for the summary (the market sum alone 60% more CPU than
+DuckDB's); both aggregates in one scan with ``GROUPING SETS`` (1.5 s against 1.2 s for the
+two); grouping on the product code cast to an integer or to an ENUM, with or without
+DuckDB's perfect hash aggregate (the cast costs what the hashing saves, or more); in the
+scan, ``numpy.bincount`` per chunk (a fresh grid per chunk: 40% slower than unbuffered
+scatter-adds), polars' group-by for the market sums (no faster than the scatter-adds) and
+row groups of a million flows at a time (100 MB more kept after the scan); ranking exporters
+on the joined rows rather than joining the ranks back (one join fewer, 140 MB more peak);
+reading summaries into DuckDB tables rather than from their files (no faster);
+``preserve_insertion_order`` off (no faster).
 
 Usage::
 

@@ -6,8 +6,8 @@ are dense indices: ``0 <= e, m < C`` and ``0 <= k < K``, indices ordered as the 
 stand for. Each (m, k) and (e, k) is a slot of a flat array of :math:`C K` entries, so every
 aggregate is an unbuffered scatter-add or scatter-max into the running arrays
 (``numpy.add.at``, ``numpy.maximum.at``), with no hashing; the accumulator takes the flows
-in chunks (a Parquet row group at a time) and two accumulators merge, so chunks can be
-summed in parallel.
+in chunks (a Parquet row group at a time), and two accumulators merge, so chunks can also be
+summed apart.
 
 For a market :math:`(m, k)`:
 :math:`M_{mk} = \sum_e x_{emk}`, :math:`n_{mk}`, :math:`\sum_e x_{emk}^2`,

@@ -1,11 +1,11 @@
-"""A year's flow summary read straight from its Parquet files, in parallel row groups.
+"""A year's flow summary read straight from its Parquet files, row group by row group.
 
 The store (:mod:`econsec.query.summaries`) uses this on DuckDB for a release's own flows:
-the files are read a row group at a time (products as Parquet's dictionary indices, no
-strings decoded), codes become dense indices, and :class:`~econsec.metrics.summary_arrays.
-SummaryArrays` sums each worker's row groups before the workers merge. On a full BACI year
-it takes half the time of the engine's hash aggregates, which spend most of theirs on a
-million-group hash table.
+reader threads decode the row groups ahead (products as Parquet's dictionary indices, no
+strings decoded; codes as dense indices, then slots), and one
+:class:`~econsec.metrics.summary_arrays.SummaryArrays` sums them in file order. On a full
+BACI year it takes less than half the time of the engine's hash aggregates, which spend most
+of theirs on a million-group hash table.
 
 It gives up (returns ``None``, and the engine computes the summary) on anything it does not
 reproduce exactly: a code outside the release's country or product table, two codes of one
@@ -141,6 +141,7 @@ def scan_summary(
     n_workers = max(1, min(workers or _cpus(), len(tasks) or 1))
     aliased = bool(countries.aliases)
     present = np.zeros(_CODE_SPACE, bool)
+    acc = SummaryArrays(len(canon), len(products))
 
     def decode(task: tuple[Path, int]) -> _Flows:
         f, r = task
@@ -159,7 +160,6 @@ def scan_summary(
             raise _Unsupported(f"{f}: a country code outside the country table")
         return (*acc.keys(e, m, _products(t.column("k"), kpos)), e, _values(t.column("v")))
 
-    acc = SummaryArrays(len(canon), len(products))
     try:
         with ThreadPoolExecutor(n_workers, thread_name_prefix="econsec-scan") as pool:
             for market, seller, e, v in _ahead(pool, decode, tasks, n_workers + 1):
