@@ -311,3 +311,28 @@ def test_many_row_groups_of_one_file_read_by_several_threads(make_warehouse):
         for part in ("markets", "sellers"):
             for c, x in getattr(first, part).items():
                 assert np.array_equal(x, getattr(other, part)[c]), (part, c)
+
+
+@pytest.mark.parametrize("ahead", [1, 10, 10**6])
+def test_large_row_groups_are_decoded_fewer_at_a_time_with_the_same_sums(
+    make_warehouse, monkeypatch, ahead
+):
+    # AHEAD_FLOWS below a row group's size: one row group in flight, one reader.
+    df = pl.concat([random_year(s) for s in range(4)]).unique(["t", "i", "j", "k"])
+    home = make_warehouse(df)
+    rewrite(home, df, files=2, row_group=40)
+    wh = Warehouse(home)
+    rel = wh.release_for(2024)
+    args = (
+        sorted(year_dir(home).glob("*.parquet")),
+        2024,
+        wh.countries(rel.hs, rel.release),
+        wh.products(rel.hs, rel.release)["code"].to_list(),
+    )
+    expect = scan_summary(*args, workers=3)
+    monkeypatch.setattr(summary_scan, "AHEAD_FLOWS", ahead)
+    got = scan_summary(*args, workers=3)
+    assert expect is not None and got is not None
+    for part in ("markets", "sellers"):
+        for c, x in getattr(expect, part).items():
+            assert np.array_equal(x, getattr(got, part)[c]), (part, c)

@@ -58,6 +58,9 @@ _ARROW = {v: k for k, v in _NUMPY.items()}
 #: Flows summed at a time: their temporaries (a few MB) stay in the threads' malloc arenas,
 #: where larger ones would be kept there after the scan, unused, raising the process's memory.
 CHUNK_ROWS = 1 << 18
+#: Flows decoded ahead of the sums, at most (about 120 MB): three row groups of a million
+#: flows, one at a time when they hold more than four million.
+AHEAD_FLOWS = 4_000_000
 #: Country codes are looked up in a table of this size (CEPII codes are below 1,000).
 _CODE_SPACE = 1 << 16
 
@@ -135,10 +138,14 @@ def scan_summary(
     kpos = {p: n for n, p in enumerate(products)}
     if len(kpos) != len(products) or len(canon) * len(products) > MAX_SLOTS or not files:
         return None
-    tasks = [(f, r) for f in files for r in range(pq.ParquetFile(f).metadata.num_row_groups)]
+    metas = {f: pq.ParquetFile(f).metadata for f in files}
+    tasks = [(f, r) for f in files for r in range(metas[f].num_row_groups)]
+    largest = max((metas[f].row_group(r).num_rows for f, r in tasks), default=0)
     # A Parquet reader serves one thread at a time: each thread opens its own.
     local = threading.local()
-    n_workers = max(1, min(workers or _cpus(), len(tasks) or 1))
+    # Row groups decoded ahead hold about 30 bytes a flow: few of them when they are large.
+    depth = max(1, min((workers or _cpus()) + 1, AHEAD_FLOWS // max(largest, 1)))
+    n_workers = max(1, min(workers or _cpus(), depth, len(tasks) or 1))
     aliased = bool(countries.aliases)
     present = np.zeros(_CODE_SPACE, bool)
     acc = SummaryArrays(len(canon), len(products))
@@ -162,7 +169,7 @@ def scan_summary(
 
     try:
         with ThreadPoolExecutor(n_workers, thread_name_prefix="econsec-scan") as pool:
-            for market, seller, e, v in _ahead(pool, decode, tasks, n_workers + 1):
+            for market, seller, e, v in _ahead(pool, decode, tasks, depth):
                 for a in range(0, len(v), CHUNK_ROWS):
                     cut = slice(a, a + CHUNK_ROWS)
                     acc.add_keyed(market[cut], seller[cut], e[cut], v[cut])
