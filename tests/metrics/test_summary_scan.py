@@ -336,3 +336,22 @@ def test_large_row_groups_are_decoded_fewer_at_a_time_with_the_same_sums(
     for part in ("markets", "sellers"):
         for c, x in getattr(expect, part).items():
             assert np.array_equal(x, getattr(got, part)[c]), (part, c)
+
+
+def test_closing_the_reads_ahead_cancels_those_not_started():
+    from concurrent.futures import ThreadPoolExecutor
+    from contextlib import closing
+
+    started: list[int] = []
+
+    def record(x: int) -> int:
+        started.append(x)
+        time.sleep(0.01)
+        return x
+
+    with (
+        ThreadPoolExecutor(1) as pool,
+        closing(summary_scan._ahead(pool, record, list(range(100)), 4)) as reads,
+    ):
+        assert next(reads) == 0  # the caller stops here, as on an error while summing
+    assert len(started) <= 5

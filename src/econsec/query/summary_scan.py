@@ -21,8 +21,9 @@ import logging
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -168,8 +169,12 @@ def scan_summary(
         return (*acc.keys(e, m, _products(t.column("k"), kpos)), e, _values(t.column("v")))
 
     try:
-        with ThreadPoolExecutor(n_workers, thread_name_prefix="econsec-scan") as pool:
-            for market, seller, e, v in _ahead(pool, decode, tasks, depth):
+        # Exited in reverse: on an error the row groups not yet decoding are cancelled first.
+        with (
+            ThreadPoolExecutor(n_workers, thread_name_prefix="econsec-scan") as pool,
+            closing(_ahead(pool, decode, tasks, depth)) as decoded,
+        ):
+            for market, seller, e, v in decoded:
                 for a in range(0, len(v), CHUNK_ROWS):
                     cut = slice(a, a + CHUNK_ROWS)
                     acc.add_keyed(market[cut], seller[cut], e[cut], v[cut])
@@ -210,7 +215,7 @@ def _ahead(
     fn: Callable[[T], R],
     items: Sequence[T],
     depth: int,
-) -> Iterator[R]:
+) -> Generator[R, None, None]:
     """``fn`` of each item, in order, with at most ``depth`` items in flight (bounded memory).
 
     On an error, items not yet started are cancelled before it is raised.
