@@ -219,7 +219,7 @@ def _open_dep(m: ir.Table, theta: float) -> ir.BooleanValue:
 
 
 def _dependents(markets: ir.Table, rows: ir.Table, theta: float) -> ir.Table:
-    """Each dependent's flow, ``t, i, k, dep`` (and a null ``short``), one row per market.
+    """Each dependent's flow, ``t, i, k, dep`` (and a null ``short``), one row per dependent.
 
     In a settled market the largest supplier is the only candidate (its flow ``vmax``); in
     an open one every flow is checked.

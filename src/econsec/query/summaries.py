@@ -72,8 +72,8 @@ FLOWS_PER_SLICE = 4_000_000
 #: Summarise a year on DuckDB by scanning its files (:mod:`econsec.query.summary_scan`)
 #: where the scan can; ``False``: always with the engine's aggregates.
 SCAN_FILES = True
-#: Most threads scanning a year's files (:mod:`econsec.query.summary_scan`): each holds its
-#: own sums (about 70 MB for a full BACI release), and more than four gain little.
+#: Most threads reading a year's row groups ahead of the sums (:mod:`econsec.query.summary_scan`):
+#: one accumulator sums them all, so more than four gain little.
 SCAN_WORKERS = 4
 _PARTS = ("markets", "sellers")
 _COLUMNS = {"markets": MARKET_COLUMNS, "sellers": SELLER_COLUMNS}
@@ -259,7 +259,7 @@ class SummaryStore:
         """Compute the summary into two DuckDB tables; return it and how to save it.
 
         From a scan of the year's files where it can (:mod:`econsec.query.summary_scan`:
-        about a third of the time of the engine's aggregates), else with the engine. The
+        less than half the time of the engine's aggregates), else with the engine. The
         tables stay inside DuckDB: no copy out to Arrow and back (registering Arrow data
         imports pandas, 0.3 s). Once no expression refers to a table any more, its name is
         queued and the store drops it at its next use (:meth:`_drop_unused`): a finalizer

@@ -144,9 +144,10 @@ def scan_summary(
     largest = max((metas[f].row_group(r).num_rows for f, r in tasks), default=0)
     # A Parquet reader serves one thread at a time: each thread opens its own.
     local = threading.local()
+    wanted = workers or _cpus()
     # Row groups decoded ahead hold about 30 bytes a flow: few of them when they are large.
-    depth = max(1, min((workers or _cpus()) + 1, AHEAD_FLOWS // max(largest, 1)))
-    n_workers = max(1, min(workers or _cpus(), depth, len(tasks) or 1))
+    depth = max(1, min(wanted + 1, AHEAD_FLOWS // max(largest, 1)))
+    n_workers = max(1, min(wanted, depth, len(tasks) or 1))
     aliased = bool(countries.aliases)
     present = np.zeros(_CODE_SPACE, bool)
     acc = SummaryArrays(len(canon), len(products))
