@@ -7,37 +7,36 @@ alternately, in fresh processes; the best wall and the best CPU time of each are
 :mod:`bench_metrics` does.
 
 Where the time goes (11M rows, 390 MB of CSV, CPU seconds of each step measured alone,
-2026-12-06, 2 cores): a plain file is read in 16 MB blocks; one thread reads them (0.25 s),
+2026-12-07, 2 cores): a plain file is read in 16 MB blocks; one thread reads them (0.25 s),
 hashes them (SHA-256, 0.22 s), counts lines and checks the bytes are plain (0.2 s) and cuts
 them at line ends; two threads parse each block into typed columns with pyarrow (1.4 s: the
-text and the floats) and check it on whole columns (0.45 s: widths, the year as one integer
-per field, casts of the codes, caps, packed flow keys, distinct codes); one thread writes
-the checked blocks to Parquet in file order (0.95 s: snappy, dictionaries for t, i, j and k
-only). The zip's member goes through the same threads as it is inflated by ISA-L (0.5 s;
-zlib takes 0.9 s), its CRC checked (0.12 s) and the zip hashed (0.08 s) on the reading
-thread. In all, best of three side by side with both cores free: the CSV in 2.1 s (3.9 s
-CPU), the zip in 2.3 s (4.2 s CPU), pandas 8.4 s and 8.3 s on one core; while another job
-holds a core, wall time is about the CPU time and the ratios to pandas about 2. Tried and
-dropped: reading codes as dictionaries (no faster, slower casts), DuckDB's typed reader plus
-string-length checks (slower than pyarrow's), polars' CSV reader (2.6 s CPU against 1.5 s),
-pyarrow's streaming reader (one parsing thread, 2.5 s CPU), memory-mapping the file (the
-plainness check in numpy costs what the copies save), blocks of 2 to 8 MB and row groups of
-two or three blocks (no faster), zstd (0.25 s more to write, 13% smaller), values stored
-uncompressed (0.35 s less to write, files a third larger), zlib-ng (no faster than ISA-L).
-Earlier costs now gone: a regular expression per field in DuckDB, a read-back of the written
-file for the duplicate check (the keys of a sorted file are checked in order instead), a
-second of importing pandas, the inflate to a temporary file before the parse (1.5 s), second
-reads of the file or zip for the hash and line count, locating every line end (they are
-counted; the longest line is bounded), the writer's dictionaries on the values (built and
-dropped for every row group: a third of the write), the parser's UTF-8 check of bytes
-already known plain and the read-back of the product codes. Of the parse, the two floats are
-about half (all six columns as text: 0.95 s). Measured and dropped since: the country codes
-parsed straight to int16 (0.3 s less to parse, but a zero-padded code wider than four
-digits, such as 00156, would pass as 156, and nothing cheaper than the text tells it apart);
-products parsed as a dictionary, its values cast and padded once (no faster in all: the
-parser hashes what the writer no longer does); the distinct codes of a block by flags in
-numpy rather than Arrow's hash (no faster); other codecs or no dictionary for the codes in
-the writer (within noise).
+text and the floats) and check it on whole columns (0.45 s: widths, the year as one integer per
+field, casts of the codes, caps, packed flow keys, distinct codes); one thread writes the
+checked blocks to Parquet in file order (0.6 s: dictionaries and snappy for t, i, j and k only;
+the values uncompressed, as snappy took 0.35 s to save 27% of them). The zip's member goes
+through the same threads as it is inflated by ISA-L (0.5 s; zlib takes 0.9 s), its CRC checked
+(0.12 s) and the zip hashed (0.08 s) on the reading thread. In all, best of two side by side
+with both cores free: the CSV in 1.6 s (3.0 s CPU), the zip in 1.9 s (3.5 s CPU), pandas 5.2 s
+and 7.9 s on one core; while another job holds a core, wall time is about the CPU time and the
+ratios to pandas about 2. Tried and dropped: reading codes as dictionaries (no faster, slower
+casts), DuckDB's typed reader plus string-length checks (slower than pyarrow's), polars' CSV
+reader (2.6 s CPU against 1.5 s), pyarrow's streaming reader (one parsing thread, 2.5 s CPU),
+memory-mapping the file (the plainness check in numpy costs what the copies save), blocks of 2
+to 8 MB and row groups of two or three blocks (no faster), zstd (0.25 s more to write, 13%
+smaller), zlib-ng (no faster than ISA-L). Earlier costs now gone: a regular expression per
+field in DuckDB, a read-back of the written file for the duplicate check (the keys of a sorted
+file are checked in order instead), a second of importing pandas, the inflate to a temporary
+file before the parse (1.5 s), second reads of the file or zip for the hash and line count,
+locating every line end (they are counted; the longest line is bounded), the writer's
+dictionaries on the values (built and dropped for every row group: a third of the write), the
+parser's UTF-8 check of bytes already known plain and the read-back of the product codes. Of
+the parse, the two floats are about a fifth (all six columns as text: 1.0 s of 1.3 s). Measured and
+dropped since: the country codes parsed straight to int16 (0.3 s less to parse, but a zero-
+padded code wider than four digits, such as 00156, would pass as 156, and nothing cheaper than
+the text tells it apart); products parsed as a dictionary, its values cast and padded once (no
+faster in all: the parser hashes what the writer no longer does); the distinct codes of a block
+by flags in numpy rather than Arrow's hash (no faster); other codecs or no dictionary for the
+codes in the writer (within noise).
 """
 
 from __future__ import annotations
