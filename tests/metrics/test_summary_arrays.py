@@ -106,6 +106,11 @@ def test_equals_the_definition_whatever_the_chunks(case, data):
     for e, p, r in zip(sl["e"], sl["k"], sl["world_rank"], strict=True):
         larger = [x for (_, p2), x in sellers.items() if p2 == p and x > sellers[(e, p)]]
         assert r == 1 + len(larger)
+    # Each seller carries its product's totals over the product's exporters.
+    for row, p in enumerate(sl["k"].tolist()):
+        sales = [x for (_, p2), x in sellers.items() if p2 == p]
+        got_totals = tuple(sl[c][row] for c in ("W", "n_exporters", "sum_sq", "Smax"))
+        assert got_totals == (sum(sales), len(sales), sum(x * x for x in sales), max(sales))
     # Invariants: every flow counted once on each side; the top supplier holds the largest.
     assert mk["n"].sum() == n
     assert mk["total"].sum() == pytest.approx(sum(values)) == sl["S"].sum()
@@ -196,3 +201,28 @@ def test_sellers_rank_among_the_products_exporters_only():
         (int(e), int(k)): int(r) for e, k, r in zip(s["e"], s["k"], s["world_rank"], strict=True)
     }
     assert got == {(0, 0): 1, (1, 0): 1, (2, 0): 3, (0, 1): 2, (1, 1): 1}
+    # Sellers (0, 0), (0, 1), (1, 0), (1, 1), (2, 0) carry their product's totals: product 0
+    # sells 4 + 4 + 1 from three exporters, product 1 sells 0 + 2 from two.
+    assert s["k"].tolist() == [0, 1, 0, 1, 0]
+    assert s["W"].tolist() == [9.0, 2.0, 9.0, 2.0, 9.0]
+    assert s["n_exporters"].tolist() == [3, 2, 3, 2, 3]
+    assert s["sum_sq"].tolist() == [33.0, 4.0, 33.0, 4.0, 33.0]
+    assert s["Smax"].tolist() == [4.0, 2.0, 4.0, 2.0, 4.0]
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1), st.lists(st.integers(0, 100), max_size=5))
+def test_world_totals_are_the_same_to_the_bit_however_the_flows_are_chunked(seed, cuts):
+    """Totals are summed in one fixed order, not in the order chunks or threads finish."""
+    rng = np.random.default_rng(seed)
+    n = 100
+    e, m, k = np.unravel_index(rng.choice(6 * 6 * 3, n, replace=False), (6, 6, 3))
+    x = rng.lognormal(3.0, 2.0, n)  # values whose sums are not exact
+    whole = SummaryArrays(6, 3)
+    whole.add(e, m, k, x)
+    chunked = SummaryArrays(6, 3)
+    for a, b in itertools.pairwise([0, *sorted(cuts), n]):
+        chunked.add(e[a:b], m[a:b], k[a:b], x[a:b])
+    one, two = whole.sellers(), chunked.sellers()
+    for c in ("S", "W", "sum_sq", "Smax", "n_exporters"):
+        assert one[c].tobytes() == two[c].tobytes(), c

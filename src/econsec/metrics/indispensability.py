@@ -146,9 +146,8 @@ def indispensability(
     f = restrict(flows, products=products)
     s = summarize(f) if summary is None else restrict_summary(summary, products)
     per = s.sellers
-    world = per.group_by(["t", "k"]).aggregate(
-        W=per.S.sum(), n_exporters=per.count(), sum_sq=(per.S * per.S).sum(), Smax=per.S.max()
-    )
+    # The sellers carry their product's totals; one row per product for the markets.
+    world = per.group_by(["t", "k"]).aggregate(W=per.W.max(), Smax=per.Smax.max())
     mk = _open_markets(s.markets, world, theta, r)
     mk = mk.filter(mk.open_dep | mk.open_short)
     # Only the columns used below: the rows are read twice, and the engine may hold them.
@@ -166,9 +165,9 @@ def indispensability(
         dependent_value=both.dep.sum(),
         shortfall=both.short.sum(),
     )
-    # The sellers carry their ranks among all exporters of the product (any exporter filter
-    # comes after).
-    out = lookup(lookup(per, world, ["t", "k"]), parts, ["t", "i", "k"])
+    # The sellers carry their ranks and totals over all exporters of the product (any
+    # exporter filter comes after).
+    out = lookup(per, parts, ["t", "i", "k"])
     if exporters is not None:
         out = out.filter(out.i.isin(sorted(exporters)))
     covered = out.S - out.shortfall.fill_null(0.0)

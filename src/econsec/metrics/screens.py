@@ -36,7 +36,7 @@ from econsec.metrics.autonomy import (
     restrict,
 )
 from econsec.metrics.indispensability import world_concentration
-from econsec.metrics.shares import lookup, safe_ratio
+from econsec.metrics.shares import hhi, lookup, safe_ratio
 from econsec.metrics.summary import FlowSummary, restrict_summary
 
 GEODEP_COLUMNS = (
@@ -106,10 +106,13 @@ def geodep_conditions(
     if summary is None:
         e = exporter_totals(f)
         a = autonomy(f, importers=importers, exports=e)
+        w = world_concentration(f, exports=e).select("year", "product", "world_hhi")
     else:
+        # The sellers carry their product's world totals, computed once with the summary.
         e = restrict_summary(summary, products).sellers
         a = autonomy(f, importers=importers, products=products, summary=summary)
-    w = world_concentration(f, exports=e).select("year", "product", "world_hhi")
+        tot = e.group_by(["t", "k"]).aggregate(W=e.W.max(), sum_sq=e.sum_sq.max())
+        w = tot.select(year=tot.t, product=tot.k, world_hhi=hhi(tot.sum_sq, tot.W))
     g = lookup(a, w, ["year", "product"])
     c1 = (g.hhi > import_hhi).fill_null(False)
     c2 = (g.world_hhi > world_hhi).fill_null(False)

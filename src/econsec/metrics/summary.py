@@ -7,9 +7,14 @@ For flows :math:`x_{emkt}` (exporter *e*, importer *m*, product *k*, year *t*):
   :math:`\sum_e x_{emkt}^2`, the largest flow and its supplier (ties: the lower code), and
   the importer's own sales of the product :math:`S_{mkt}` (0 when none), which autonomy
   compares imports with;
-* **sellers** ``t, i, k, S, world_rank``: per exporter × product × year,
-  :math:`S_{ekt} = \sum_m x_{emkt}`, and the exporter's rank among the product's exporters
-  (1 = largest; ties share a rank).
+* **sellers** ``t, i, k, S, world_rank, W, n_exporters, sum_sq, Smax``: per exporter ×
+  product × year, :math:`S_{ekt} = \sum_m x_{emkt}`, the exporter's rank among the
+  product's exporters (1 = largest; ties share a rank), and the product's world totals over
+  its exporters, :math:`W_{kt} = \sum_e S_{ekt}`, their number, :math:`\sum_e S_{ekt}^2`
+  and :math:`\max_e S_{ekt}`. The totals are repeated on each of the product's sellers, so
+  a product subset or a union of years is still a subset of rows; computed once with the
+  summary, they are the same in every query that reads it (a parallel sum in each query
+  could differ in the last bits from run to run).
 
 Autonomy is a function of the two; indispensability needs, besides them, only the flows of
 the few markets where a supplier other than the largest can hold a share :math:`\theta` or
@@ -31,7 +36,7 @@ from econsec.metrics.shares import group_moments, lookup
 
 #: Columns of the two tables.
 MARKET_COLUMNS = ("t", "j", "k", "total", "n", "sum_sq", "vmax", "top", "own_exports")
-SELLER_COLUMNS = ("t", "i", "k", "S", "world_rank")
+SELLER_COLUMNS = ("t", "i", "k", "S", "world_rank", "W", "n_exporters", "sum_sq", "Smax")
 
 
 @dataclass(frozen=True)
@@ -76,14 +81,26 @@ def exporter_totals(flows: ir.Table) -> ir.Table:
     return flows.group_by(["t", "i", "k"]).aggregate(S=flows.v.sum())
 
 
-def world_ranks(sales: ir.Table) -> ir.Table:
-    """:func:`exporter_totals` with each exporter's ``world_rank`` in its product and year.
+def world_totals(sales: ir.Table) -> ir.Table:
+    """Per product × year, over its exporters: ``t, k, W, n_exporters, sum_sq, Smax``.
 
-    1 is the largest; ties share the lower rank (SQL ``RANK``). A window function: backends
-    without windows (polars) rank after collecting, as the store does.
+    ``sales``: :func:`exporter_totals` (or sellers).
+    """
+    s = sales.S
+    return sales.group_by(["t", "k"]).aggregate(
+        W=s.sum(), n_exporters=sales.count(), sum_sq=(s * s).sum(), Smax=s.max()
+    )
+
+
+def world_ranks(sales: ir.Table) -> ir.Table:
+    """:func:`exporter_totals` as sellers: :data:`SELLER_COLUMNS`.
+
+    ``world_rank``: 1 is the largest; ties share the lower rank (SQL ``RANK``). A window
+    function: backends without windows (polars) rank after collecting, as the store does.
     """
     w = ibis.window(group_by=[sales.t, sales.k], order_by=ibis.desc(sales.S))
-    return sales.mutate(world_rank=(ibis.rank().over(w) + 1).cast("int32"))
+    ranked = sales.mutate(world_rank=(ibis.rank().over(w) + 1).cast("int32"))
+    return lookup(ranked, world_totals(sales), ["t", "k"]).select(*SELLER_COLUMNS)
 
 
 def summarize(flows: ir.Table, *, pair_max: bool = False) -> FlowSummary:

@@ -369,8 +369,13 @@ class SummaryStore:
         sales = exporter_totals(flows)
         tables = {"markets": to_arrow(self.wh.con, markets(flows, sellers=sales))}
         # Ranked here: not every backend has window functions (polars has none).
+        by = ("t", "k")
         ranked = pl.DataFrame(to_arrow(self.wh.con, sales)).with_columns(
-            world_rank=pl.col("S").rank("min", descending=True).over("t", "k").cast(pl.Int32)
+            world_rank=pl.col("S").rank("min", descending=True).over(by).cast(pl.Int32),
+            W=pl.col("S").sum().over(by),
+            n_exporters=pl.len().over(by).cast(pl.Int64),
+            sum_sq=(pl.col("S") * pl.col("S")).sum().over(by),
+            Smax=pl.col("S").max().over(by),
         )
         tables["sellers"] = ranked.select(SELLER_COLUMNS).to_arrow()
 

@@ -19,7 +19,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the summary's columns or meaning change: older files are then recomputed.
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 4
 #: Staging folders of summary writes older than this are leftovers of a process that died.
 STAGING_MAX_AGE_S = 3600.0
 

@@ -75,8 +75,8 @@ class ScannedSummary:
     """Markets and sellers of one year: columns as numpy arrays, products as indices.
 
     ``markets``: ``j, k, total, n, sum_sq, vmax, top, own_exports``; ``sellers``:
-    ``i, k, S, world_rank``; ``k``
-    indexes ``products``, countries are canonical codes.
+    ``i, k, S, world_rank, W, n_exporters, sum_sq, Smax``; ``k`` indexes ``products``,
+    countries are canonical codes.
     """
 
     year: int
@@ -202,7 +202,7 @@ def scan_summary(
             "top": code[mk["top"]],
             "own_exports": mk["own_exports"],
         },
-        sellers={"i": code[sl["e"]], "k": sl["k"], "S": sl["S"], "world_rank": sl["world_rank"]},
+        sellers={"i": code[sl["e"]], **{c: v for c, v in sl.items() if c != "e"}},
     )
 
 
