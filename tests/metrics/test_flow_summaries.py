@@ -40,7 +40,8 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 def materialised(df: pl.DataFrame) -> FlowSummary:
     """The summary as tables of their own, as the store serves it."""
     s = summarize(table(df), pair_max=True)  # as the store computes it on DuckDB
-    return FlowSummary(*(ibis.memtable(run(t).to_arrow()) for t in (s.markets, s.sellers)))
+    parts = (s.markets, s.sellers, s.world)
+    return FlowSummary(*(ibis.memtable(run(t).to_arrow()) for t in parts))
 
 
 @SETTINGS
@@ -103,6 +104,7 @@ def test_one_computation_serves_both_metrics_and_later_processes(make_warehouse,
         "markets.parquet",
         "sellers.parquet",
         "source.json",
+        "world.parquet",
     ]
     assert json.loads((d / "source.json").read_text())["version"] == files_mod.SUMMARY_VERSION
     # A new process (a new Warehouse) reads it from disk: nothing computed again.
@@ -232,10 +234,10 @@ def test_few_years_held_as_arrow(make_warehouse, monkeypatch, cache):
     assert all(again[y].equals(first[y]) for y in years)
     assert calls == (years if cache == "1" else years + years)
     # The connection itself lets go of the summaries no longer held (ibis would keep every
-    # in-memory table registered until exit): at most one year's two tables remain.
+    # in-memory table registered until exit): at most one year's three tables remain.
     raw = wh.con.con
     names = [r[0] for r in raw.sql("SELECT table_name FROM information_schema.tables").fetchall()]
-    assert len([n for n in names if "memtable" in n or n.startswith("_econsec_")]) <= 2, names
+    assert len([n for n in names if "memtable" in n or n.startswith("_econsec_")]) <= 3, names
 
 
 def test_damaged_summary_file_is_computed_again(make_warehouse, monkeypatch):
@@ -353,7 +355,7 @@ def test_polars_engine_summaries_equal_and_are_released(make_warehouse, monkeypa
     wh = Warehouse(home, con=ibis.polars.connect())
     got = {y: analysis.autonomy(year=y, warehouse=wh).to_polars() for y in years}
     memtables = [n for n in wh.con._tables if "memtable" in n]
-    assert len(memtables) <= 2, memtables
+    assert len(memtables) <= 3, memtables  # one year's markets, sellers and world
     monkeypatch.setattr(store_mod.SummaryStore, "for_flows", lambda *a, **k: None)
     for y in years:
         assert got[y].equals(analysis.autonomy(year=y, warehouse=Warehouse(home)).to_polars())
@@ -368,7 +370,7 @@ def test_summary_on_disk_leaves_the_connection_before_the_next_query(make_wareho
     """Once written, the next query reads the files and DuckDB's copy is dropped first."""
     wh = Warehouse(make_warehouse(GOLDEN))
     expect = analysis.autonomy(year=2024, warehouse=wh).to_polars()
-    assert len(_summary_tables(wh)) == 2  # markets and sellers, in DuckDB
+    assert len(_summary_tables(wh)) == 3  # markets, sellers and world, in DuckDB
     wh.summaries.flush()
     seen: list[list[str]] = []
     real = ind.indispensability

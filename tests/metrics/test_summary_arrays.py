@@ -106,10 +106,12 @@ def test_equals_the_definition_whatever_the_chunks(case, data):
     for e, p, r in zip(sl["e"], sl["k"], sl["world_rank"], strict=True):
         larger = [x for (_, p2), x in sellers.items() if p2 == p and x > sellers[(e, p)]]
         assert r == 1 + len(larger)
-    # Each seller carries its product's totals over the product's exporters.
-    for row, p in enumerate(sl["k"].tolist()):
+    # Each product with a seller: its totals over its exporters.
+    world = acc.world()
+    assert world["k"].tolist() == sorted({p for _, p in sellers})
+    for row, p in enumerate(world["k"].tolist()):
         sales = [x for (_, p2), x in sellers.items() if p2 == p]
-        got_totals = tuple(sl[c][row] for c in ("W", "n_exporters", "sum_sq", "Smax"))
+        got_totals = tuple(world[c][row] for c in ("W", "n_exporters", "sum_sq", "Smax"))
         assert got_totals == (sum(sales), len(sales), sum(x * x for x in sales), max(sales))
     # Invariants: every flow counted once on each side; the top supplier holds the largest.
     assert mk["n"].sum() == n
@@ -201,13 +203,13 @@ def test_sellers_rank_among_the_products_exporters_only():
         (int(e), int(k)): int(r) for e, k, r in zip(s["e"], s["k"], s["world_rank"], strict=True)
     }
     assert got == {(0, 0): 1, (1, 0): 1, (2, 0): 3, (0, 1): 2, (1, 1): 1}
-    # Sellers (0, 0), (0, 1), (1, 0), (1, 1), (2, 0) carry their product's totals: product 0
-    # sells 4 + 4 + 1 from three exporters, product 1 sells 0 + 2 from two.
-    assert s["k"].tolist() == [0, 1, 0, 1, 0]
-    assert s["W"].tolist() == [9.0, 2.0, 9.0, 2.0, 9.0]
-    assert s["n_exporters"].tolist() == [3, 2, 3, 2, 3]
-    assert s["sum_sq"].tolist() == [33.0, 4.0, 33.0, 4.0, 33.0]
-    assert s["Smax"].tolist() == [4.0, 2.0, 4.0, 2.0, 4.0]
+    # Product 0 sells 4 + 4 + 1 from three exporters, product 1 sells 0 + 2 from two.
+    w = acc.world()
+    assert w["k"].tolist() == [0, 1]
+    assert w["W"].tolist() == [9.0, 2.0]
+    assert w["n_exporters"].tolist() == [3, 2]
+    assert w["sum_sq"].tolist() == [33.0, 4.0]
+    assert w["Smax"].tolist() == [4.0, 2.0]
 
 
 @SETTINGS
@@ -223,6 +225,7 @@ def test_world_totals_are_the_same_to_the_bit_however_the_flows_are_chunked(seed
     chunked = SummaryArrays(6, 3)
     for a, b in itertools.pairwise([0, *sorted(cuts), n]):
         chunked.add(e[a:b], m[a:b], k[a:b], x[a:b])
-    one, two = whole.sellers(), chunked.sellers()
-    for c in ("S", "W", "sum_sq", "Smax", "n_exporters"):
+    assert whole.sellers()["S"].tobytes() == chunked.sellers()["S"].tobytes()
+    one, two = whole.world(), chunked.world()
+    for c in ("k", "W", "sum_sq", "Smax", "n_exporters"):
         assert one[c].tobytes() == two[c].tobytes(), c

@@ -28,7 +28,7 @@ from econsec.query import summaries as store_mod
 from econsec.query import summary_scan
 from econsec.query.summary_scan import scan_summary
 
-KEYS = {"markets": ["t", "j", "k"], "sellers": ["t", "i", "k"]}
+KEYS = {"markets": ["t", "j", "k"], "sellers": ["t", "i", "k"], "world": ["t", "k"]}
 CODES = [156, 392, 410, 490, 516, 842, 276, 251, 528, 36, 76, 699]
 PRODUCTS = ["850511", "280530", "381800", "854231", "260112"]
 

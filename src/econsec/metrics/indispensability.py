@@ -137,7 +137,8 @@ def indispensability(
 
     Notes
     -----
-    Computed from the flow summary: sales, ranks and world totals from the sellers, and
+    Computed from the flow summary: sales and ranks from the sellers, world totals from the
+    world table, and
     each market's largest flow from the markets. Flows are read again only in the markets
     where the largest flow does not settle the answer (:func:`_open_markets`).
     """
@@ -145,9 +146,7 @@ def indispensability(
     r = check_fraction("redirect", redirect)
     f = restrict(flows, products=products)
     s = summarize(f) if summary is None else restrict_summary(summary, products)
-    per = s.sellers
-    # The sellers carry their product's totals; one row per product for the markets.
-    world = per.group_by(["t", "k"]).aggregate(W=per.W.max(), Smax=per.Smax.max())
+    per, world = s.sellers, s.world
     mk = _open_markets(s.markets, world, theta, r)
     mk = mk.filter(mk.open_dep | mk.open_short)
     # Only the columns used below: the rows are read twice, and the engine may hold them.
@@ -165,9 +164,9 @@ def indispensability(
         dependent_value=both.dep.sum(),
         shortfall=both.short.sum(),
     )
-    # The sellers carry their ranks and totals over all exporters of the product (any
-    # exporter filter comes after).
-    out = lookup(per, parts, ["t", "i", "k"])
+    # The sellers carry their ranks among all exporters of the product (any exporter filter
+    # comes after).
+    out = lookup(lookup(per, world, ["t", "k"]), parts, ["t", "i", "k"])
     if exporters is not None:
         out = out.filter(out.i.isin(sorted(exporters)))
     covered = out.S - out.shortfall.fill_null(0.0)

@@ -108,10 +108,9 @@ def geodep_conditions(
         a = autonomy(f, importers=importers, exports=e)
         w = world_concentration(f, exports=e).select("year", "product", "world_hhi")
     else:
-        # The sellers carry their product's world totals, computed once with the summary.
-        e = restrict_summary(summary, products).sellers
+        # World totals computed once with the summary.
+        tot = restrict_summary(summary, products).world
         a = autonomy(f, importers=importers, products=products, summary=summary)
-        tot = e.group_by(["t", "k"]).aggregate(W=e.W.max(), sum_sq=e.sum_sq.max())
         w = tot.select(year=tot.t, product=tot.k, world_hhi=hhi(tot.sum_sq, tot.W))
     g = lookup(a, w, ["year", "product"])
     c1 = (g.hhi > import_hhi).fill_null(False)

@@ -7,21 +7,21 @@ For flows :math:`x_{emkt}` (exporter *e*, importer *m*, product *k*, year *t*):
   :math:`\sum_e x_{emkt}^2`, the largest flow and its supplier (ties: the lower code), and
   the importer's own sales of the product :math:`S_{mkt}` (0 when none), which autonomy
   compares imports with;
-* **sellers** ``t, i, k, S, world_rank, W, n_exporters, sum_sq, Smax``: per exporter ×
-  product × year, :math:`S_{ekt} = \sum_m x_{emkt}`, the exporter's rank among the
-  product's exporters (1 = largest; ties share a rank), and the product's world totals over
-  its exporters, :math:`W_{kt} = \sum_e S_{ekt}`, their number, :math:`\sum_e S_{ekt}^2`
-  and :math:`\max_e S_{ekt}`. The totals are repeated on each of the product's sellers, so
-  a product subset or a union of years is still a subset of rows; computed once with the
-  summary, they are the same in every query that reads it (a parallel sum in each query
-  could differ in the last bits from run to run).
+* **sellers** ``t, i, k, S, world_rank``: per exporter × product × year,
+  :math:`S_{ekt} = \sum_m x_{emkt}`, and the exporter's rank among the product's exporters
+  (1 = largest; ties share a rank);
+* **world** ``t, k, W, n_exporters, sum_sq, Smax``: per product × year, over its exporters,
+  :math:`W_{kt} = \sum_e S_{ekt}`, their number, :math:`\sum_e S_{ekt}^2` and
+  :math:`\max_e S_{ekt}`. Computed once with the summary, they are the same in every query
+  that reads it (a parallel sum in each query could differ in the last bits from run to
+  run).
 
 Autonomy is a function of the two; indispensability needs, besides them, only the flows of
 the few markets where a supplier other than the largest can hold a share :math:`\theta` or
 fall short of what others could redirect
 (:func:`econsec.metrics.indispensability.indispensability`).
-Both summaries are keyed by product, so the summary of a product subset is the subset of
-the summary: :func:`restrict_summary`.
+All three are keyed by product, so the summary of a product subset is the subset of the
+summary: :func:`restrict_summary`.
 """
 
 from __future__ import annotations
@@ -36,15 +36,17 @@ from econsec.metrics.shares import group_moments, lookup
 
 #: Columns of the two tables.
 MARKET_COLUMNS = ("t", "j", "k", "total", "n", "sum_sq", "vmax", "top", "own_exports")
-SELLER_COLUMNS = ("t", "i", "k", "S", "world_rank", "W", "n_exporters", "sum_sq", "Smax")
+SELLER_COLUMNS = ("t", "i", "k", "S", "world_rank")
+TOTAL_COLUMNS = ("t", "k", "W", "n_exporters", "sum_sq", "Smax")
 
 
 @dataclass(frozen=True)
 class FlowSummary:
-    """The markets and sellers aggregates of one set of flows (see the module docstring)."""
+    """The markets, sellers and world aggregates of one set of flows (see the module docstring)."""
 
     markets: ir.Table
     sellers: ir.Table
+    world: ir.Table
 
 
 def markets(
@@ -82,7 +84,7 @@ def exporter_totals(flows: ir.Table) -> ir.Table:
 
 
 def world_totals(sales: ir.Table) -> ir.Table:
-    """Per product × year, over its exporters: ``t, k, W, n_exporters, sum_sq, Smax``.
+    """Per product × year, over its exporters: :data:`TOTAL_COLUMNS`.
 
     ``sales``: :func:`exporter_totals` (or sellers).
     """
@@ -93,14 +95,13 @@ def world_totals(sales: ir.Table) -> ir.Table:
 
 
 def world_ranks(sales: ir.Table) -> ir.Table:
-    """:func:`exporter_totals` as sellers: :data:`SELLER_COLUMNS`.
+    """:func:`exporter_totals` with each exporter's ``world_rank`` in its product and year.
 
-    ``world_rank``: 1 is the largest; ties share the lower rank (SQL ``RANK``). A window
-    function: backends without windows (polars) rank after collecting, as the store does.
+    1 is the largest; ties share the lower rank (SQL ``RANK``). A window function: backends
+    without windows (polars) rank after collecting, as the store does.
     """
     w = ibis.window(group_by=[sales.t, sales.k], order_by=ibis.desc(sales.S))
-    ranked = sales.mutate(world_rank=(ibis.rank().over(w) + 1).cast("int32"))
-    return lookup(ranked, world_totals(sales), ["t", "k"]).select(*SELLER_COLUMNS)
+    return sales.mutate(world_rank=(ibis.rank().over(w) + 1).cast("int32"))
 
 
 def summarize(flows: ir.Table, *, pair_max: bool = False) -> FlowSummary:
@@ -109,7 +110,9 @@ def summarize(flows: ir.Table, *, pair_max: bool = False) -> FlowSummary:
     ``pair_max``: see :func:`markets`.
     """
     sales = exporter_totals(flows)
-    return FlowSummary(markets(flows, pair_max=pair_max, sellers=sales), world_ranks(sales))
+    return FlowSummary(
+        markets(flows, pair_max=pair_max, sellers=sales), world_ranks(sales), world_totals(sales)
+    )
 
 
 def restrict_summary(s: FlowSummary, products: Collection[str] | None = None) -> FlowSummary:
@@ -117,6 +120,4 @@ def restrict_summary(s: FlowSummary, products: Collection[str] | None = None) ->
     if products is None:
         return s
     ks = sorted(products)
-    return FlowSummary(
-        s.markets.filter(s.markets.k.isin(ks)), s.sellers.filter(s.sellers.k.isin(ks))
-    )
+    return FlowSummary(*(t.filter(t.k.isin(ks)) for t in (s.markets, s.sellers, s.world)))

@@ -135,34 +135,37 @@ class SummaryArrays:
         }
 
     def sellers(self) -> dict[str, np.ndarray]:
-        r"""Return the exporter × product pairs with a flow, by (e, k).
+        """Return the exporter × product pairs with a flow, by (e, k): ``e, k, S, world_rank``.
 
-        Columns ``e, k, S, world_rank`` and the product's totals over its exporters, on each
-        of its sellers: ``W`` :math:`\sum_e S_{ek}`, ``n_exporters``, ``sum_sq``
-        :math:`\sum_e S_{ek}^2` and ``Smax``. ``world_rank``: see :func:`ranks_desc`, among
-        the product's exporters.
+        ``world_rank``: see :func:`ranks_desc`, among the product's exporters.
         """
         slot = np.flatnonzero(self.sold)
         e, k = np.divmod(slot, self.n_products)
         # One row per product, exporters without a flow at -inf (below every seller).
-        grid = np.ascontiguousarray(
-            np.where(self.sold, self.sales, -np.inf).reshape(-1, self.n_products).T
-        )
-        ranks = ranks_desc(grid)
-        # Summed over each product's row in one fixed order: the same on every run.
-        sales = np.where(np.isfinite(grid), grid, 0.0)
-        totals = {
-            "W": sales.sum(axis=1),
-            "n_exporters": np.count_nonzero(np.isfinite(grid), axis=1).astype(np.int64),
-            "sum_sq": (sales * sales).sum(axis=1),
-            "Smax": grid.max(axis=1),
-        }
+        grid = np.where(self.sold, self.sales, -np.inf).reshape(-1, self.n_products)
+        ranks = ranks_desc(np.ascontiguousarray(grid.T))
+        return {"e": e, "k": k, "S": self.sales[slot], "world_rank": ranks[k, e]}
+
+    def world(self) -> dict[str, np.ndarray]:
+        r"""Return each product with a seller, by k, with its totals over its exporters.
+
+        Columns ``k``, ``W`` :math:`\sum_e S_{ek}`, ``n_exporters``, ``sum_sq``
+        :math:`\sum_e S_{ek}^2` and ``Smax`` :math:`\max_e S_{ek}`. Summed over the sellers
+        in slot order, one fixed order, so the totals are the same on every run.
+        """
+        slot = np.flatnonzero(self.sold)
+        k = slot % self.n_products
+        s = self.sales[slot]
+        n = np.bincount(k, minlength=self.n_products)
+        smax = np.full(self.n_products, -np.inf)
+        np.maximum.at(smax, k, s)
+        held = np.flatnonzero(n)
         return {
-            "e": e,
-            "k": k,
-            "S": self.sales[slot],
-            "world_rank": ranks[k, e],
-            **{c: v[k] for c, v in totals.items()},
+            "k": held,
+            "W": np.bincount(k, weights=s, minlength=self.n_products)[held],
+            "n_exporters": n[held].astype(np.int64),
+            "sum_sq": np.bincount(k, weights=s * s, minlength=self.n_products)[held],
+            "Smax": smax[held],
         }
 
 

@@ -45,11 +45,13 @@ import numpy as np
 from econsec.metrics.summary import (
     MARKET_COLUMNS,
     SELLER_COLUMNS,
+    TOTAL_COLUMNS,
     FlowSummary,
     exporter_totals,
     markets,
     restrict_summary,
     world_ranks,
+    world_totals,
 )
 from econsec.query.summary_files import readable, source_of, summary_dir
 from econsec.settings import get_settings
@@ -75,8 +77,8 @@ SCAN_FILES = True
 #: Most threads reading a year's row groups ahead of the sums (:mod:`econsec.query.summary_scan`):
 #: one accumulator sums them all, so more than four gain little.
 SCAN_WORKERS = 4
-_PARTS = ("markets", "sellers")
-_COLUMNS = {"markets": MARKET_COLUMNS, "sellers": SELLER_COLUMNS}
+_PARTS = ("markets", "sellers", "world")
+_COLUMNS = {"markets": MARKET_COLUMNS, "sellers": SELLER_COLUMNS, "world": TOTAL_COLUMNS}
 
 
 def importer_slices(codes: Sequence[int], n: int) -> list[tuple[int, int]]:
@@ -144,8 +146,7 @@ class SummaryStore:
         if len(parts) == 1:
             return restrict_summary(parts[0], products)
         both = FlowSummary(
-            parts[0].markets.union(*(p.markets for p in parts[1:])),
-            parts[0].sellers.union(*(p.sellers for p in parts[1:])),
+            *(getattr(parts[0], n).union(*(getattr(p, n) for p in parts[1:])) for n in _PARTS)
         )
         return restrict_summary(both, products)
 
@@ -195,7 +196,7 @@ class SummaryStore:
         """
         con = self.wh.con
         registered = getattr(con, "_memtables", None)
-        for t in (s.markets, s.sellers):
+        for t in (getattr(s, p) for p in _PARTS):
             op = t.op()
             if registered is None or not isinstance(op, ops.InMemoryTable) or op not in registered:
                 continue
@@ -277,7 +278,7 @@ class SummaryStore:
             tables[p] = con.table(name)
             unused = weakref.finalize(tables[p].op(), self._unused.append, name)
             unused.atexit = False  # an in-memory database: nothing to tidy at exit
-        summary = FlowSummary(tables["markets"], tables["sellers"])
+        summary = FlowSummary(*(tables[p] for p in _PARTS))
         if scanned is not None:  # Arrow writes the arrays: a third of DuckDB's COPY's time
             held = [scanned]
 
@@ -322,7 +323,7 @@ class SummaryStore:
             "(SELECT file_row_number AS idx, code "
             f"FROM read_parquet('{path}', file_row_number = true))"
         )
-        for part, cols in (("markets", scanned.markets), ("sellers", scanned.sellers)):
+        for part, cols in scanned.parts().items():
             view = f"_econsec_scan_{uuid.uuid4().hex}"
             n = len(cols["k"])
             con.register(view, {"t": np.full(n, scanned.year, np.int16), **cols})
@@ -348,7 +349,9 @@ class SummaryStore:
         rows = int(rel.years.get(year, {}).get("rows") or 0)
         codes = sorted(self.wh.countries(rel.hs, rel.release).codes)
         slices = importer_slices(codes, -(-rows // FLOWS_PER_SLICE))
-        sellers = con.create_table(names["sellers"], obj=world_ranks(exporter_totals(flows)))
+        sales = exporter_totals(flows)
+        sellers = con.create_table(names["sellers"], obj=world_ranks(sales))
+        con.create_table(names["world"], obj=world_totals(sellers))
         for n, (lo, hi) in enumerate(slices):
             part = flows.filter((flows.j >= lo) & (flows.j < hi)) if len(slices) > 1 else flows
             # Own exports come from every flow of the year: the sellers, not the slice.
@@ -369,15 +372,17 @@ class SummaryStore:
         sales = exporter_totals(flows)
         tables = {"markets": to_arrow(self.wh.con, markets(flows, sellers=sales))}
         # Ranked here: not every backend has window functions (polars has none).
-        by = ("t", "k")
         ranked = pl.DataFrame(to_arrow(self.wh.con, sales)).with_columns(
-            world_rank=pl.col("S").rank("min", descending=True).over(by).cast(pl.Int32),
-            W=pl.col("S").sum().over(by),
-            n_exporters=pl.len().over(by).cast(pl.Int64),
-            sum_sq=(pl.col("S") * pl.col("S")).sum().over(by),
-            Smax=pl.col("S").max().over(by),
+            world_rank=pl.col("S").rank("min", descending=True).over("t", "k").cast(pl.Int32)
         )
         tables["sellers"] = ranked.select(SELLER_COLUMNS).to_arrow()
+        s = pl.col("S")
+        tables["world"] = (
+            ranked.group_by("t", "k")
+            .agg(W=s.sum(), n_exporters=pl.len().cast(pl.Int64), sum_sq=(s * s).sum(), Smax=s.max())
+            .select(TOTAL_COLUMNS)
+            .to_arrow()
+        )
 
         def save(folder: Path) -> None:
             for p, t in tables.items():

@@ -1,9 +1,9 @@
 """The flow summaries' files: where they live, what they were computed from, which are stale.
 
 Each release year's summary is a folder ``<home>/cache/summaries/hs=…/release=…/year=…/``
-holding ``markets.parquet``, ``sellers.parquet`` and ``source.json`` (:func:`source_of`);
-:mod:`econsec.query.summaries` writes and reads them, ``econsec data doctor`` prunes them
-(:func:`prune_summaries`).
+holding ``markets.parquet``, ``sellers.parquet``, ``world.parquet`` and ``source.json``
+(:func:`source_of`); :mod:`econsec.query.summaries` writes and reads them, ``econsec data
+doctor`` prunes them (:func:`prune_summaries`).
 """
 
 from __future__ import annotations

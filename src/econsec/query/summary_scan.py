@@ -72,20 +72,25 @@ class _Unsupported(Exception):
 
 @dataclass(frozen=True)
 class ScannedSummary:
-    """Markets and sellers of one year: columns as numpy arrays, products as indices.
+    """Markets, sellers and world totals of one year: columns as numpy arrays.
 
     ``markets``: ``j, k, total, n, sum_sq, vmax, top, own_exports``; ``sellers``:
-    ``i, k, S, world_rank, W, n_exporters, sum_sq, Smax``; ``k`` indexes ``products``,
-    countries are canonical codes.
+    ``i, k, S, world_rank``; ``world``: ``k, W, n_exporters, sum_sq, Smax``. ``k`` indexes
+    ``products``, countries are canonical codes.
     """
 
     year: int
     products: Sequence[str]
     markets: dict[str, np.ndarray]
     sellers: dict[str, np.ndarray]
+    world: dict[str, np.ndarray]
+
+    def parts(self) -> dict[str, dict[str, np.ndarray]]:
+        """Return the three tables by name, as the summary's files are named."""
+        return {"markets": self.markets, "sellers": self.sellers, "world": self.world}
 
     def write(self, folder: Path, columns: Mapping[str, Sequence[str]]) -> None:
-        """Write ``markets.parquet`` and ``sellers.parquet`` (``columns`` of each) to ``folder``.
+        """Write each part to ``folder/<part>.parquet`` (``columns`` of each).
 
         Products are written dictionary-encoded, as the summary's files are read back.
         """
@@ -93,7 +98,7 @@ class ScannedSummary:
         import pyarrow.parquet as pq
 
         dictionary = _strings(self.products)
-        for part, cols in (("markets", self.markets), ("sellers", self.sellers)):
+        for part, cols in self.parts().items():
             n = len(cols["k"])
             arrays = {"t": _arrow(np.full(n, self.year, np.int16))}
             arrays.update({c: _arrow(v) for c, v in cols.items() if c != "k"})
@@ -188,7 +193,7 @@ def scan_summary(
         log.debug("flow summary left to the engine: two codes of one country in %s", year)
         return None
     code = np.asarray(canon, np.int16)
-    mk, sl = acc.markets(), acc.sellers()
+    mk, sl, world = acc.markets(), acc.sellers(), acc.world()
     return ScannedSummary(
         year=year,
         products=products,
@@ -202,7 +207,8 @@ def scan_summary(
             "top": code[mk["top"]],
             "own_exports": mk["own_exports"],
         },
-        sellers={"i": code[sl["e"]], **{c: v for c, v in sl.items() if c != "e"}},
+        sellers={"i": code[sl["e"]], "k": sl["k"], "S": sl["S"], "world_rank": sl["world_rank"]},
+        world=world,
     )
 
 
