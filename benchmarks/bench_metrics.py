@@ -32,7 +32,9 @@ Where the time goes (cProfile, DuckDB's operator profile and the compiled SQL ru
 beside variants of it, 11M-row year, 2 cores). The two metrics share a flow summary
 (:mod:`econsec.query.summaries`): per importer × product the value, number of suppliers, sum
 of squares, largest flow and its supplier, and the importer's own exports; per exporter ×
-product the sales. Computing it is most of a cold query. On DuckDB the store scans the
+product the sales; per product the world totals over its exporters (summed once, in a fixed
+order, so world shares and HHI keep their last digits from run to run, where a parallel sum in
+each query did not). Computing it is most of a cold query. On DuckDB the store scans the
 year's Parquet files itself (:mod:`econsec.query.summary_scan`): two reader threads decode
 row groups ahead (products as the files' dictionary indices, codes as positions in the
 release's tables, then each flow's slots) while the calling thread adds them, in file order,
@@ -41,7 +43,9 @@ into one country × product array per aggregate by unbuffered scatter-adds and s
 0.5–0.6 s (1.0 s CPU), against 1.5 s (2.9 s CPU) for DuckDB's hash aggregates, which spend
 it on a million-group hash table (the largest flow and its supplier as the maximum of
 (value, -code) pairs alone cost 0.5 s there). World ranks come from sorting each product's
-few hundred exporters on their own (0.04 s; one lexsort of every pair took 0.2 s). The
+few hundred exporters on their own (0.04 s; one lexsort of every pair took 0.2 s), and the
+world totals from one pass over the sellers (a few ms; repeated on every seller row they
+cost 60 MB of peak memory). The
 arrays enter DuckDB as numpy columns (0.1–0.2 s; registering Arrow data would import pandas,
 0.26 s) and Arrow writes the summary's files in a background thread (0.23 s CPU, where
 DuckDB's COPY took 0.73 s). From the summary, autonomy is a scan of the million markets and
