@@ -204,12 +204,13 @@ def test_sellers_rank_among_the_products_exporters_only():
     }
     assert got == {(0, 0): 1, (1, 0): 1, (2, 0): 3, (0, 1): 2, (1, 1): 1}
     # Product 0 sells 4 + 4 + 1 from three exporters, product 1 sells 0 + 2 from two.
-    w = acc.world()
-    assert w["k"].tolist() == [0, 1]
-    assert w["W"].tolist() == [9.0, 2.0]
-    assert w["n_exporters"].tolist() == [3, 2]
-    assert w["sum_sq"].tolist() == [33.0, 4.0]
-    assert w["Smax"].tolist() == [4.0, 2.0]
+    assert {c: v.tolist() for c, v in acc.world().items()} == {
+        "k": [0, 1],
+        "W": [9.0, 2.0],
+        "n_exporters": [3, 2],
+        "sum_sq": [33.0, 4.0],
+        "Smax": [4.0, 2.0],
+    }
 
 
 @SETTINGS
