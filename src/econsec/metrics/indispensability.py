@@ -138,9 +138,8 @@ def indispensability(
     Notes
     -----
     Computed from the flow summary: sales and ranks from the sellers, world totals from the
-    world table, and
-    each market's largest flow from the markets. Flows are read again only in the markets
-    where the largest flow does not settle the answer (:func:`_open_markets`).
+    world table, and each market's largest flow from the markets. Flows are read again only
+    in the markets where the largest flow does not settle the answer (:func:`_open_markets`).
     """
     theta = check_fraction("threshold", threshold)
     r = check_fraction("redirect", redirect)

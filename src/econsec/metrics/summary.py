@@ -16,7 +16,7 @@ For flows :math:`x_{emkt}` (exporter *e*, importer *m*, product *k*, year *t*):
   that reads it (a parallel sum in each query could differ in the last bits from run to
   run).
 
-Autonomy is a function of the two; indispensability needs, besides them, only the flows of
+Autonomy is a function of these; indispensability needs, besides them, only the flows of
 the few markets where a supplier other than the largest can hold a share :math:`\theta` or
 fall short of what others could redirect
 (:func:`econsec.metrics.indispensability.indispensability`).
@@ -34,7 +34,7 @@ import ibis.expr.types as ir
 
 from econsec.metrics.shares import group_moments, lookup
 
-#: Columns of the two tables.
+#: Columns of the three tables.
 MARKET_COLUMNS = ("t", "j", "k", "total", "n", "sum_sq", "vmax", "top", "own_exports")
 SELLER_COLUMNS = ("t", "i", "k", "S", "world_rank")
 TOTAL_COLUMNS = ("t", "k", "W", "n_exporters", "sum_sq", "Smax")
